@@ -1,0 +1,1 @@
+"""CSE strategic dashboard: contract, store, queries, statistics and disclosure control."""
