@@ -1,0 +1,51 @@
+"""Settings in one place: each can be overridden by an environment variable of the same name."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+QUERIES_DIR = PROJECT_ROOT / "queries"
+
+# Share of CSE referrals that would be boys if boys were identified in line with their risk.
+# Barnardo's "Hidden in plain sight" (2014) found about one in three children its CSE services
+# supported were boys; the DfE 2017 guidance says boys are at risk and less likely to be identified.
+# Partnerships can set their own benchmark on the Age and gender page.
+DEFAULT_BOYS_BENCHMARK = 0.33
+DEFAULT_TRAINING_TARGET = 0.90
+DEFAULT_SUPPRESSION_THRESHOLD = 5
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a deployment may change without touching code."""
+
+    db_path: Path
+    suppression_threshold: int
+    boys_benchmark: float
+    training_target: float
+    max_upload_bytes: int
+    role: str
+
+    @property
+    def may_unsuppress(self) -> bool:
+        """Only analysts may switch disclosure control off, and only for internal use."""
+        return self.role == "analyst"
+
+
+def settings() -> Settings:
+    """Read the settings now (tests change the environment between cases)."""
+    return Settings(
+        db_path=Path(_env("CSEBOARD_DB", str(PROJECT_ROOT / "data" / "store" / "cse.duckdb"))),
+        suppression_threshold=int(_env("CSEBOARD_SUPPRESSION_THRESHOLD", str(DEFAULT_SUPPRESSION_THRESHOLD))),
+        boys_benchmark=float(_env("CSEBOARD_BOYS_BENCHMARK", str(DEFAULT_BOYS_BENCHMARK))),
+        training_target=float(_env("CSEBOARD_TRAINING_TARGET", str(DEFAULT_TRAINING_TARGET))),
+        max_upload_bytes=int(_env("CSEBOARD_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
+        role=_env("CSEBOARD_ROLE", "viewer"),
+    )

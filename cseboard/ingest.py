@@ -1,0 +1,57 @@
+"""One path from files to the store, shared by the upload page and the shell command."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from cseboard.readers import Limits, SourceFile, collect_path, collect_uploads
+from cseboard.report import Report
+from cseboard.store import Store, files_sha256
+from cseboard.validate import Extract, validate_files
+
+
+@dataclass
+class Prepared:
+    """A validated extract waiting for the user's confirmation (or the shell's go-ahead)."""
+
+    source_name: str
+    extract: Extract
+    sha256: str
+
+    @property
+    def report(self) -> Report:
+        return self.extract.report
+
+    @property
+    def ok(self) -> bool:
+        return self.extract.ok
+
+
+def _prepare(source_name: str, files: list[SourceFile], report: Report, period, today) -> Prepared:
+    extract = validate_files(files, report, period=period, today=today) if report.ok else Extract(report)
+    if report.ok and not files:
+        report.error(source_name, "no_files", "no data files were given")
+    return Prepared(source_name, extract, files_sha256(files) if report.ok else "")
+
+
+def prepare_path(path: Path, period: tuple[str, str] | None = None, limits: Limits = Limits(),
+                 today: dt.date | None = None) -> Prepared:
+    """Validate a folder, .zip or file from disk, writing nothing."""
+    report = Report()
+    files = collect_path(Path(path), limits, report)
+    return _prepare(Path(path).name, files, report, period, today)
+
+
+def prepare_uploads(uploads: list[tuple[str, bytes]], period: tuple[str, str] | None = None,
+                    limits: Limits = Limits(), today: dt.date | None = None) -> Prepared:
+    """Validate files uploaded in the browser, writing nothing."""
+    report = Report()
+    files = collect_uploads(uploads, limits, report)
+    name = files[0].name.split("/")[0] if len(files) == 1 else f"{len(uploads)} uploaded files"
+    return _prepare(name, files, report, period, today)
+
+
+def load(store: Store, prepared: Prepared) -> int:
+    """Store a prepared extract that passed validation; returns its extract id."""
+    return store.load(prepared.extract, prepared.source_name, prepared.sha256)

@@ -1,0 +1,372 @@
+"""Untrusted extract files in, tables of text out: every refusal is a Problem, never a traceback."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from cseboard.contract import TABLES_BY_NAME
+from cseboard.report import Report
+
+DATA_SUFFIXES = (".csv", ".parquet", ".xlsx")
+IGNORED_SUFFIXES = (".txt", ".md", ".json")
+TABLE_FILE_NAMES = {
+    "referrals": "referrals", "csereferrals": "referrals", "referral": "referrals",
+    "missingepisodes": "missing_episodes", "missing": "missing_episodes", "missingfromhome": "missing_episodes",
+    "training": "training", "trainingcoverage": "training", "workforcetraining": "training",
+    "population": "population", "populationestimates": "population",
+}
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits for untrusted input; the upload page uses the configured file size limit."""
+
+    max_file_bytes: int | None = None
+    max_expanded_bytes: int = 4 * 1024**3
+    max_zip_ratio: int = 200
+    max_zip_members: int = 50
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file of the extract, held either on disk (shell loads) or in memory (uploads)."""
+
+    name: str
+    data: bytes | None = None
+    path: Path | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.data) if self.data is not None else self.path.stat().st_size
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.name).suffix.lower()
+
+    def head(self, n: int = SNIFF_BYTES) -> bytes:
+        if self.data is not None:
+            return self.data[:n]
+        with open(self.path, "rb") as handle:
+            return handle.read(n)
+
+    def source(self):
+        """Something pyarrow and openpyxl can read from."""
+        return pa.BufferReader(self.data) if self.data is not None else str(self.path)
+
+    def raw(self) -> bytes:
+        return self.data if self.data is not None else self.path.read_bytes()
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One table's cells as text (empty string for blank), with the contract table it claims to be."""
+
+    table: str
+    file: str
+    cells: pa.Table
+
+
+def table_for_file(name: str) -> str | None:
+    """Which contract table a file (or sheet) name claims to be."""
+    stem = re.sub(r"[^a-z]", "", PurePosixPath(name).stem.lower())
+    return TABLE_FILE_NAMES.get(stem)
+
+
+def collect_path(path: Path, limits: Limits, report: Report) -> list[SourceFile]:
+    """A folder, a .zip or a single file given on the shell."""
+    if not path.exists():
+        report.error(str(path), "not_found", "no such file or folder")
+        return []
+    if path.is_dir():
+        candidates = sorted(p for p in path.iterdir() if p.is_file())
+        files = [SourceFile(p.name, path=p) for p in candidates]
+    else:
+        files = [SourceFile(path.name, path=path)]
+    return collect_files(files, limits, report)
+
+
+def collect_uploads(uploads: list[tuple[str, bytes]], limits: Limits, report: Report) -> list[SourceFile]:
+    """Files uploaded in the browser, as (name, bytes)."""
+    return collect_files([SourceFile(PurePosixPath(name).name, data=data) for name, data in uploads], limits, report)
+
+
+def collect_files(files: list[SourceFile], limits: Limits, report: Report) -> list[SourceFile]:
+    """Check sizes, open zips safely, and keep only data files."""
+    collected = []
+    for file in files:
+        if limits.max_file_bytes is not None and file.size > limits.max_file_bytes:
+            report.error(file.name, "too_large",
+                         f"the file is {_megabytes(file.size)}, above the limit of {_megabytes(limits.max_file_bytes)}")
+        elif file.suffix == ".zip":
+            collected.extend(_open_zip(file, limits, report))
+        elif file.suffix in DATA_SUFFIXES:
+            collected.append(file)
+        elif file.suffix in IGNORED_SUFFIXES:
+            report.warning(file.name, "not_data", "not a data file; it was not read")
+        else:
+            report.error(file.name, "file_type",
+                         "only .csv, .parquet, .xlsx files (or a .zip of them) can be loaded")
+    return collected
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024**2:,.1f} MB"
+
+
+def _open_zip(file: SourceFile, limits: Limits, report: Report) -> list[SourceFile]:
+    """Refuse broken zips, zip bombs and members whose paths escape the folder."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(file.raw()))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        report.error(file.name, "bad_zip", "this is not a readable .zip file (it may be damaged or incomplete)")
+        return []
+    expanded = sum(m.file_size for m in members)
+    compressed = max(1, sum(m.compress_size for m in members))
+    if len(members) > limits.max_zip_members:
+        report.error(file.name, "zip_bomb", f"the zip holds {len(members)} files; at most {limits.max_zip_members} are accepted")
+        return []
+    if expanded > limits.max_expanded_bytes or (expanded > 10 * 1024**2 and expanded / compressed > limits.max_zip_ratio):
+        report.error(file.name, "zip_bomb",
+                     f"the zip would expand to {_megabytes(expanded)} from {_megabytes(compressed)}; "
+                     "this looks like a zip bomb and was refused")
+        return []
+    unsafe = [m.filename for m in members if _escapes_folder(m.filename)]
+    if unsafe:
+        report.error(file.name, "zip_path",
+                     f"the zip holds paths that point outside its folder ({', '.join(unsafe[:3])}); it was refused")
+        return []
+    inner = []
+    for member in members:
+        name = PurePosixPath(member.filename).name
+        if name.startswith(".") or member.filename.startswith("__MACOSX/"):
+            continue
+        try:
+            data = _read_member(archive, member, limits)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            report.error(f"{file.name}/{member.filename}", "bad_zip", "this file inside the zip is damaged")
+            continue
+        if data is None:
+            report.error(file.name, "zip_bomb", f"{member.filename} expands beyond what its header says; refused")
+            return []
+        inner.append(SourceFile(f"{file.name}/{member.filename}", data=data))
+    nested = [f for f in inner if f.suffix == ".zip"]
+    for nested_zip in nested:
+        report.error(nested_zip.name, "file_type", "zips inside zips are not accepted")
+    return collect_files([f for f in inner if f.suffix != ".zip"], limits, report)
+
+
+def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> bytes | None:
+    """Read at most the declared size (plus one byte to catch lying headers)."""
+    with archive.open(member) as handle:
+        data = handle.read(min(member.file_size, limits.max_expanded_bytes) + 1)
+    return None if len(data) > member.file_size else data
+
+
+def _escapes_folder(name: str) -> bool:
+    path = PurePosixPath(name.replace("\\", "/"))
+    return path.is_absolute() or ".." in path.parts or bool(re.match(r"^[a-zA-Z]:", name))
+
+
+def read_tables(file: SourceFile, report: Report) -> list[RawTable]:
+    """Read one data file into text tables; problems go to the report."""
+    readers = {".csv": _read_csv, ".parquet": _read_parquet, ".xlsx": _read_xlsx}
+    return readers[file.suffix](file, report)
+
+
+def _claimed_table(name: str, file_label: str, report: Report) -> str | None:
+    table = table_for_file(name)
+    if table is None:
+        report.error(file_label, "unknown_table",
+                     "the file name does not say which table it is; name it " + ", ".join(f"{t}.csv" for t in TABLES_BY_NAME))
+    return table
+
+
+def _read_csv(file: SourceFile, report: Report) -> list[RawTable]:
+    table = _claimed_table(file.name, file.name, report)
+    head = file.head()
+    if table is None or not _looks_like_text(file, head, report):
+        return []
+    encoding = _encoding(file, head, report)
+    if encoding is None:
+        return []
+    first_line = head.split(b"\n", 1)[0].decode(encoding.replace("utf8-sig", "utf-8-sig"), errors="replace")
+    if not _delimiter_is_comma(file.name, first_line, report):
+        return []
+    cells = _parse_csv(file, encoding, report)
+    return [] if cells is None else [RawTable(table, file.name, cells)]
+
+
+def _looks_like_text(file: SourceFile, head: bytes, report: Report) -> bool:
+    if not head.strip():
+        report.error(file.name, "empty_file", "the file is empty")
+        return False
+    if head.startswith(b"PK\x03\x04"):
+        report.error(file.name, "not_text", "this is a zip or Excel file with a .csv name; save it as CSV or upload it as .xlsx/.zip")
+        return False
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        report.error(file.name, "not_text", "this is not a text CSV file (it holds binary data)")
+        return False
+    return True
+
+
+def _encoding(file: SourceFile, head: bytes, report: Report) -> str | None:
+    """UTF-8 (with or without BOM) as is; UTF-16 and Windows-1252 converted with a warning."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        report.warning(file.name, "bom", "a byte-order mark at the start of the file was removed")
+        return "utf8"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        report.warning(file.name, "encoding", "the file is UTF-16 text; it was converted to UTF-8")
+        return "utf-16"
+    try:
+        file.raw().decode("utf-8") if file.size <= 256 * 1024**2 else head.decode("utf-8", errors="strict")
+        return "utf8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        file.raw().decode("cp1252")
+    except UnicodeDecodeError:
+        report.error(file.name, "encoding", "the file is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8")
+        return None
+    report.warning(file.name, "encoding", "the file is Windows-1252 text (Excel's default); it was converted to UTF-8")
+    return "cp1252"
+
+
+def _delimiter_is_comma(name: str, header: str, report: Report) -> bool:
+    if "," in header:
+        return True
+    for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+        if delimiter in header:
+            report.error(name, "delimiter", f"the columns are separated by {label}, not commas; save the file as CSV (comma delimited)",
+                         row=1)
+            return False
+    if header.strip().lower() in TABLES_BY_NAME:
+        return True
+    report.error(name, "delimiter", "the first line has only one column; the file must be comma-separated with a header row", row=1)
+    return False
+
+
+def _parse_csv(file: SourceFile, encoding: str, report: Report) -> pa.Table | None:
+    """Parse every cell as text; rows with the wrong number of fields are reported with their line."""
+    bad_rows: list[tuple[int | None, int, int]] = []
+
+    def on_invalid_row(row) -> str:
+        bad_rows.append((row.number, row.expected_columns, row.actual_columns))
+        return "skip"
+
+    def parse(use_threads: bool) -> pa.Table:
+        header_names = _header_names(file, encoding)
+        return pacsv.read_csv(
+            file.source(),
+            read_options=pacsv.ReadOptions(encoding=encoding, use_threads=use_threads, block_size=16 * 1024**2),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid_row),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header_names},
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )
+
+    try:
+        cells = parse(use_threads=True)
+        if bad_rows and any(number is None for number, _, _ in bad_rows):
+            bad_rows.clear()
+            cells = parse(use_threads=False)
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
+        report.error(file.name, "unreadable", f"the file could not be read as CSV ({_plain(exc)})")
+        return None
+    for number, expected, actual in bad_rows:
+        report.error(file.name, "field_count",
+                     f"the row has {actual} fields but the header has {expected} (a truncated line or an unquoted comma?)",
+                     row=number)
+    return cells
+
+
+def _header_names(file: SourceFile, encoding: str) -> list[str]:
+    reader = pacsv.open_csv(file.source(), read_options=pacsv.ReadOptions(encoding=encoding, block_size=1024**2),
+                            parse_options=pacsv.ParseOptions(newlines_in_values=True))
+    return reader.schema.names
+
+
+def _plain(exc: Exception) -> str:
+    """Arrow's message without its internal prefixes, short enough to show."""
+    text = str(exc).split("\n")[0]
+    return re.sub(r"^(CSV parse error: |Invalid: )", "", text)[:200]
+
+
+def _read_parquet(file: SourceFile, report: Report) -> list[RawTable]:
+    table = _claimed_table(file.name, file.name, report)
+    if table is None:
+        return []
+    try:
+        parquet = pq.read_table(file.source())
+    except (pa.ArrowInvalid, OSError) as exc:
+        report.error(file.name, "unreadable", f"the file is not a readable Parquet file ({_plain(exc)})")
+        return []
+    return [RawTable(table, file.name, _as_text(parquet))]
+
+
+def _as_text(table: pa.Table) -> pa.Table:
+    """Every column as text: dates as ISO, blanks as empty strings."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_timestamp(column.type):
+            column = column.cast(pa.date32())
+        text = column.cast(pa.string())
+        columns.append(pa.compute.fill_null(text, ""))
+    return pa.table(columns, names=table.column_names)
+
+
+def _read_xlsx(file: SourceFile, report: Report) -> list[RawTable]:
+    """Each sheet named like a table is read; formulas are refused (export values only)."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(file.raw()), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        report.error(file.name, "unreadable", f"the file is not a readable Excel workbook ({type(exc).__name__})")
+        return []
+    tables = []
+    for sheet in workbook.worksheets:
+        label = f"{file.name} [{sheet.title}]"
+        table = table_for_file(sheet.title) or (table_for_file(file.name) if len(workbook.worksheets) == 1 else None)
+        if table is None:
+            report.warning(label, "unknown_table", "the sheet name is not a table of the contract; it was not read")
+            continue
+        rows = [[_cell_text(cell, label, index, report) for cell in row]
+                for index, row in enumerate(sheet.iter_rows(), start=1)]
+        rows = [row for row in rows if any(row)]
+        if not rows:
+            report.error(label, "empty_file", "the sheet is empty")
+            continue
+        header, body = rows[0], rows[1:]
+        width = len(header)
+        columns = [[row[i] if i < len(row) else "" for row in body] for i in range(width)]
+        tables.append(RawTable(table, label, pa.table(columns, names=header)))
+    workbook.close()
+    return tables
+
+
+def _cell_text(cell, label: str, row: int, report: Report) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if cell.data_type == "f":
+        report.error(label, "formula", "the cell holds a spreadsheet formula; export the values only (Paste Special > Values)",
+                     row=row, column=getattr(cell, "column_letter", None), value=str(value)[:40])
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,104 @@
+-- The store: every loaded extract's rows, tagged with the extract they came from.
+-- The current_* views show, for each quarter, the newest extract that covers it, so that
+-- loading an extract for a quarter already loaded replaces it, and removing it brings the old one back.
+
+CREATE SEQUENCE IF NOT EXISTS extract_ids START 1;
+
+CREATE TABLE IF NOT EXISTS store_meta (version BIGINT NOT NULL);
+INSERT INTO store_meta SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM store_meta);
+
+CREATE TABLE IF NOT EXISTS extracts (
+    extract_id INTEGER PRIMARY KEY,
+    source_name VARCHAR NOT NULL,
+    period_start VARCHAR NOT NULL,        -- first quarter covered, e.g. 2025-Q1
+    period_end VARCHAR NOT NULL,          -- last quarter covered
+    period_start_date DATE NOT NULL,
+    period_end_date DATE NOT NULL,        -- first day of the last quarter covered
+    loaded_at TIMESTAMP NOT NULL,
+    files_sha256 VARCHAR NOT NULL,
+    rows_referrals BIGINT NOT NULL,
+    rows_missing_episodes BIGINT NOT NULL,
+    rows_training BIGINT NOT NULL,
+    rows_population BIGINT NOT NULL,
+    warnings BIGINT NOT NULL,
+    quality_json VARCHAR                  -- the data-quality report kept with the extract
+);
+
+CREATE TABLE IF NOT EXISTS referrals (
+    extract_id INTEGER NOT NULL,
+    referral_id VARCHAR NOT NULL,
+    child_id VARCHAR NOT NULL,
+    referral_date DATE NOT NULL,
+    quarter VARCHAR NOT NULL,
+    quarter_start DATE NOT NULL,
+    age_at_referral TINYINT NOT NULL,
+    age_band VARCHAR NOT NULL,
+    gender VARCHAR NOT NULL,
+    ethnicity VARCHAR NOT NULL,
+    area VARCHAR NOT NULL,
+    referral_source VARCHAR NOT NULL,
+    risk_level VARCHAR NOT NULL,
+    outcome VARCHAR NOT NULL,
+    looked_after BOOLEAN NOT NULL,
+    linked_crimes VARCHAR[],
+    vulnerabilities VARCHAR[]
+);
+
+CREATE TABLE IF NOT EXISTS missing_episodes (
+    extract_id INTEGER NOT NULL,
+    episode_id VARCHAR NOT NULL,
+    child_id VARCHAR NOT NULL,
+    start_date DATE NOT NULL,
+    end_date DATE,
+    quarter VARCHAR NOT NULL,
+    quarter_start DATE NOT NULL,
+    return_interview VARCHAR NOT NULL,
+    return_interview_date DATE
+);
+
+CREATE TABLE IF NOT EXISTS training (
+    extract_id INTEGER NOT NULL,
+    period VARCHAR NOT NULL,
+    quarter_start DATE NOT NULL,
+    agency VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    staff_in_scope BIGINT NOT NULL,
+    staff_trained BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS population (
+    extract_id INTEGER NOT NULL,
+    area VARCHAR NOT NULL,
+    age_band VARCHAR NOT NULL,
+    gender VARCHAR NOT NULL,
+    children BIGINT NOT NULL
+);
+
+CREATE OR REPLACE VIEW active_quarters AS
+SELECT quarter_start, max(extract_id) AS extract_id
+FROM (
+    SELECT extract_id, unnest(generate_series(period_start_date, period_end_date, INTERVAL 3 MONTH))::DATE AS quarter_start
+    FROM extracts
+)
+GROUP BY quarter_start;
+
+CREATE OR REPLACE VIEW current_referrals AS
+SELECT r.* FROM referrals r JOIN active_quarters a USING (extract_id, quarter_start);
+
+CREATE OR REPLACE VIEW current_missing_episodes AS
+SELECT m.* FROM missing_episodes m JOIN active_quarters a USING (extract_id, quarter_start);
+
+CREATE OR REPLACE VIEW current_training AS
+SELECT t.* FROM training t JOIN active_quarters a USING (extract_id, quarter_start);
+
+CREATE OR REPLACE VIEW current_population AS
+SELECT * FROM population WHERE extract_id = (SELECT max(extract_id) FROM population);
+
+-- The shared sidebar filters, applied the same way by every query: a NULL list means "all".
+CREATE OR REPLACE MACRO filtered_referrals(period_start, period_end, areas, sources, age_bands, genders) AS TABLE
+SELECT * FROM current_referrals
+WHERE quarter_start BETWEEN period_start AND period_end
+  AND (areas IS NULL OR list_contains(areas, area))
+  AND (sources IS NULL OR list_contains(sources, referral_source))
+  AND (age_bands IS NULL OR list_contains(age_bands, age_band))
+  AND (genders IS NULL OR list_contains(genders, gender));

@@ -1,0 +1,182 @@
+"""The DuckDB store on disk: all-or-nothing loads, extract history, and undo."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from cseboard.contract import AGE_BANDS
+from cseboard.periods import quarter_start
+from cseboard.readers import SourceFile
+from cseboard.validate import Extract
+
+SCHEMA_SQL = Path(__file__).resolve().parent / "schema.sql"
+DATA_TABLES = ("referrals", "missing_episodes", "training", "population")
+
+
+
+def age_band_sql(age: str) -> str:
+    """SQL for contract.age_band: under 10, then two-year bands."""
+    return (f"CASE WHEN {age} < 10 THEN 'Under 10' "
+            f"ELSE ({age} - {age} % 2)::VARCHAR || '-' || ({age} - {age} % 2 + 1)::VARCHAR END")
+
+
+INSERTS = {
+    "referrals": f"""
+        INSERT INTO referrals
+        SELECT $extract_id, referral_id, child_id, referral_date,
+               year(referral_date) || '-Q' || quarter(referral_date), date_trunc('quarter', referral_date)::DATE,
+               age_at_referral, {age_band_sql('age_at_referral')}, gender, ethnicity, area,
+               referral_source, risk_level, outcome, looked_after,
+               coalesce(linked_crimes, []), coalesce(vulnerabilities, [])
+        FROM incoming ORDER BY referral_date""",
+    "missing_episodes": """
+        INSERT INTO missing_episodes
+        SELECT $extract_id, episode_id, child_id, start_date, end_date,
+               year(start_date) || '-Q' || quarter(start_date), date_trunc('quarter', start_date)::DATE,
+               return_interview, return_interview_date
+        FROM incoming ORDER BY start_date""",
+    "training": """
+        INSERT INTO training
+        SELECT $extract_id, period,
+               make_date(left(period, 4)::INT, right(period, 1)::INT * 3 - 2, 1),
+               agency, level, staff_in_scope, staff_trained
+        FROM incoming""",
+    "population": f"""
+        INSERT INTO population
+        SELECT $extract_id, area,
+               CASE WHEN regexp_full_match(age_band, '[0-9]+')
+                    THEN {age_band_sql('age_band::INT')} ELSE age_band END,
+               gender, children
+        FROM incoming""",
+}
+
+
+class StoreError(Exception):
+    """A load or removal that could not be completed; the store is unchanged."""
+
+
+def files_sha256(files: list[SourceFile]) -> str:
+    """One hash over the extract's files (names and bytes), to tell a re-load of the same files."""
+    digest = hashlib.sha256()
+    for file in sorted(files, key=lambda f: f.name):
+        digest.update(file.name.encode() + b"\0")
+        if file.data is not None:
+            digest.update(file.data)
+        else:
+            with open(file.path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+    return digest.hexdigest()
+
+
+class Store:
+    """One DuckDB file; each query or load takes its own cursor, so one Store can serve many sessions."""
+
+    def __init__(self, path: Path | str, read_only: bool = False):
+        self.path = Path(path)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.connection = duckdb.connect(str(self.path), read_only=read_only)
+        if not read_only:
+            self.connection.execute(SCHEMA_SQL.read_text())
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.connection.cursor()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def version(self) -> int:
+        """Changes with every load or removal: the key that keeps cached figures honest."""
+        return self.cursor().execute("SELECT version FROM store_meta").fetchall()[0][0]
+
+    def is_empty(self) -> bool:
+        return self.cursor().execute("SELECT count(*) FROM extracts").fetchall()[0][0] == 0
+
+    def extracts(self) -> pd.DataFrame:
+        """The load history, newest first."""
+        return self.cursor().execute(
+            "SELECT extract_id, source_name, period_start, period_end, loaded_at, files_sha256, rows_referrals, "
+            "rows_missing_episodes, rows_training, rows_population, warnings, quality_json "
+            "FROM extracts ORDER BY extract_id DESC").df()
+
+    def overlapping(self, period_start: str, period_end: str) -> pd.DataFrame:
+        """Loaded extracts a new extract for this period would replace, wholly or in part."""
+        return self.cursor().execute(
+            "SELECT extract_id, source_name, period_start, period_end, loaded_at FROM extracts "
+            "WHERE period_start_date <= $end AND period_end_date >= $start ORDER BY extract_id",
+            {"start": quarter_start(period_start), "end": quarter_start(period_end)}).df()
+
+    def load(self, extract: Extract, source_name: str, sha256: str, quality: dict | None = None,
+             loaded_at: dt.datetime | None = None) -> int:
+        """Write a validated extract in one transaction; nothing is written unless all of it is."""
+        if not extract.ok or not extract.tables:
+            raise StoreError("the extract did not pass validation, so nothing was loaded")
+        cursor = self.cursor()
+        cursor.begin()
+        try:
+            extract_id = cursor.execute("SELECT nextval('extract_ids')").fetchall()[0][0]
+            for table in DATA_TABLES:
+                if table in extract.tables:
+                    cursor.register("incoming", extract.tables[table])
+                    cursor.execute(INSERTS[table], {"extract_id": extract_id})
+                    cursor.unregister("incoming")
+            cursor.execute(
+                "INSERT INTO extracts VALUES ($id, $source, $first, $last, $first_date, $last_date, $at, $sha, "
+                "$referrals, $missing, $training, $population, $warnings, $quality)",
+                {"id": extract_id, "source": source_name, "first": extract.period_start, "last": extract.period_end,
+                 "first_date": quarter_start(extract.period_start), "last_date": quarter_start(extract.period_end),
+                 "at": loaded_at or dt.datetime.now(), "sha": sha256,
+                 "referrals": extract.rows("referrals"), "missing": extract.rows("missing_episodes"),
+                 "training": extract.rows("training"), "population": extract.rows("population"),
+                 "warnings": extract.report.count("warning"),
+                 "quality": json.dumps(quality) if quality is not None else None})
+            cursor.execute("UPDATE store_meta SET version = version + 1")
+            cursor.commit()
+        except (duckdb.Error, KeyError, ValueError) as exc:
+            cursor.rollback()
+            raise StoreError(f"the extract could not be stored ({exc}); the store is unchanged") from exc
+        return extract_id
+
+    def remove(self, extract_id: int) -> None:
+        """Undo a load: its rows go, and the quarters it covered fall back to the extract before it."""
+        cursor = self.cursor()
+        cursor.begin()
+        try:
+            found = cursor.execute("SELECT count(*) FROM extracts WHERE extract_id = $id", {"id": extract_id}).fetchall()[0][0]
+            if not found:
+                raise StoreError(f"there is no extract {extract_id}")
+            for table in (*DATA_TABLES, "extracts"):
+                cursor.execute(f"DELETE FROM {table} WHERE extract_id = $id", {"id": extract_id})
+            cursor.execute("UPDATE store_meta SET version = version + 1")
+            cursor.commit()
+        except duckdb.Error as exc:
+            cursor.rollback()
+            raise StoreError(f"the extract could not be removed ({exc}); the store is unchanged") from exc
+        except StoreError:
+            cursor.rollback()
+            raise
+
+    def snapshot(self) -> dict[str, pd.DataFrame]:
+        """Every stored row of every table, in a fixed order, to compare states before and after."""
+        cursor = self.cursor()
+        return {table: cursor.execute(f"SELECT * FROM {table} ORDER BY ALL").df()
+                for table in (*DATA_TABLES, "extracts")}
+
+    def quarters(self) -> list[str]:
+        """Quarters that have referrals, oldest first, for the period filter."""
+        return [row[0] for row in self.cursor().execute(
+            "SELECT DISTINCT quarter FROM current_referrals ORDER BY quarter").fetchall()]
+
+    def distinct(self, column: str) -> list[str]:
+        """Values present for a filter column (area, referral source...)."""
+        if column not in ("area", "referral_source", "age_band", "gender"):
+            raise ValueError(column)
+        values = [row[0] for row in self.cursor().execute(
+            f"SELECT DISTINCT {column} FROM current_referrals ORDER BY 1").fetchall()]
+        return sorted(values, key=AGE_BANDS.index) if column == "age_band" else values
