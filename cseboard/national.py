@@ -1,0 +1,247 @@
+"""Import published national benchmarks (DfE children in need factors, ONS population, statistical neighbours).
+
+Pure functions over CSV paths or file-like objects (a Streamlit UploadedFile is a BytesIO), so the page only
+draws what these return. DfE symbols (c, x, u, z, low) are kept as symbols beside a NaN value and never read as
+zero: a suppressed count is a small number, not no children.
+"""
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+CsvSource = str | PathLike | IO
+
+SYMBOLS = {
+    "c": "Suppressed: a small number withheld so that children cannot be identified.",
+    "x": "Not available: not collected or not published for this year or area (for example a factor added later).",
+    "u": "Low reliability: the authority's return had data quality problems, so the figure is not published.",
+    "z": "Not applicable: the figure does not apply to this area or year.",
+    "low": "Rounds to zero but is not zero.",
+}
+
+FACTORS = {
+    "Child_sexual_exploitation": "Child sexual exploitation",
+    "Going_missing": "Going missing",
+    "Trafficking": "Trafficking",
+    "Gangs": "Gangs",
+    "Child_criminal_exploitation": "Child criminal exploitation",
+}
+
+CAVEAT = (
+    "These are the Department for Education's children in need statistics. Factors are recorded by social "
+    "workers at the end of an assessment, and recording practice differs between local authorities, so a "
+    "difference between areas may reflect how factors are recorded as much as how often they occur. Figures "
+    "count assessment episodes, not children: a child assessed more than once in the year is counted once per "
+    "assessment, and one assessment can record several factors. National and regional figures are rounded to "
+    "the nearest 10; small local numbers are suppressed."
+)
+
+# The real c3 file holds one category; filtering on it by name keeps any other category a future release adds
+# (such as a percentage breakdown) from being added into these episode counts.
+FACTORS_CATEGORY = "Factors identified at the end of assessment"
+CHILDREN_AGE_GROUP = "Children aged 0 to 17 years"
+NEIGHBOUR_RANKS = range(1, 11)
+PER_CHILDREN = 10_000
+
+NATIONAL, REGIONAL, LOCAL_AUTHORITY = "National", "Regional", "Local authority"
+# DfE files place London boroughs in Inner or Outer London; benchmark them against London, the English region.
+LONDON = ("E12000007", "London")
+LONDON_SUB_REGIONS = {"E13000001", "E13000002"}
+MEASURES = ["value", "rate", "symbol"]
+AREA_COLUMNS = ["geographic_level", "region_code", "region_name", "old_la_code", "new_la_code", "la_name"]
+
+
+class NationalFileError(ValueError):
+    """A published file is unreadable or not the one expected, worded for the person who uploaded it."""
+
+
+def read_factors(path_or_buffer: CsvSource) -> pd.DataFrame:
+    """Read the DfE 'factors identified at the end of assessment' file as one row per year, area and shown factor."""
+    what = "the DfE children in need 'factors identified at the end of assessment' file"
+    table, name = _read_csv(path_or_buffer, ["time_period", *AREA_COLUMNS, "category", *FACTORS], what)
+    table = table[table["category"] == FACTORS_CATEGORY]
+    if table.empty:
+        raise NationalFileError(f"{name} has no rows with category '{FACTORS_CATEGORY}', so it is not {what}.")
+    long = table.melt(
+        id_vars=["time_period", *AREA_COLUMNS], value_vars=list(FACTORS), var_name="factor", value_name="cell"
+    )
+    long["time_period"] = _whole_years(long["time_period"], name)
+    long["value"], long["symbol"] = _numbers_and_symbols(long["cell"], long["factor"], name)
+    return _blank_codes_to_missing(long.drop(columns="cell")).reset_index(drop=True)
+
+
+def read_population(path_or_buffer: CsvSource) -> pd.DataFrame:
+    """Read the ONS mid-year estimates of children aged 0-17, the denominator for rates per 10,000 children."""
+    what = "the ONS mid-year population estimates file"
+    table, name = _read_csv(path_or_buffer, ["time_period", *AREA_COLUMNS, "age_group", "population_estimate"], what)
+    children = table[table["age_group"] == CHILDREN_AGE_GROUP]
+    if children.empty:
+        found = ", ".join(sorted(table["age_group"].unique()))
+        raise NationalFileError(f"{name} has no '{CHILDREN_AGE_GROUP}' rows (age groups found: {found}).")
+    population = children[["time_period", *AREA_COLUMNS]].copy()
+    population["time_period"] = _whole_years(children["time_period"], name)
+    population["children_0_to_17"], population["symbol"] = _numbers_and_symbols(
+        children["population_estimate"], pd.Series("population_estimate", index=children.index), name
+    )
+    return _blank_codes_to_missing(population).reset_index(drop=True)
+
+
+def read_neighbours(path_or_buffer: CsvSource) -> pd.DataFrame:
+    """Read the DfE statistical neighbours model as one row per authority and neighbour rank 1-10."""
+    what = "the DfE statistical neighbours file"
+    rank_columns = [column for rank in NEIGHBOUR_RANKS for column in (f"SN_{rank}", f"SN_{rank}P")]
+    table, _ = _read_csv(path_or_buffer, ["old_la_code", "la_name", *rank_columns], what)
+    by_rank = [
+        table[["old_la_code", "la_name"]].assign(
+            neighbour_rank=rank, neighbour_old_la_code=table[f"SN_{rank}"], closeness=table[f"SN_{rank}P"]
+        )
+        for rank in NEIGHBOUR_RANKS
+    ]
+    return pd.concat(by_rank).sort_values(["old_la_code", "neighbour_rank"]).reset_index(drop=True)
+
+
+def local_authorities(factors: pd.DataFrame) -> pd.DataFrame:
+    """List each authority once, under its latest code and name, with the last year it appears (old ones end early)."""
+    authorities = factors[factors["geographic_level"] == LOCAL_AUTHORITY]
+    latest = authorities.sort_values("time_period").drop_duplicates("old_la_code", keep="last")
+    return (
+        latest[["old_la_code", "new_la_code", "la_name", "region_name", "time_period"]]
+        .rename(columns={"time_period": "last_time_period"})
+        .sort_values("la_name")
+        .reset_index(drop=True)
+    )
+
+
+def compare(
+    factors: pd.DataFrame, population: pd.DataFrame, neighbours: pd.DataFrame, la_code: str | int
+) -> pd.DataFrame:
+    """Set an authority's count and rate per 10,000 children beside England, its region and its neighbours' median."""
+    la_code = str(la_code).strip()
+    rated = _with_rates(factors[factors["factor"].isin(FACTORS)], population)
+    authority = rated[(rated["geographic_level"] == LOCAL_AUTHORITY) & (rated["old_la_code"] == la_code)]
+    if authority.empty:
+        raise ValueError(f"No local authority with old_la_code {la_code} in the factors file.")
+    keys = ["time_period", "factor"]
+    result = _measures_named(authority[[*keys, "region_code", "region_name", *MEASURES, "population_year"]], "la")
+    in_london = result["region_code"].isin(LONDON_SUB_REGIONS)
+    result.loc[in_london, ["region_code", "region_name"]] = LONDON
+    england = rated.loc[rated["geographic_level"] == NATIONAL, [*keys, *MEASURES]]
+    result = result.merge(_measures_named(england, "england"), on=keys, how="left")
+    regions = rated.loc[rated["geographic_level"] == REGIONAL, [*keys, "region_code", *MEASURES]]
+    result = result.merge(_measures_named(regions, "region"), on=[*keys, "region_code"], how="left")
+    # A neighbour whose value is a symbol, or that has no row that year (an authority created later), has no
+    # rate: it is left out of the median, and neighbours_used counts those that were not.
+    neighbour_codes = neighbours.loc[neighbours["old_la_code"] == la_code, "neighbour_old_la_code"]
+    neighbour_rates = rated[
+        (rated["geographic_level"] == LOCAL_AUTHORITY) & rated["old_la_code"].isin(neighbour_codes)
+    ].groupby(keys)["rate"]
+    neighbour_summary = pd.DataFrame(
+        {"neighbour_median_rate_per_10k": neighbour_rates.median(), "neighbours_used": neighbour_rates.count()}
+    ).reset_index()
+    result = result.merge(neighbour_summary, on=keys, how="left")
+    result["neighbours_used"] = result["neighbours_used"].fillna(0).astype(int)
+    result["factor_label"] = result["factor"].map(FACTORS)
+    result["population_is_from_earlier_year"] = result["population_year"] < result["time_period"]
+    for symbol_column in ["la_symbol", "england_symbol", "region_symbol"]:
+        result[symbol_column] = _none_where_missing(result[symbol_column])
+    result["factor_order"] = result["factor"].map({factor: order for order, factor in enumerate(FACTORS)})
+    columns = [
+        "time_period", "factor", "factor_label",
+        "la_count", "la_rate_per_10k", "la_symbol",
+        "england_count", "england_rate_per_10k", "england_symbol",
+        "region_name", "region_count", "region_rate_per_10k", "region_symbol",
+        "neighbour_median_rate_per_10k", "neighbours_used",
+        "population_year", "population_is_from_earlier_year",
+    ]  # fmt: skip
+    return result.sort_values(["time_period", "factor_order"])[columns].reset_index(drop=True)
+
+
+def _measures_named(frame: pd.DataFrame, area: str) -> pd.DataFrame:
+    """Prefix count, rate and symbol with the area they describe, so several areas can sit on one row."""
+    return frame.rename(
+        columns={"value": f"{area}_count", "rate": f"{area}_rate_per_10k", "symbol": f"{area}_symbol"}
+    )
+
+
+def _with_rates(factors: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    """Add the population year used and the rate per 10,000 children, matching each area to its own population."""
+    # Factor years newer than the latest population estimate borrow the nearest earlier one; compare reports it.
+    population_years = sorted(population["time_period"].unique())
+    nearest_not_after = {
+        year: max((p for p in population_years if p <= year), default=pd.NA) for year in factors["time_period"].unique()
+    }
+    rated = factors.assign(
+        population_year=factors["time_period"].map(nearest_not_after).astype("Int64"), area=_area_key(factors)
+    )
+    children = population.assign(area=_area_key(population))[["time_period", "area", "children_0_to_17"]]
+    rated = rated.merge(
+        children.rename(columns={"time_period": "population_year"}), on=["population_year", "area"], how="left"
+    )
+    rated["rate"] = rated["value"] / rated["children_0_to_17"] * PER_CHILDREN
+    return rated
+
+
+def _area_key(frame: pd.DataFrame) -> pd.Series:
+    """Identify an area the same way in every file: authorities by old code, regions by region code."""
+    level = frame["geographic_level"]
+    return frame["old_la_code"].where(level == LOCAL_AUTHORITY, frame["region_code"].where(level == REGIONAL, level))
+
+
+def _read_csv(source: CsvSource, required: list[str], what: str) -> tuple[pd.DataFrame, str]:
+    """Read every cell as stripped text (BOM and trailing spaces removed) and name the file if columns are missing."""
+    name = _source_name(source)
+    if hasattr(source, "seek"):
+        source.seek(0)
+    try:
+        table = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise NationalFileError(f"{name} could not be read as a CSV file; expected {what}. ({error})") from error
+    table.columns = table.columns.str.replace("\ufeff", "").str.strip()
+    missing = [column for column in required if column not in table.columns]
+    if missing:
+        raise NationalFileError(f"{name} is not {what}: missing columns {', '.join(missing)}.")
+    return table.apply(lambda column: column.str.strip()), name
+
+
+def _source_name(source: CsvSource) -> str:
+    """Name a path by its file name and an upload by the name it was uploaded under."""
+    if isinstance(source, (str, PathLike)):
+        return Path(source).name
+    return getattr(source, "name", None) or "The uploaded file"
+
+
+def _whole_years(cells: pd.Series, name: str) -> pd.Series:
+    """Turn time_period into whole years, refusing academic-year codes such as 202425 that would mis-join."""
+    years = pd.to_numeric(cells, errors="coerce")
+    not_years = ~years.between(1900, 2999)
+    if not_years.any():
+        bad = ", ".join(sorted(set(cells[not_years]))[:5])
+        raise NationalFileError(f"{name} has time_period values that are not single years: {bad}.")
+    return years.astype(int)
+
+
+def _numbers_and_symbols(cells: pd.Series, columns: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
+    """Split cells into float values and DfE symbols, so a symbol becomes NaN with its code kept and never zero."""
+    values = pd.to_numeric(cells, errors="coerce").astype(float)
+    not_numbers = values.isna()
+    unknown = not_numbers & ~cells.isin(SYMBOLS)
+    if unknown.any():
+        examples = ", ".join(
+            f"'{cell}' in {column}" for cell, column in sorted(set(zip(cells[unknown], columns[unknown])))[:5]
+        )
+        known = ", ".join(SYMBOLS)
+        raise NationalFileError(f"{name} has cells that are neither numbers nor DfE symbols ({known}): {examples}.")
+    return values, _none_where_missing(cells.where(not_numbers))
+
+
+def _none_where_missing(symbols: pd.Series) -> pd.Series:
+    """Hold symbols as None where there is none, so `symbol is None` reads plainly on the page and in tests."""
+    return symbols.astype(object).where(symbols.notna(), None)
+
+
+def _blank_codes_to_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """Show empty area codes (England has no region; regions have no authority) as missing, not as empty text."""
+    return frame.assign(**{column: frame[column].replace("", pd.NA) for column in AREA_COLUMNS})
