@@ -368,7 +368,7 @@ def _within_period(con, tables: dict[str, pa.Table], first: str, last: str, repo
         outside = con.execute(f"SELECT {FILE}, count(*) FROM typed WHERE NOT ({condition}) GROUP BY ALL").fetchall()
         for file, count in outside:
             report.warning(file, "outside_period",
-                           f"{count} rows dated outside the extract's period {first} to {last} were left out")
+                           f"{count} row{'' if count == 1 else 's'} dated outside the extract's period {first} to {last} were left out")
         names = [c.name for c in TABLES_BY_NAME[name].columns]
         kept[name] = con.sql(f"SELECT {', '.join(names)} FROM typed WHERE {condition}").to_arrow_table()
         con.unregister("typed")

@@ -1,0 +1,43 @@
+"""Run the named SQL files in queries/ with bound parameters, returning DataFrames."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import duckdb
+import pandas as pd
+
+from cseboard.config import QUERIES_DIR
+
+PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class QueryError(Exception):
+    """A query asked for by name does not exist or was not given a parameter it needs."""
+
+
+def query_names() -> list[str]:
+    return sorted(path.stem for path in QUERIES_DIR.glob("*.sql"))
+
+
+@lru_cache(maxsize=None)
+def query_text(name: str) -> str:
+    path = QUERIES_DIR / f"{name}.sql"
+    if not re.fullmatch(r"[a-z0-9_]+", name) or not path.is_file():
+        raise QueryError(f"there is no query named {name!r} in {QUERIES_DIR}")
+    return path.read_text()
+
+
+def query_parameters(name: str) -> set[str]:
+    """The $names a query binds; a leading comment is not parsed for them."""
+    sql = re.sub(r"--[^\n]*", "", query_text(name))
+    return set(PARAMETER.findall(sql))
+
+
+def run_query(cursor: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
+    """Bind exactly the parameters the query uses (never formatted into the SQL) and fetch it all."""
+    wanted = query_parameters(name)
+    missing = wanted - params.keys()
+    if missing:
+        raise QueryError(f"query {name!r} needs {', '.join(sorted(missing))}")
+    return cursor.execute(query_text(name), {key: params[key] for key in wanted}).df()

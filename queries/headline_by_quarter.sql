@@ -1,0 +1,67 @@
+-- Headline figures per quarter: referrals, children, boys, children missing in the 90 days
+-- before referral, high-risk referrals and workforce training, for the home page's
+-- "this quarter against last quarter and the same quarter a year before".
+WITH referrals AS (
+    SELECT * FROM filtered_referrals($period_start, $period_end, $areas, $sources, $age_bands, $genders)
+),
+
+missing_episodes AS (
+    SELECT child_id, start_date FROM current_missing_episodes
+),
+
+training AS (
+    SELECT quarter_start, sum(staff_trained) AS staff_trained, sum(staff_in_scope) AS staff_in_scope
+    FROM current_training
+    WHERE quarter_start BETWEEN $period_start AND $period_end
+    GROUP BY quarter_start
+),
+
+children_in_quarter AS (
+    SELECT
+        r.quarter_start,
+        r.child_id,
+        bool_or(r.gender = 'Male') AS is_boy,
+        bool_or(m.child_id IS NOT NULL) AS missing_before_referral
+    FROM referrals AS r
+    LEFT JOIN missing_episodes AS m
+        ON m.child_id = r.child_id AND m.start_date BETWEEN r.referral_date - 90 AND r.referral_date
+    GROUP BY r.quarter_start, r.child_id
+),
+
+referrals_by_quarter AS (
+    SELECT
+        quarter_start,
+        any_value(quarter) AS quarter,
+        count(*) AS referrals,
+        count_if(risk_level = 'High') AS high_risk_referrals
+    FROM referrals
+    GROUP BY quarter_start
+),
+
+children_by_quarter AS (
+    SELECT
+        quarter_start,
+        count(*) AS children,
+        count_if(is_boy) AS boys,
+        count_if(missing_before_referral) AS children_missing_before_referral
+    FROM children_in_quarter
+    GROUP BY quarter_start
+),
+
+final AS (
+    SELECT
+        r.quarter,
+        r.referrals,
+        c.children,
+        c.boys,
+        c.children_missing_before_referral,
+        r.high_risk_referrals,
+        t.staff_trained,
+        t.staff_in_scope
+    FROM referrals_by_quarter AS r
+    JOIN children_by_quarter AS c USING (quarter_start)
+    LEFT JOIN training AS t USING (quarter_start)
+    ORDER BY r.quarter_start
+)
+
+SELECT * FROM final
