@@ -127,11 +127,11 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """One contract table, with the column that must be unique (if any)."""
+    """One contract table, with the columns whose values together must be unique in it."""
 
     name: str
     columns: tuple[Column, ...]
-    unique: str | None = None
+    unique: tuple[str, ...] = ()
     required: bool = True
 
     def column(self, name: str) -> Column:
@@ -160,7 +160,7 @@ REFERRALS = Table(
         Column("vulnerabilities", "list", required=False, choices=VULNERABILITIES,
                aliases=("Vulnerabilities", "Vulnerability factors")),
     ),
-    unique="referral_id",
+    unique=("referral_id",),
 )
 
 MISSING_EPISODES = Table(
@@ -177,7 +177,7 @@ MISSING_EPISODES = Table(
         Column("return_interview_date", "date", required=False,
                aliases=("Return interview date", "Date of return interview", "RHI date")),
     ),
-    unique="episode_id",
+    unique=("episode_id",),
     required=False,
 )
 
@@ -190,6 +190,7 @@ TRAINING = Table(
         Column("staff_in_scope", "int", minimum=1, aliases=("Staff in scope", "Workforce", "Staff")),
         Column("staff_trained", "int", minimum=0, aliases=("Staff trained", "Trained")),
     ),
+    unique=("period", "agency", "level"),
     required=False,
 )
 
@@ -201,6 +202,7 @@ POPULATION = Table(
         Column("gender", "choice", choices=GENDERS, codes=GENDER_CODES, aliases=("Gender", "Sex")),
         Column("children", "int", minimum=0, aliases=("Children", "Population", "Count")),
     ),
+    unique=("area", "age_band", "gender"),
     required=False,
 )
 

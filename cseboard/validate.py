@@ -335,13 +335,15 @@ def _check_across_rows(con, tables: dict[str, pa.Table], report: Report) -> None
         con.register("typed", typed)
         unique = TABLES_BY_NAME[name].unique
         if unique:
+            key = ", ".join(unique)
             duplicates = con.execute(
-                f"SELECT {FILE}, {ROW}, {unique}, count(*) OVER (PARTITION BY {unique}) AS n FROM typed "
-                f"QUALIFY n > 1 AND row_number() OVER (PARTITION BY {unique} ORDER BY {FILE}, {ROW}) > 1 "
+                f"SELECT {FILE}, {ROW}, concat_ws(' / ', {key}) FROM typed "
+                f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {FILE}, {ROW}) > 1 "
                 f"ORDER BY {FILE}, {ROW}").fetchall()
-            for file, row, value, _ in duplicates:
-                report.add(_problem("error", file, "duplicate_id", f"the {unique} appears more than once; each must be unique",
-                                    unique, row, value))
+            what = unique[0] if len(unique) == 1 else "combination of " + ", ".join(unique)
+            for file, row, value in duplicates:
+                report.add(_problem("error", file, "duplicate_id", f"the {what} appears more than once; each must be unique",
+                                    unique[0], row, value))
         for condition, rule, message, column in ROW_RULES.get(name, []):
             for file, row, value in con.execute(
                 f"SELECT {FILE}, {ROW}, {column}::VARCHAR FROM typed WHERE {condition} ORDER BY {FILE}, {ROW}"
