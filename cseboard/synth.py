@@ -38,7 +38,6 @@ class Area:
     diversity: float
 
 
-# Single words only: "North Vale" would look like a person's name to the identifying-data check.
 AREAS = (
     Area("Northgate", 0.13, 1.10, 1.00, 0.55),
     Area("Riverside", 0.11, 1.35, 1.05, 0.70),
