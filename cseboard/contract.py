@@ -32,7 +32,8 @@ OUTCOMES = (
 YES_NO = ("yes", "no")
 RETURN_INTERVIEW = ("Accepted", "Declined", "Not offered")
 TRAINING_LEVELS = ("Awareness", "Advanced", "Specialist")
-TRAINING_AGENCIES = REFERRAL_SOURCES
+# Agencies whose workforce is trained: the referral sources that employ staff.
+TRAINING_AGENCIES = tuple(s for s in REFERRAL_SOURCES if s not in ("Family or friends", "Self", "Anonymous"))
 
 LINKED_CRIMES = (
     "trafficking",
