@@ -1,0 +1,120 @@
+"""Streamlit glue shared by the entry script and the pages: store, cached queries, filters, tables."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cseboard import disclosure
+from cseboard.config import SAMPLE_DIR, settings
+from cseboard.contract import AGE_BANDS, GENDERS
+from cseboard.filters import URL_KEYS, Filters, from_url
+from cseboard.ingest import load, prepare_path
+from cseboard.queries import run_query
+from cseboard.store import Store
+
+FILTERS_KEY = "filters"
+UNSUPPRESS_KEY = "disclosure_off"
+
+
+@st.cache_resource
+def open_store(path: str) -> Store:
+    """One DuckDB connection per process; queries take their own cursor. An empty store gets the sample."""
+    store = Store(path)
+    if store.is_empty():
+        prepared = prepare_path(SAMPLE_DIR)
+        if prepared.ok:
+            load(store, prepared)
+    return store
+
+
+def store() -> Store:
+    return open_store(str(settings().db_path))
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached_query(db_path: str, version: int, name: str, filters: Filters | None, extra: tuple) -> pd.DataFrame:
+    params = {**(filters.params() if filters else {}), **dict(extra)}
+    return run_query(open_store(db_path).cursor(), name, params)
+
+
+def query(name: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
+    """A named query's result, cached on the store's version so a new load is seen at once."""
+    current = store()
+    return _cached_query(str(current.path), current.version(), name, filters, tuple(sorted(extra.items())))
+
+
+def policy() -> disclosure.DisclosurePolicy:
+    """Suppression is on unless an analyst switched it off in this session."""
+    config = settings()
+    enabled = not (config.may_unsuppress and st.session_state.get(UNSUPPRESS_KEY, False))
+    return disclosure.DisclosurePolicy(threshold=config.suppression_threshold, enabled=enabled)
+
+
+def sidebar_filters(current: Store) -> Filters | None:
+    """Draw the shared filters once, in the entry script; mirror them in the URL so a view can be shared."""
+    quarters = current.quarters()
+    if not quarters:
+        return None
+    options = {
+        "areas": current.distinct("area"),
+        "sources": current.distinct("referral_source"),
+        "age_bands": [band for band in AGE_BANDS],
+        "genders": list(GENDERS),
+    }
+    if "filter_period" not in st.session_state:
+        shared = from_url({key: st.query_params.get_all(key) for key in ("from", "to", *URL_KEYS.values())},
+                          quarters, options)
+        st.session_state["filter_period"] = (shared.first_quarter, shared.last_quarter)
+        for name in URL_KEYS:
+            st.session_state[f"filter_{name}"] = list(getattr(shared, name))
+    sidebar = st.sidebar
+    sidebar.header("Filters")
+    if len(quarters) > 1:
+        first, last = sidebar.select_slider("Period (quarters)", options=quarters, key="filter_period")
+    else:
+        first = last = quarters[0]
+        sidebar.caption(f"Period: {first} (the only quarter loaded)")
+    labels = {"areas": "Area", "sources": "Referral source", "age_bands": "Age band", "genders": "Gender"}
+    chosen = {name: tuple(sidebar.multiselect(labels[name], options[name], key=f"filter_{name}",
+                                              placeholder=f"All ({len(options[name])})"))
+              for name in URL_KEYS}
+    filters = Filters(first, last, **chosen)
+    st.query_params.from_dict(filters.to_url())
+    if settings().may_unsuppress:
+        sidebar.divider()
+        sidebar.toggle("Show unsuppressed figures (internal use only)", key=UNSUPPRESS_KEY,
+                       help="Small numbers are normally shown as <5. Analysts may switch this off for internal work.")
+    st.session_state[FILTERS_KEY] = filters
+    return filters
+
+
+def current_filters() -> Filters | None:
+    return st.session_state.get(FILTERS_KEY)
+
+
+def page_header(title: str, what_it_shows: str) -> Filters | None:
+    """Title, one line on what the page shows, the filters in words, and the suppression state."""
+    st.title(title)
+    st.caption(what_it_shows)
+    filters = current_filters()
+    if filters is None:
+        st.info("No extract is loaded yet. Load one on the Upload page.")
+        return None
+    st.markdown(f"**Showing:** {filters.describe()}")
+    if not policy().enabled:
+        st.warning("Small-number suppression is OFF: figures below are unsuppressed and for internal use only. "
+                   "Do not share or publish them.", icon="⚠️")
+    return filters
+
+
+def no_data(what: str = "the filters chosen") -> None:
+    st.info(f"No referrals match {what}. Widen the period or clear a filter in the sidebar.")
+
+
+def data_table(protected: disclosure.ProtectedTable, key: str, file_name: str, label: str = "Show the data") -> None:
+    """The figures behind a chart: suppressed as the chart is, sortable, downloadable as safe CSV."""
+    shown = protected.display()
+    with st.expander(label):
+        st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_table")
+        st.download_button("Download CSV", data=disclosure.safe_csv(shown), file_name=f"{file_name}.csv",
+                           mime="text/csv", key=f"{key}_download")
