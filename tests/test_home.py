@@ -57,3 +57,11 @@ def test_filters_are_kept_in_the_url(app):
     at = app(query_params={"area": ["Northgate"], "from": "2025-Q2"})
     assert at.query_params["area"] == ["Northgate"] or at.query_params["area"] == "Northgate"
     assert "Period 2025-Q2 to 2026-Q3; areas: Northgate" in at.markdown[0].value
+
+
+def test_only_an_analyst_can_switch_suppression_off_and_the_page_says_so(app):
+    viewer = app()
+    assert not [t for t in viewer.toggle if t.key == "disclosure_off"]
+    analyst = app(role="analyst")
+    analyst.toggle(key="disclosure_off").set_value(True).run()
+    assert any("Small-number suppression is OFF" in w.value for w in analyst.warning)
