@@ -102,3 +102,12 @@ WHERE quarter_start BETWEEN period_start AND period_end
   AND (sources IS NULL OR list_contains(sources, referral_source))
   AND (age_bands IS NULL OR list_contains(age_bands, age_band))
   AND (genders IS NULL OR list_contains(genders, gender));
+
+-- Missing episodes that started in the period. The area, source, age and gender filters describe referrals, so they
+-- cannot apply to children with no CSE referral: with referred_only, only children with a referral matching them.
+CREATE OR REPLACE MACRO filtered_missing_episodes(period_start, period_end, areas, sources, age_bands, genders,
+                                                  referred_only) AS TABLE
+SELECT * FROM current_missing_episodes
+WHERE quarter_start BETWEEN period_start AND period_end
+  AND (NOT referred_only OR child_id IN (
+      SELECT child_id FROM filtered_referrals(period_start, period_end, areas, sources, age_bands, genders)));
