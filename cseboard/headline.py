@@ -10,28 +10,31 @@ MEASURES = (
     ("Referrals", "referrals", None),
     ("Children referred", "children", None),
     ("Boys, as a share of children referred", "boys", "children"),
-    ("Children missing in the 90 days before referral", "children_missing_before_referral", "children"),
+    ("Missing in the 90 days before referral", "children_missing_before_referral", "children"),
     ("Referrals screened as high risk", "high_risk_referrals", "referrals"),
-    ("Workforce trained in CSE (all agencies and levels)", "staff_trained", "staff_in_scope"),
+    ("Workforce trained in CSE, all agencies", "staff_trained", "staff_in_scope"),
 )
-COMPARISONS = (("This quarter", 0), ("Previous quarter", -1), ("Same quarter last year", -4))
 
 
-def compare_quarters(by_quarter: pd.DataFrame, last_quarter: str) -> pd.DataFrame:
-    """One row per measure and comparison quarter: numerator, denominator and share (percent) or count."""
+def headline_quarters(first_quarter: str, last_quarter: str) -> tuple[str, str]:
+    """The quarters the home page needs: the period chosen, and back far enough for 'a year before'."""
+    year_before = shift_quarter(last_quarter, -4)
+    return min(first_quarter, year_before), last_quarter
+
+
+def measures_by_quarter(by_quarter: pd.DataFrame, quarters: list[str]) -> pd.DataFrame:
+    """One row per measure and quarter: numerator, denominator and share (percent) or count."""
     indexed = by_quarter.set_index("quarter")
     records = []
     for label, numerator, denominator in MEASURES:
-        for when, offset in COMPARISONS:
-            quarter = shift_quarter(last_quarter, offset)
+        for quarter in quarters:
             present = quarter in indexed.index
             top = indexed.at[quarter, numerator] if present else 0
             bottom = indexed.at[quarter, denominator] if present and denominator else 0
             top, bottom = (0 if pd.isna(v) else int(v) for v in (top, bottom))
             share = 100 * top / bottom if denominator and bottom else float("nan")
-            records.append({"measure": label, "comparison": when, "quarter": quarter, "count": top,
-                            "base": bottom, "percent": share, "is_share": denominator is not None,
-                            "has_data": present})
+            records.append({"measure": label, "quarter": quarter, "count": top, "base": bottom,
+                            "percent": share, "is_share": denominator is not None})
     return pd.DataFrame(records)
 
 
@@ -43,26 +46,29 @@ def _formatted(value: float, is_share: bool, withheld: bool, symbol: str) -> str
     return f"{value:.1f}%" if is_share else f"{value:,.0f}"
 
 
-def metric_cards(protected) -> list[dict]:
-    """Text for one card per measure, from the disclosure-protected comparison table."""
+def metric_cards(protected, last_quarter: str, trend_quarters: list[str]) -> list[dict]:
+    """Text and trend for one card per measure, from the disclosure-protected table of measures_by_quarter."""
     numbers, withheld, symbol = protected.numeric, protected.mask, protected.policy.symbol
+    compared = [last_quarter, shift_quarter(last_quarter, -1), shift_quarter(last_quarter, -4)]
     cards = []
     for measure, rows in numbers.groupby("measure", sort=False):
         is_share = bool(rows.is_share.iloc[0])
         column = "percent" if is_share else "count"
-        values = rows[column].tolist()
-        hidden = withheld.loc[rows.index, column].tolist()
-        texts = [_formatted(v, is_share, h, symbol) for v, h in zip(values, hidden)]
-        change = None if any(hidden[:2]) or any(v != v for v in values[:2]) else values[0] - values[1]
+        by_quarter = rows.set_index("quarter")
+        hidden = withheld.loc[rows.index, column].set_axis(rows.quarter)
+        values = [by_quarter.at[q, column] for q in compared]
+        flags = [bool(hidden[q]) for q in compared]
+        texts = [_formatted(v, is_share, h, symbol) for v, h in zip(values, flags)]
+        change = None if any(flags[:2]) or any(v != v for v in values[:2]) else values[0] - values[1]
         unit = " points" if is_share else ""
-        now = rows.iloc[0]
-        basis = ("" if not is_share or hidden[0] else
-                 f" Based on {now['count']:,.0f} of {now['base']:,.0f}.")
+        basis = ("" if not is_share or flags[0] else
+                 f" Based on {by_quarter.at[last_quarter, 'count']:,.0f} of {by_quarter.at[last_quarter, 'base']:,.0f}.")
         cards.append({
             "label": measure,
             "value": texts[0],
-            "delta": None if change is None else f"{change:+,.1f}{unit} on {rows.quarter.iloc[1]}",
-            "year_ago": f"{rows.quarter.iloc[2]}: {texts[2]}",
-            "help": f"{rows.quarter.iloc[1]}: {texts[1]}; {rows.quarter.iloc[2]}: {texts[2]}.{basis}",
+            "delta": None if change is None else f"{change:+,.{1 if is_share else 0}f}{unit} on {compared[1]}",
+            "year_ago": f"{compared[2]}: {texts[2]}",
+            "help": f"{compared[1]}: {texts[1]}; {compared[2]}: {texts[2]}.{basis}",
+            "trend": [float(v) for v in by_quarter.loc[trend_quarters, column]],
         })
     return cards

@@ -100,6 +100,9 @@ def page_header(title: str, what_it_shows: str) -> Filters | None:
     if filters is None:
         st.info("No extract is loaded yet. Load one on the Upload page.")
         return None
+    if any(name == SAMPLE_DIR.name for name in store().extracts().source_name):
+        st.info("This is the **synthetic sample** made by the project's generator: no real child's data. "
+                "Load your partnership's extract on the *Load an extract* page.", icon=":material/science:")
     st.markdown(f"**Showing:** {filters.describe()}")
     if not policy().enabled:
         st.warning("Small-number suppression is OFF: figures below are unsuppressed and for internal use only. "
@@ -111,10 +114,25 @@ def no_data(what: str = "the filters chosen") -> None:
     st.info(f"No referrals match {what}. Widen the period or clear a filter in the sidebar.")
 
 
+WITHHELD_SORT_VALUE = float("-inf")
+
+
+def sortable(protected: disclosure.ProtectedTable):
+    """Numbers stay numbers (so columns sort as numbers) while withheld cells read as the symbol and sort lowest."""
+    numbers = protected.numeric.copy()
+    symbol = protected.policy.symbol
+    formats = {}
+    for column, pattern in ([(c, "{:,.0f}") for c in protected.count_columns]
+                            + [(c, "{:,.1f}") for c in protected.rate_columns]):
+        numbers[column] = numbers[column].astype(float).mask(protected.mask[column], WITHHELD_SORT_VALUE)
+        formats[column] = (lambda value, pattern=pattern: symbol if value == WITHHELD_SORT_VALUE
+                           else "" if value != value else pattern.format(value))
+    return numbers.style.format(formats)
+
+
 def data_table(protected: disclosure.ProtectedTable, key: str, file_name: str, label: str = "Show the data") -> None:
     """The figures behind a chart: suppressed as the chart is, sortable, downloadable as safe CSV."""
-    shown = protected.display()
     with st.expander(label):
-        st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_table")
-        st.download_button("Download CSV", data=disclosure.safe_csv(shown), file_name=f"{file_name}.csv",
+        st.dataframe(sortable(protected), hide_index=True, width="stretch", key=f"{key}_table")
+        st.download_button("Download CSV", data=disclosure.safe_csv(protected.display()), file_name=f"{file_name}.csv",
                            mime="text/csv", key=f"{key}_download")

@@ -2,26 +2,28 @@
 import streamlit as st
 
 from cseboard import disclosure, ui
-from cseboard.headline import compare_quarters, metric_cards
+from cseboard.headline import headline_quarters, measures_by_quarter, metric_cards
 
 filters = ui.page_header(
     "Child sexual exploitation: this quarter",
     "Headline figures for the latest quarter in the period chosen, against the quarter before and the same "
-    "quarter a year before. The pages on the left take each question in depth.",
+    "quarter a year before; the small lines show the period chosen. The pages on the left take each question "
+    "in depth.",
 )
 if filters is not None:
-    by_quarter = ui.query("headline_by_quarter", filters.year_to_last())
+    wanted = filters.with_period(*headline_quarters(filters.first_quarter, filters.last_quarter))
+    by_quarter = ui.query("headline_by_quarter", wanted)
     if by_quarter.empty:
         ui.no_data()
     else:
-        figures = compare_quarters(by_quarter, filters.last_quarter)
+        figures = measures_by_quarter(by_quarter, wanted.quarters())
         protected = disclosure.protect(figures, counts=["count", "base"], rates={"percent": ("count", "base")},
-                                       groups=["measure", "comparison"], policy=ui.policy())
+                                       groups=["measure", "quarter"], policy=ui.policy())
         st.subheader(filters.last_quarter)
         columns = st.columns(3)
-        for index, card in enumerate(metric_cards(protected)):
+        for index, card in enumerate(metric_cards(protected, filters.last_quarter, filters.quarters())):
             with columns[index % 3]:
                 st.metric(card["label"], card["value"], delta=card["delta"], delta_color="off",
-                          help=card["help"], border=True)
+                          help=card["help"], border=True, chart_data=card["trend"], chart_type="line")
                 st.caption(f"Same quarter a year before, {card['year_ago']}")
         ui.data_table(protected, key="home_headline", file_name=f"headline_{filters.last_quarter}")
