@@ -70,7 +70,9 @@ def sidebar_filters(current: Store) -> Filters | None:
     sidebar = st.sidebar
     sidebar.header("Filters")
     if len(quarters) > 1:
-        first, last = sidebar.select_slider("Period (quarters)", options=quarters, key="filter_period")
+        # value= marks it as a range slider; without it Streamlit reads the range back as one quarter on rerun.
+        first, last = sidebar.select_slider("Period (quarters)", options=quarters, value=(quarters[0], quarters[-1]),
+                                            key="filter_period")
     else:
         first = last = quarters[0]
         sidebar.caption(f"Period: {first} (the only quarter loaded)")
