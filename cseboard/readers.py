@@ -119,7 +119,7 @@ def collect_files(files: list[SourceFile], limits: Limits, report: Report) -> li
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1024**2:,.1f} MB"
+    return f"{size / 1024**2:,.1f} MB" if size >= 1024**2 else f"{size / 1024:,.1f} KB"
 
 
 def _open_zip(file: SourceFile, limits: Limits, report: Report) -> list[SourceFile]:
@@ -291,8 +291,9 @@ def _parse_csv(file: SourceFile, encoding: str, report: Report) -> pa.Table | No
 
 
 def _header_names(file: SourceFile, encoding: str) -> list[str]:
+    # bad rows are skipped here: _parse_csv reports them with their line numbers
     reader = pacsv.open_csv(file.source(), read_options=pacsv.ReadOptions(encoding=encoding, block_size=1024**2),
-                            parse_options=pacsv.ParseOptions(newlines_in_values=True))
+                            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=lambda row: "skip"))
     return reader.schema.names
 
 
