@@ -369,8 +369,10 @@ def _within_period(con, tables: dict[str, pa.Table], first: str, last: str, repo
             condition = "true"
         outside = con.execute(f"SELECT {FILE}, count(*) FROM typed WHERE NOT ({condition}) GROUP BY ALL").fetchall()
         for file, count in outside:
-            report.warning(file, "outside_period",
-                           f"{count} row{'' if count == 1 else 's'} dated outside the extract's period {first} to {last} were left out")
+            # counted per row, so the report (and the quality report) knows how many were left out
+            report.add(Problem("warning", file, "outside_period",
+                               f"{count} row{'' if count == 1 else 's'} dated outside the extract's period {first} to {last} were left out"),
+                       count=count)
         names = [c.name for c in TABLES_BY_NAME[name].columns]
         kept[name] = con.sql(f"SELECT {', '.join(names)} FROM typed WHERE {condition}").to_arrow_table()
         con.unregister("typed")
