@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from cseboard.quality import assess_extract
 from cseboard.readers import Limits, SourceFile, collect_path, collect_uploads
 from cseboard.report import Report
 from cseboard.store import Store, files_sha256
@@ -18,6 +19,7 @@ class Prepared:
     source_name: str
     extract: Extract
     sha256: str
+    quality: dict | None = field(default=None)
 
     @property
     def report(self) -> Report:
@@ -32,7 +34,8 @@ def _prepare(source_name: str, files: list[SourceFile], report: Report, period, 
     extract = validate_files(files, report, period=period, today=today) if report.ok else Extract(report)
     if report.ok and not files:
         report.error(source_name, "no_files", "no data files were given")
-    return Prepared(source_name, extract, files_sha256(files) if report.ok else "")
+    quality = assess_extract(extract) if report.ok and extract.tables else None
+    return Prepared(source_name, extract, files_sha256(files) if report.ok else "", quality)
 
 
 def prepare_path(path: Path, period: tuple[str, str] | None = None, limits: Limits = Limits(),
@@ -53,5 +56,8 @@ def prepare_uploads(uploads: list[tuple[str, bytes]], period: tuple[str, str] | 
 
 
 def load(store: Store, prepared: Prepared) -> int:
-    """Store a prepared extract that passed validation; returns its extract id."""
-    return store.load(prepared.extract, prepared.source_name, prepared.sha256)
+    """Store a prepared extract that passed validation, with its data-quality report; returns its extract id."""
+    quality = prepared.quality
+    if quality is None and prepared.ok and prepared.extract.tables:
+        quality = assess_extract(prepared.extract)
+    return store.load(prepared.extract, prepared.source_name, prepared.sha256, quality=quality)

@@ -1,0 +1,559 @@
+"""Data quality of an extract, and the words the upload and history pages use to explain a load.
+
+Pure functions: they read validated tables (or a validation report, or the store's history table) and
+return plain data; the pages only draw what these return.
+
+The data-quality report is worked out when an extract is validated, shown before it is loaded, and kept
+with the extract (``extracts.quality_json``). It follows the spirit of the CSA Centre's data improvement
+tool, which rates how well agencies record child sexual abuse: a short Red / Amber / Green summary per
+measure at the top, with the detail below. The thresholds are set out in ``MEASURES`` and shown on the page:
+
+- Gender not known: Green up to 2% of referrals, Amber up to 5%, Red above. Boys are under-identified as
+  victims of CSE (Barnardo's 2014; DfE 2017), and an unrecorded gender hides them.
+- Ethnicity not known: Green up to 5%, Amber up to 10%, Red above. Without it, over- and
+  under-representation of groups of children cannot be seen.
+- Other referral fields not known (referral source, risk level "Not assessed", area and the rest; the worst
+  column counts): Green up to 5%, Amber up to 15%, Red above.
+- Possible duplicate referrals (the same child referred twice on one day from one source): Green none,
+  Amber up to 1% of referrals, Red above.
+- Rows dated outside the extract's period (left out of the load): Green none, Amber up to 5% of rows,
+  Red above; rows in the wrong period usually mean the wrong extract was run.
+- Impossible age changes (a child's age falls between two referrals, or rises by more than the time between
+  them allows, one year per year plus one for birthdays): Green none, Amber up to 1% of children with more
+  than one referral, Red above; a pseudonym given to two children is the usual cause.
+- Missing episodes that end before they start, or overlap another episode of the same child: Green none,
+  Amber up to 2% of episodes, Red above.
+- Training rows with more staff trained than in scope: Green none, Red otherwise.
+
+Measures that a table is needed for show "Not rated" when the extract has no such table.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from cseboard.contract import TABLES_BY_NAME
+from cseboard.periods import quarter_start, quarters_between, shift_quarter
+from cseboard.report import ERROR, WARNING, Report
+
+GREEN, AMBER, RED, NOT_RATED = "Green", "Amber", "Red", "Not rated"
+RAG_ICONS = {GREEN: "🟢", AMBER: "🟠", RED: "🔴", NOT_RATED: "⚪"}
+QUALITY_VERSION = 1
+SAMPLES = 10
+
+# Values that say a fact was not recorded, per column (empty cells count too).
+NOT_KNOWN = {"gender": ("Not known",), "ethnicity": ("Not known",), "risk_level": ("Not assessed",)}
+# Columns where an empty cell is a fact, not a gap: no linked crime, still missing, no interview yet.
+EMPTY_IS_AN_ANSWER = {"linked_crimes", "vulnerabilities", "end_date", "return_interview_date"}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One line of the RAG summary: Green up to `green`, Amber up to `amber`, Red above (shares 0-1)."""
+
+    key: str
+    label: str
+    green: float
+    amber: float
+    why: str
+
+    def rate(self, share: float | None) -> str:
+        if share is None:
+            return NOT_RATED
+        if share <= self.green:
+            return GREEN
+        return AMBER if share <= self.amber else RED
+
+    def thresholds(self) -> str:
+        green = "none" if self.green == 0 else f"up to {_percent(self.green)}"
+        if self.green == self.amber:
+            return f"Green: {green}; Red: any"
+        return f"Green: {green}; Amber: up to {_percent(self.amber)}; Red: above"
+
+
+MEASURES = (
+    Measure("gender_not_known", "Gender not known", 0.02, 0.05,
+            "An unrecorded gender hides boys, who are under-identified as victims of CSE."),
+    Measure("ethnicity_not_known", "Ethnicity not known", 0.05, 0.10,
+            "Without ethnicity, over- and under-representation of groups of children cannot be seen."),
+    Measure("other_not_known", "Other referral fields not known (worst column)", 0.05, 0.15,
+            "Blank or 'Not assessed' values in the other referral columns."),
+    Measure("possible_duplicates", "Possible duplicate referrals", 0.0, 0.01,
+            "The same child referred more than once on the same day from the same source."),
+    Measure("outside_period", "Rows dated outside the extract's period", 0.0, 0.05,
+            "These rows were left out; many usually means the wrong date range was exported."),
+    Measure("impossible_ages", "Children whose age changes impossibly", 0.0, 0.01,
+            "Age falls between referrals, or rises faster than time allows (one pseudonym for two children?). "
+            "Share of children with more than one referral."),
+    Measure("missing_inconsistent", "Missing episodes inconsistent", 0.0, 0.02,
+            "Episodes ending before they start, or overlapping another episode of the same child."),
+    Measure("training_inconsistent", "Training rows with more trained than in scope", 0.0, 0.0,
+            "A coverage above 100% cannot be right."),
+)
+MEASURES_BY_KEY = {m.key: m for m in MEASURES}
+
+
+def _percent(share: float) -> str:
+    return f"{100 * share:.0f}%" if share * 100 == round(share * 100) else f"{100 * share:.1f}%"
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part / whole
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The data-quality report
+
+
+def completeness(tables: dict[str, pa.Table]) -> list[dict]:
+    """Per table and column: how many values are empty or say "Not known" (or "Not assessed")."""
+    rows = []
+    for name, table in tables.items():
+        total = table.num_rows
+        for column in TABLES_BY_NAME[name].columns:
+            if column.name not in table.column_names:
+                continue
+            values = table.column(column.name)
+            empty = values.null_count
+            if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+                empty += pa.compute.sum(pa.compute.equal(values, "")).as_py() or 0
+            elif pa.types.is_list(values.type):
+                empty += pa.compute.sum(pa.compute.equal(pa.compute.list_value_length(values), 0)).as_py() or 0
+            not_known = 0
+            if column.name in NOT_KNOWN:
+                not_known = pa.compute.sum(pa.compute.is_in(values, pa.array(NOT_KNOWN[column.name]))).as_py() or 0
+            rows.append({
+                "table": name, "column": column.name, "rows": total, "empty": int(empty), "not_known": int(not_known),
+                "share": _share(int(empty) + int(not_known), total) or 0.0,
+                "gap": column.name not in EMPTY_IS_AN_ANSWER,
+            })
+    return rows
+
+
+def duplicates(referrals: pa.Table) -> dict:
+    """Repeated referral ids (refused by validation) and likely duplicates: same child, day and source."""
+    con = duckdb.connect()
+    con.register("referrals", referrals)
+    repeated_ids = con.execute(
+        "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) n FROM referrals GROUP BY referral_id HAVING n > 1)"
+    ).fetchall()[0][0]
+    likely = con.execute(
+        "SELECT child_id, referral_date::VARCHAR, referral_source, string_agg(referral_id, ', ' ORDER BY referral_id), "
+        "count(*) FROM referrals GROUP BY ALL HAVING count(*) > 1 ORDER BY 2, 1").fetchall()
+    con.close()
+    return {"repeated_referral_ids": int(repeated_ids),
+            "possible_duplicates": int(sum(n - 1 for *_, n in likely)),
+            "samples": [{"referral_ids": ids, "referral_date": day, "referral_source": source}
+                        for _, day, source, ids, _ in likely[:SAMPLES]]}
+
+
+def impossible_ages(referrals: pa.Table) -> dict:
+    """Consecutive referrals of a child whose age falls, or rises by more than the years between them + 1."""
+    con = duckdb.connect()
+    con.register("referrals", referrals)
+    pairs = con.execute("""
+        WITH ordered AS (
+            SELECT child_id, referral_id, referral_date, age_at_referral,
+                   lag(referral_id) OVER w AS previous_id, lag(referral_date) OVER w AS previous_date,
+                   lag(age_at_referral) OVER w AS previous_age
+            FROM referrals WINDOW w AS (PARTITION BY child_id ORDER BY referral_date, referral_id))
+        SELECT child_id, previous_id, previous_date::VARCHAR, previous_age, referral_id, referral_date::VARCHAR,
+               age_at_referral,
+               CASE WHEN age_at_referral < previous_age THEN 'age falls' ELSE 'age rises too fast' END
+        FROM ordered
+        WHERE previous_id IS NOT NULL
+          AND (age_at_referral < previous_age
+               OR age_at_referral - previous_age > date_diff('day', previous_date, referral_date) / 365.25 + 1)
+        ORDER BY referral_date, referral_id""").fetchall()
+    repeat_children = con.execute(
+        "SELECT count(*) FROM (SELECT child_id FROM referrals GROUP BY child_id HAVING count(*) > 1)").fetchall()[0][0]
+    con.close()
+    return {"pairs": len(pairs), "children": len({p[0] for p in pairs}), "children_with_repeats": int(repeat_children),
+            "samples": [{"referral_ids": f"{p[1]} then {p[4]}", "dates": f"{p[2]} then {p[5]}",
+                         "ages": f"{p[3]} then {p[6]}", "why": p[7]} for p in pairs[:SAMPLES]]}
+
+
+def missing_consistency(episodes: pa.Table) -> dict:
+    """Episodes that end before they start (refused by validation) and overlapping episodes of one child."""
+    con = duckdb.connect()
+    con.register("episodes", episodes)
+    ends_before = con.execute("SELECT count(*) FROM episodes WHERE end_date < start_date").fetchall()[0][0]
+    overlaps = con.execute("""
+        SELECT a.episode_id, b.episode_id, a.start_date::VARCHAR, coalesce(a.end_date::VARCHAR, 'still missing'),
+               b.start_date::VARCHAR
+        FROM episodes a JOIN episodes b
+          ON a.child_id = b.child_id AND (a.start_date, a.episode_id) < (b.start_date, b.episode_id)
+         AND b.start_date < coalesce(a.end_date, DATE '9999-12-31')
+        ORDER BY a.start_date, a.episode_id, b.episode_id""").fetchall()
+    con.close()
+    involved = {e for pair in overlaps for e in pair[:2]}
+    return {"end_before_start": int(ends_before), "overlapping_pairs": len(overlaps), "overlapping_episodes": len(involved),
+            "samples": [{"episodes": f"{a} and {b}", "first": f"{start} to {end}", "second_starts": second}
+                        for a, b, start, end, second in overlaps[:SAMPLES]]}
+
+
+def training_consistency(training: pa.Table) -> dict:
+    con = duckdb.connect()
+    con.register("training", training)
+    rows = con.execute("SELECT period, agency, level, staff_in_scope, staff_trained FROM training "
+                       "WHERE staff_trained > staff_in_scope ORDER BY ALL").fetchall()
+    con.close()
+    return {"trained_exceeds_scope": len(rows),
+            "samples": [dict(zip(("period", "agency", "level", "staff_in_scope", "staff_trained"), r))
+                        for r in rows[:SAMPLES]]}
+
+
+def outside_period(report: Report) -> dict:
+    """Rows left out for being dated outside the period, per file (validation counts them)."""
+    by_file = defaultdict(int)
+    for (severity, file, _column, rule), count in report.totals.items():
+        if severity == WARNING and rule == "outside_period":
+            by_file[file] += count
+    return {"rows": sum(by_file.values()), "by_file": dict(by_file)}
+
+
+def assess(tables: dict[str, pa.Table], period: tuple[str, str] | None = None, outside: dict | None = None) -> dict:
+    """The data-quality report of validated tables, as plain data (kept as JSON with the extract)."""
+    outside = outside or {"rows": 0, "by_file": {}}
+    rows = {name: table.num_rows for name, table in tables.items()}
+    columns = completeness(tables)
+    referrals = tables.get("referrals")
+    found = {
+        "version": QUALITY_VERSION,
+        "period": list(period) if period else None,
+        "rows": rows,
+        "completeness": columns,
+        "outside_period": outside,
+        "duplicates": duplicates(referrals) if referrals is not None else None,
+        "ages": impossible_ages(referrals) if referrals is not None else None,
+        "missing": missing_consistency(tables["missing_episodes"]) if "missing_episodes" in tables else None,
+        "training": training_consistency(tables["training"]) if "training" in tables else None,
+    }
+    found["rag"] = _rag(found)
+    return found
+
+
+def assess_extract(extract) -> dict:
+    """The quality report of a validated Extract (cseboard.validate.Extract)."""
+    return assess(extract.tables, (extract.period_start, extract.period_end), outside_period(extract.report))
+
+
+def _rag(found: dict) -> list[dict]:
+    """The summary: one rating per measure, with the figure behind it in words."""
+    by_column = {(c["table"], c["column"]): c for c in found["completeness"]}
+    referrals = found["rows"].get("referrals", 0)
+    figures: dict[str, tuple[float | None, str]] = {}
+
+    def column_figure(column: str) -> tuple[float | None, str]:
+        entry = by_column.get(("referrals", column))
+        if entry is None or not entry["rows"]:
+            return None, "no referrals"
+        gaps = entry["empty"] + entry["not_known"]
+        return entry["share"], f"{gaps:,} of {entry['rows']:,} referrals ({_percent(entry['share'])})"
+
+    figures["gender_not_known"] = column_figure("gender")
+    figures["ethnicity_not_known"] = column_figure("ethnicity")
+    others = [c for c in found["completeness"]
+              if c["table"] == "referrals" and c["gap"] and c["column"] not in ("gender", "ethnicity")]
+    worst = max(others, key=lambda c: c["share"], default=None)
+    if worst is None or not worst["rows"]:
+        figures["other_not_known"] = (None, "no referrals")
+    else:
+        figures["other_not_known"] = (worst["share"], f"{worst['column']}: {worst['empty'] + worst['not_known']:,} of "
+                                      f"{worst['rows']:,} ({_percent(worst['share'])})")
+    duplicates_found = found["duplicates"]
+    if duplicates_found is None:
+        figures["possible_duplicates"] = (None, "no referrals")
+    else:
+        n = duplicates_found["possible_duplicates"] + duplicates_found["repeated_referral_ids"]
+        figures["possible_duplicates"] = (_share(n, referrals), f"{n:,} of {referrals:,} referrals")
+    kept = sum(found["rows"].values())
+    left_out = found["outside_period"]["rows"]
+    figures["outside_period"] = (_share(left_out, kept + left_out), f"{left_out:,} of {kept + left_out:,} rows left out")
+    ages = found["ages"]
+    if ages is None or not ages["children_with_repeats"]:
+        figures["impossible_ages"] = (None if ages is None else 0.0,
+                                      "no referrals" if ages is None else "no child has more than one referral")
+    else:
+        figures["impossible_ages"] = (_share(ages["children"], ages["children_with_repeats"]),
+                                      f"{ages['children']:,} of {ages['children_with_repeats']:,} children referred more than once")
+    missing = found["missing"]
+    episodes = found["rows"].get("missing_episodes", 0)
+    if missing is None:
+        figures["missing_inconsistent"] = (None, "no missing episodes table")
+    else:
+        n = missing["end_before_start"] + missing["overlapping_episodes"]
+        figures["missing_inconsistent"] = (_share(n, episodes), f"{n:,} of {episodes:,} episodes")
+    training = found["training"]
+    if training is None:
+        figures["training_inconsistent"] = (None, "no training table")
+    else:
+        n = training["trained_exceeds_scope"]
+        figures["training_inconsistent"] = (_share(n, found["rows"]["training"]), f"{n:,} of {found['rows']['training']:,} rows")
+    summary = []
+    for measure in MEASURES:
+        share, words = figures[measure.key]
+        summary.append({"key": measure.key, "measure": measure.label, "rating": measure.rate(share),
+                        "share": share, "figure": words, "thresholds": measure.thresholds(), "why": measure.why})
+    return summary
+
+
+def rag_counts(quality: dict | None) -> dict[str, int]:
+    counts = {GREEN: 0, AMBER: 0, RED: 0}
+    for entry in (quality or {}).get("rag", []):
+        if entry["rating"] in counts:
+            counts[entry["rating"]] += 1
+    return counts
+
+
+def rag_line(quality: dict | None) -> str:
+    """A one-line summary for the history table: '🟢 6 🟠 1 🔴 0', or a word when there is no report."""
+    if not quality:
+        return "not assessed"
+    counts = rag_counts(quality)
+    return "  ".join(f"{RAG_ICONS[rating]} {n}" for rating, n in counts.items())
+
+
+def rag_table(quality: dict) -> pd.DataFrame:
+    """The RAG summary as a table to show: rating, measure, figure, thresholds."""
+    return pd.DataFrame([{"Rating": f"{RAG_ICONS[r['rating']]} {r['rating']}", "Measure": r["measure"],
+                          "Figure": r["figure"], "Thresholds": r["thresholds"], "Why it matters": r["why"]}
+                         for r in quality.get("rag", [])])
+
+
+def completeness_table(quality: dict) -> pd.DataFrame:
+    """Completeness per column, worst first, gender and ethnicity called out by the summary above it."""
+    frame = pd.DataFrame([{"Table": c["table"], "Column": c["column"], "Rows": c["rows"], "Empty": c["empty"],
+                           "Not known / not assessed": c["not_known"], "Share missing": f"{100 * c['share']:.1f}%",
+                           "Counts as a gap": "yes" if c["gap"] else "no (blank is an answer)",
+                           "_share": c["share"]}
+                          for c in quality.get("completeness", [])])
+    if frame.empty:
+        return frame
+    frame["_gap"] = frame["Counts as a gap"] == "yes"
+    return frame.sort_values(["_gap", "_share", "Table", "Column"], ascending=[False, False, True, True]).drop(
+        columns=["_share", "_gap"])
+
+
+def detail_sections(quality: dict) -> list[tuple[str, str, pd.DataFrame]]:
+    """The detail below the summary: (title, sentence, examples) per check."""
+    sections = []
+    outside = quality.get("outside_period") or {"rows": 0, "by_file": {}}
+    sections.append(("Outside the period",
+                     f"{outside['rows']:,} rows dated outside the extract's period were left out.",
+                     pd.DataFrame([{"File": f, "Rows left out": n} for f, n in outside["by_file"].items()])))
+    if quality.get("duplicates") is not None:
+        d = quality["duplicates"]
+        sections.append(("Duplicates",
+                         f"{d['repeated_referral_ids']:,} repeated referral ids; {d['possible_duplicates']:,} possible "
+                         "duplicate referrals (same child, same day, same source).",
+                         pd.DataFrame(d["samples"])))
+    if quality.get("ages") is not None:
+        a = quality["ages"]
+        sections.append(("Age changes",
+                         f"{a['pairs']:,} pairs of referrals for {a['children']:,} children show an impossible change "
+                         "of age (allowed: one year more per year between referrals, plus one).",
+                         pd.DataFrame(a["samples"])))
+    if quality.get("missing") is not None:
+        m = quality["missing"]
+        sections.append(("Missing episodes",
+                         f"{m['end_before_start']:,} episodes end before they start; {m['overlapping_pairs']:,} pairs of "
+                         f"episodes of the same child overlap ({m['overlapping_episodes']:,} episodes).",
+                         pd.DataFrame(m["samples"])))
+    if quality.get("training") is not None:
+        t = quality["training"]
+        sections.append(("Training", f"{t['trained_exceeds_scope']:,} rows have more staff trained than in scope.",
+                         pd.DataFrame(t["samples"])))
+    return sections
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The validation report in plain words
+
+RULE_TITLES = {
+    "too_large": "File too large", "file_type": "Not a file type that can be loaded", "not_data": "Not a data file",
+    "bad_zip": "Damaged zip", "zip_bomb": "Zip refused (would expand too far)", "zip_path": "Zip refused (unsafe paths)",
+    "not_text": "Not a text CSV file", "empty_file": "Empty file", "encoding": "Text encoding", "bom": "Byte-order mark",
+    "delimiter": "Not comma-separated", "unreadable": "File could not be read", "field_count": "Wrong number of fields",
+    "formula": "Spreadsheet formula", "unknown_table": "File name does not say which table",
+    "missing_table": "Referrals file missing", "no_files": "No data files", "no_rows": "Header but no rows",
+    "identifying_column": "Identifying column", "identifying_value": "Identifying value",
+    "missing_column": "Required column missing", "duplicate_column": "Two headings for one column",
+    "unknown_column": "Column not in the contract", "heading_alias": "Heading read as a contract column",
+    "required": "Required value empty", "bad_date": "Not a date", "future_date": "Date in the future",
+    "old_date": "Date before 2000", "uk_date": "UK date read", "bad_integer": "Not a whole number",
+    "out_of_range": "Number out of range", "bad_choice": "Not an allowed value", "code_mapped": "Code mapped to a label",
+    "bad_list_item": "List item not allowed", "bad_quarter": "Not a quarter", "bad_age_band": "Not an age band",
+    "duplicate_id": "Duplicate id or row", "end_before_start": "Episode ends before it starts",
+    "interview_before_missing": "Return interview before the episode", "trained_exceeds_scope": "More trained than in scope",
+    "trimmed": "Spaces removed", "formula_text": "Starts like a formula (kept as text)",
+    "outside_period": "Rows outside the period (left out)", "bad_period": "Period not valid",
+    "not_found": "File not found",
+}
+# File-level refusals a non-technical person should see first, in a sentence.
+REFUSED_OUTRIGHT = {"too_large", "file_type", "bad_zip", "zip_bomb", "zip_path", "not_text", "empty_file", "encoding",
+                    "delimiter", "unreadable", "formula", "identifying_column", "identifying_value", "unknown_table",
+                    "missing_table", "no_files"}
+
+
+def rule_title(rule: str) -> str:
+    return RULE_TITLES.get(rule, rule.replace("_", " ").capitalize())
+
+
+def verdict(report: Report) -> str:
+    """'can load' or 'cannot load', with the counts, in the words the page and the shell use."""
+    errors, warnings = report.count(ERROR), report.count(WARNING)
+    if report.ok:
+        fixed = f", with {warnings:,} automatic fix{'' if warnings == 1 else 'es'} or note{'' if warnings == 1 else 's'}" if warnings else ""
+        return f"This extract can load{fixed}."
+    return (f"This extract cannot load: {errors:,} problem{'' if errors == 1 else 's'} must be fixed first. "
+            "Nothing has been written.")
+
+
+def headline_refusals(report: Report) -> list[str]:
+    """The serious refusals (file type, size, zips, identifying data...) as sentences, one per finding."""
+    lines = []
+    for problem in report.errors:
+        if problem.rule in REFUSED_OUTRIGHT:
+            lines.append(f"{rule_title(problem.rule)}: {problem}")
+    return lines
+
+
+def problem_groups(report: Report, severity: str) -> list[dict]:
+    """Findings grouped by rule, with the exact count and the sampled findings (file, row, column, value)."""
+    counts: dict[str, int] = defaultdict(int)
+    for (sev, _file, _column, rule), n in report.totals.items():
+        if sev == severity:
+            counts[rule] += n
+    samples: dict[str, list[dict]] = defaultdict(list)
+    for p in report.problems:
+        if p.severity == severity:
+            samples[p.rule].append({"File": p.file, "Row": "" if p.row is None else str(p.row), "Column": p.column or "",
+                                    "Value": p.value or "", "Why": p.message})
+    groups = [{"rule": rule, "title": rule_title(rule), "count": n, "samples": pd.DataFrame(samples[rule])}
+              for rule, n in counts.items()]
+    return sorted(groups, key=lambda g: (-g["count"], g["title"]))
+
+
+def summary_table(report: Report) -> pd.DataFrame:
+    """Report.summary_rows with plain titles: one row per file, column and rule, with exact counts."""
+    return pd.DataFrame([{"": "❌ error" if r["severity"] == ERROR else "⚠️ fixed / note", "Problem": rule_title(r["rule"]),
+                          "File": r["file"], "Column": r["column"], "Rows": r["count"], "Rule": r["rule"]}
+                         for r in report.summary_rows()])
+
+
+def preview(tables: dict[str, pa.Table], rows: int = 10) -> dict[str, pd.DataFrame]:
+    """The first rows of each table as they will be stored (after the fixes), lists shown as 'a; b'."""
+    shown = {}
+    for name, table in tables.items():
+        frame = table.slice(0, rows).to_pandas()
+        for column in frame.columns:
+            if frame[column].map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "tolist")).any():
+                frame[column] = frame[column].map(lambda v: "; ".join(list(v)) if v is not None else "")
+        shown[name] = frame
+    return shown
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Replacement and undo, from the store's history table (Store.extracts())
+
+
+def _quarters(row) -> list[str]:
+    return quarters_between(row["period_start"], row["period_end"])
+
+
+def shown_from(history: pd.DataFrame) -> dict[str, int]:
+    """For each quarter, the extract the dashboard shows it from: the newest that covers it."""
+    chosen: dict[str, int] = {}
+    for _, row in history.sort_values("extract_id").iterrows():
+        for quarter in _quarters(row):
+            chosen[quarter] = int(row["extract_id"])
+    return chosen
+
+
+def _ranges(quarters: list[str]) -> str:
+    """['2025-Q1', '2025-Q2', '2025-Q4'] -> '2025-Q1 to 2025-Q2, 2025-Q4'."""
+    ordered = sorted(quarters, key=quarter_start)
+    runs: list[list[str]] = []
+    for quarter in ordered:
+        if runs and shift_quarter(runs[-1][-1], 1) == quarter:
+            runs[-1].append(quarter)
+        else:
+            runs.append([quarter])
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]} to {run[-1]}" for run in runs)
+
+
+def overlap_notes(history: pd.DataFrame, period_start: str, period_end: str) -> list[str]:
+    """What loading an extract for this period replaces, and what undo would bring back."""
+    shown = shown_from(history)
+    incoming = quarters_between(period_start, period_end)
+    replaced: dict[int, list[str]] = defaultdict(list)
+    for quarter in incoming:
+        if quarter in shown:
+            replaced[shown[quarter]].append(quarter)
+    notes = []
+    for extract_id, quarters in sorted(replaced.items()):
+        source = history.loc[history.extract_id == extract_id, "source_name"].iloc[0]
+        notes.append(f"This replaces extract {extract_id} ({source}) for {_ranges(quarters)}; "
+                     "the older one comes back if you undo this load on the Extract history page.")
+    return notes
+
+
+def undo_notes(history: pd.DataFrame, extract_id: int) -> list[str]:
+    """What removing an extract means for each quarter it covers: which extract comes back, or no data."""
+    row = history.loc[history.extract_id == extract_id].iloc[0]
+    shown = shown_from(history)
+    after = shown_from(history[history.extract_id != extract_id])
+    still_newer: dict[int, list[str]] = defaultdict(list)
+    comes_back: dict[int, list[str]] = defaultdict(list)
+    emptied = []
+    for quarter in _quarters(row):
+        if shown.get(quarter) != extract_id:
+            still_newer[shown[quarter]].append(quarter)
+        elif quarter in after:
+            comes_back[after[quarter]].append(quarter)
+        else:
+            emptied.append(quarter)
+    notes = [f"Extract {previous} comes back for {_ranges(qs)}." for previous, qs in sorted(comes_back.items())]
+    if emptied:
+        notes.append(f"No extract covers {_ranges(emptied)} after this: those quarters will have no data.")
+    notes += [f"{_ranges(qs)} stay as they are: the newer extract {newer} is shown for them."
+              for newer, qs in sorted(still_newer.items())]
+    return notes
+
+
+def history_table(history: pd.DataFrame) -> pd.DataFrame:
+    """The loaded extracts for the history page: period, when, short hash, rows per table, quality summary."""
+    import json
+
+    shown = shown_from(history)
+    rows = []
+    for _, row in history.iterrows():
+        quality = json.loads(row["quality_json"]) if isinstance(row["quality_json"], str) and row["quality_json"] else None
+        in_use = [q for q, e in shown.items() if e == int(row["extract_id"])]
+        loaded_at = row["loaded_at"]
+        rows.append({
+            "Extract": int(row["extract_id"]),
+            "Period": row["period_start"] if row["period_start"] == row["period_end"] else f"{row['period_start']} to {row['period_end']}",
+            "Shown for": _ranges(in_use) if in_use else "none (replaced by newer extracts)",
+            "Loaded": loaded_at.strftime("%d %b %Y %H:%M") if isinstance(loaded_at, (dt.datetime, pd.Timestamp)) else str(loaded_at),
+            "Source": row["source_name"],
+            "File hash": str(row["files_sha256"])[:12],
+            "Referrals": int(row["rows_referrals"]), "Missing episodes": int(row["rows_missing_episodes"]),
+            "Training rows": int(row["rows_training"]), "Population rows": int(row["rows_population"]),
+            "Warnings": int(row["warnings"]),
+            "Quality": rag_line(quality),
+        })
+    return pd.DataFrame(rows)
+
+
+def stored_quality(history: pd.DataFrame, extract_id: int) -> dict | None:
+    import json
+
+    value = history.loc[history.extract_id == extract_id, "quality_json"].iloc[0]
+    return json.loads(value) if isinstance(value, str) and value else None
