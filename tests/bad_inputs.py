@@ -1,0 +1,217 @@
+"""A corpus of bad (and awkward but acceptable) extract files, built in code: nothing binary is committed.
+
+Each case is the upload a user might make, as (file name, bytes) pairs, and what the loader must say:
+the rule, a piece of the message, and whether the extract can still load (fixed with a warning) or not.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from factory import DEFAULTS, rows
+
+HEADER = list(DEFAULTS["referrals"])
+
+
+def csv_bytes(records: list[dict], header: list[str] | None = None, encoding: str = "utf-8",
+              delimiter: str = ",") -> bytes:
+    handle = io.StringIO(newline="")
+    writer = csv.DictWriter(handle, fieldnames=header or list(records[0]) if records else header or HEADER,
+                            extrasaction="ignore", delimiter=delimiter, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(records)
+    return handle.getvalue().encode(encoding)
+
+
+def referrals(count: int = 3, **overrides) -> bytes:
+    return csv_bytes(rows("referrals", count, **overrides))
+
+
+def referrals_with(changes: dict[int, dict], count: int = 3, extra: dict | None = None) -> bytes:
+    """Good referrals with some cells changed: {record index: {column: value}}; extra columns for every row."""
+    records = rows("referrals", count)
+    for record in records:
+        record.update(extra or {})
+    for index, change in changes.items():
+        records[index].update(change)
+    return csv_bytes(records)
+
+
+def zip_bytes(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def extract_zip(**tables: list[dict]) -> bytes:
+    """A good extract as a .zip, from the factory's rows: referrals (4 rows) unless given, plus any other tables."""
+    tables.setdefault("referrals", rows("referrals", 4))
+    return zip_bytes({f"{name}.csv": csv_bytes(records) for name, records in tables.items() if records})
+
+
+def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, cells in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in cells:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _with_formula() -> bytes:
+    records = rows("referrals", 2)
+    cells = [HEADER] + [[r[c] for c in HEADER] for r in records]
+    cells[2][HEADER.index("age_at_referral")] = "=13+1"
+    return xlsx_bytes({"referrals": cells})
+
+
+def _truncated() -> bytes:
+    data = referrals(3)
+    return data[: len(data) - 60]  # the last line cut off part-way, as an interrupted copy leaves it
+
+
+def _zip_bomb() -> bytes:
+    # 24 MB of one repeated line compresses to a few kilobytes: far above the allowed expansion ratio.
+    line = b"R1,C1,2025-02-10,14,Female,White,Northgate,Police,High,Child protection,no,,\r\n"
+    return zip_bytes({"referrals.csv": b",".join(h.encode() for h in HEADER) + b"\r\n" + line * (24 * 1024**2 // len(line))})
+
+
+def _broken_zip() -> bytes:
+    whole = extract_zip()
+    return whole[: len(whole) // 2]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One upload and what must be said about it."""
+
+    id: str
+    files: tuple[tuple[str, bytes], ...] | object
+    rule: str
+    message: str
+    can_load: bool = False
+    severity: str = "error"
+    period: tuple[str, str] | None = None
+    limit: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    def uploads(self) -> list[tuple[str, bytes]]:
+        files = self.files() if callable(self.files) else self.files
+        return list(files)
+
+
+def _one(name: str, data) -> object:
+    """Build lazily, so collecting the tests stays quick."""
+    return lambda: [(name, data() if callable(data) else data)]
+
+
+CASES = [
+    # Encodings
+    Case("shift-jis-not-cp1252", _one("referrals.csv", lambda: referrals(area="北区、南区").replace(
+        "北区、南区".encode(), "北区、南区".encode("shift_jis"))), "encoding",
+         "the file is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8"),
+    Case("latin-1-that-cp1252-reads", _one("referrals.csv", lambda: referrals(area="Bishop's Wood Côte").replace(
+        "Côte".encode(), "Côte".encode("latin-1"))), "encoding", "Windows-1252 text (Excel's default); it was converted",
+         can_load=True, severity="warning"),
+    Case("utf-16", _one("referrals.csv", lambda: referrals().decode().encode("utf-16")), "encoding",
+         "the file is UTF-16 text; it was converted to UTF-8", can_load=True, severity="warning"),
+    Case("utf-8-bom", _one("referrals.csv", lambda: b"\xef\xbb\xbf" + referrals()), "bom",
+         "a byte-order mark at the start of the file was removed", can_load=True, severity="warning"),
+    # The shape of the file
+    Case("truncated", _one("referrals.csv", _truncated), "field_count", "fields but the header has 13"),
+    Case("semicolons", _one("referrals.csv", lambda: csv_bytes(rows("referrals", 2), delimiter=";")), "delimiter",
+         "the columns are separated by semicolons, not commas"),
+    Case("tabs", _one("referrals.csv", lambda: csv_bytes(rows("referrals", 2), delimiter="\t")), "delimiter",
+         "the columns are separated by tabs, not commas"),
+    Case("extra-harmless-column", _one("referrals.csv", lambda: referrals_with({}, extra={"team": "Duty"})),
+         "unknown_column", "the column is not in the contract; it was not stored", can_load=True, severity="warning"),
+    Case("missing-column", _one("referrals.csv", lambda: csv_bytes(rows("referrals", 2),
+                                                                   header=[h for h in HEADER if h != "gender"])),
+         "missing_column", "the required column 'gender' is missing"),
+    Case("two-headings-one-column", _one("referrals.csv", lambda: referrals_with({}, extra={"Sex": "Male"})),
+         "duplicate_column", "both 'gender' and 'Sex' would be the gender column"),
+    Case("empty-file", _one("referrals.csv", b""), "empty_file", "the file is empty"),
+    Case("header-only", _one("referrals.csv", lambda: ",".join(HEADER).encode() + b"\r\n"), "no_rows",
+         "the file has a header but no rows"),
+    Case("binary-named-csv", _one("referrals.csv", bytes(range(256)) * 8), "not_text",
+         "this is not a text CSV file (it holds binary data)"),
+    Case("zip-named-csv", _one("referrals.csv", lambda: extract_zip()), "not_text",
+         "this is a zip or Excel file with a .csv name"),
+    Case("not-a-data-file", _one("referrals.docx", b"PK\x03\x04 not really"), "file_type",
+         "only .csv, .parquet, .xlsx files (or a .zip of them) can be loaded"),
+    Case("file-name-says-no-table", _one("export.csv", lambda: referrals()), "unknown_table",
+         "the file name does not say which table it is"),
+    Case("no-referrals-file", _one("training.csv", lambda: csv_bytes(rows("training", 1))), "missing_table",
+         "the extract has no referrals file (referrals.csv); it is required"),
+    Case("garbage-parquet", _one("referrals.parquet", b"PAR1 this is not parquet at all"), "unreadable",
+         "the file is not a readable Parquet file"),
+    Case("text-named-xlsx", _one("referrals.xlsx", lambda: referrals()), "unreadable",
+         "the file is not a readable Excel workbook"),
+    Case("xlsx-with-formula", _one("referrals.xlsx", _with_formula), "formula",
+         "the cell holds a spreadsheet formula; export the values only"),
+    # Size and zips
+    Case("above-the-size-limit", _one("referrals.csv", lambda: referrals(40)), "too_large",
+         "above the limit of 2.0 KB", limit=2048),
+    Case("zip-bomb", _one("extract.zip", _zip_bomb), "zip_bomb", "this looks like a zip bomb and was refused"),
+    Case("path-traversal-zip", _one("extract.zip", lambda: zip_bytes({"../../etc/referrals.csv": referrals()})),
+         "zip_path", "the zip holds paths that point outside its folder"),
+    Case("absolute-path-zip", _one("extract.zip", lambda: zip_bytes({"/tmp/referrals.csv": referrals()})),
+         "zip_path", "the zip holds paths that point outside its folder"),
+    Case("broken-zip", _one("extract.zip", _broken_zip), "bad_zip",
+         "this is not a readable .zip file (it may be damaged or incomplete)"),
+    Case("zip-in-zip", _one("extract.zip", lambda: zip_bytes({"inner.zip": extract_zip()})), "file_type",
+         "zips inside zips are not accepted"),
+    # Cells
+    Case("duplicate-ids", _one("referrals.csv", lambda: referrals_with({2: {"referral_id": "R1"}})), "duplicate_id",
+         "the referral_id appears more than once; each must be unique"),
+    Case("impossible-date", _one("referrals.csv", lambda: referrals_with({1: {"referral_date": "2025-02-30"}})),
+         "bad_date", "not a date; use YYYY-MM-DD or DD/MM/YYYY"),
+    Case("future-date", _one("referrals.csv", lambda: referrals_with({1: {"referral_date": "2027-01-01"}})),
+         "future_date", "the date is in the future"),
+    Case("age-18", _one("referrals.csv", lambda: referrals_with({1: {"age_at_referral": "18"}})), "out_of_range",
+         "the number must be at least 0 and at most 17"),
+    Case("age-minus-1", _one("referrals.csv", lambda: referrals_with({1: {"age_at_referral": "-1"}})), "out_of_range",
+         "the number must be at least 0 and at most 17"),
+    Case("mixed-iso-and-uk-dates", _one("referrals.csv", lambda: referrals_with({1: {"referral_date": "10/02/2025"}})),
+         "uk_date", "a UK date (DD/MM/YYYY) was read", can_load=True, severity="warning"),
+    Case("us-date-among-iso", _one("referrals.csv", lambda: referrals_with({1: {"referral_date": "02/13/2025"}})),
+         "bad_date", "not a date; use YYYY-MM-DD or DD/MM/YYYY"),
+    Case("two-digit-year", _one("referrals.csv", lambda: referrals_with({1: {"referral_date": "10/02/25"}})),
+         "old_date", "the date is before 2000"),
+    Case("episode-ends-before-it-starts", lambda: [
+        ("referrals.csv", referrals()),
+        ("missing_episodes.csv", csv_bytes(rows("missing_episodes", 1, end_date="2025-01-01")))],
+         "end_before_start", "the episode ends before it starts"),
+    Case("more-trained-than-in-scope", lambda: [
+        ("referrals.csv", referrals()), ("training.csv", csv_bytes(rows("training", 1, staff_trained="120")))],
+         "trained_exceeds_scope", "more staff trained than in scope"),
+    Case("formula-like-text-kept-as-text", _one("referrals.csv", lambda: referrals_with({0: {"area": "=HYPERLINK(1)"}})),
+         "formula_text", "stored as text and neutralised in downloads", can_load=True, severity="warning"),
+    # Identifying data
+    Case("identifying-heading", _one("referrals.csv", lambda: referrals_with({}, extra={"DOB": "2011-04-03"})),
+         "identifying_column", "the column looks like a date of birth, which identifies a child"),
+    Case("emails-under-innocent-heading", _one("referrals.csv", lambda: referrals_with(
+        {1: {"notes": "ask jo.bloggs@example.org"}}, extra={"notes": "ok"})), "identifying_value",
+         "the value looks like an email address, which identifies a child"),
+    Case("names-under-innocent-heading", _one("referrals.csv", lambda: referrals_with(
+        {0: {"info": "Jane Smith"}, 1: {"info": "Tom Jones"}}, extra={"info": "none"})), "identifying_value",
+         "the value looks like a person's name, which identifies a child (and 1 more rows)"),
+    Case("dates-of-birth-under-innocent-heading", _one("referrals.csv", lambda: referrals_with(
+        {}, extra={"ref_2": "03/04/2011"})), "identifying_value", "a full date (a date of birth?)"),
+    Case("postcode-in-area", _one("referrals.csv", lambda: referrals_with({2: {"area": "LS1 4AB"}})),
+         "identifying_value", "the value looks like a full postcode"),
+    Case("valid-nhs-number-as-child-id", _one("referrals.csv", lambda: referrals_with({0: {"child_id": "9434765919"}})),
+         "identifying_value", "the value looks like a valid NHS number"),
+    Case("invalid-nhs-number-is-a-pseudonym", _one("referrals.csv", lambda: referrals_with(
+        {0: {"child_id": "9434765918"}, 1: {"area": " Northgate"}})),
+         "trimmed", "spaces around the value were removed", can_load=True, severity="warning"),
+]
