@@ -61,12 +61,17 @@ def sidebar_filters(current: Store) -> Filters | None:
         "age_bands": [band for band in AGE_BANDS],
         "genders": list(GENDERS),
     }
-    if "filter_period" not in st.session_state:
-        shared = from_url({key: st.query_params.get_all(key) for key in ("from", "to", *URL_KEYS.values())},
-                          quarters, options)
-        st.session_state["filter_period"] = (shared.first_quarter, shared.last_quarter)
-        for name in URL_KEYS:
-            st.session_state[f"filter_{name}"] = list(getattr(shared, name))
+    if "filter_period" in st.session_state:
+        first, last = st.session_state["filter_period"]
+        chosen = {"from": [first], "to": [last],
+                  **{key: st.session_state.get(f"filter_{name}", []) for name, key in URL_KEYS.items()}}
+    else:
+        chosen = {key: st.query_params.get_all(key) for key in ("from", "to", *URL_KEYS.values())}
+    # A shared link, or a choice made before another extract was loaded, may name values no longer present.
+    kept = from_url(chosen, quarters, options)
+    st.session_state["filter_period"] = (kept.first_quarter, kept.last_quarter)
+    for name in URL_KEYS:
+        st.session_state[f"filter_{name}"] = list(getattr(kept, name))
     sidebar = st.sidebar
     sidebar.header("Filters")
     if len(quarters) > 1:
