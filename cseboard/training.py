@@ -1,0 +1,125 @@
+"""Workforce CSE training coverage: staff trained as a share of staff in scope, by agency and level, against a target.
+
+Each period's staff counts are a two-way table, agency by level, whose row, column and grand totals are all shown
+(coverage of an agency, of a level, of the whole workforce), so each period is protected as a crosstab, staff
+trained and staff in scope alike, and a coverage share is withheld with either of its counts.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from cseboard import disclosure
+from cseboard.contract import TRAINING_AGENCIES, TRAINING_LEVELS
+
+PERIOD, AGENCY, LEVEL = "Period", "Agency", "Level"
+TRAINED, IN_SCOPE, COVERAGE = "Staff trained", "Staff in scope", "Trained (%)"
+GAP, TO_TRAIN = "Against target (percentage points)", "Staff still to train"
+ALL_AGENCIES, ALL_LEVELS = "All agencies", "All levels"
+MEASURES = {"staff_trained": TRAINED, "staff_in_scope": IN_SCOPE}
+
+
+def protect_coverage(training: pd.DataFrame, policy: disclosure.DisclosurePolicy) -> disclosure.ProtectedTable:
+    """Coverage per period, agency and level, with 'All agencies' and 'All levels' totals, after disclosure control.
+
+    training: one row per period, agency and level with staff_in_scope and staff_trained (the training query).
+    Combinations with nobody in scope are left out: there is no coverage to show.
+    """
+    values, masks = [], []
+    for period, rows in training.groupby("period", sort=True):
+        tables = {name: _agency_by_level(rows, column) for column, name in MEASURES.items()}
+        unprotected = disclosure.DisclosurePolicy(enabled=False)
+        values.append(_long({name: disclosure.protect_crosstab(table, unprotected).numeric
+                             for name, table in tables.items()}, period))
+        masks.append(_long({name: disclosure.protect_crosstab(table, policy).mask for name, table in tables.items()},
+                           period))
+    columns = [PERIOD, AGENCY, LEVEL, TRAINED, IN_SCOPE, COVERAGE]
+    if not values:
+        empty = pd.DataFrame(columns=columns)
+        return disclosure.ProtectedTable(empty, empty.astype(bool), policy, (TRAINED, IN_SCOPE), (COVERAGE,))
+    frame, mask = pd.concat(values, ignore_index=True), pd.concat(masks, ignore_index=True)
+    frame[COVERAGE] = 100 * frame[TRAINED] / frame[IN_SCOPE].where(frame[IN_SCOPE] > 0)
+    mask[COVERAGE] = mask[TRAINED] | mask[IN_SCOPE]
+    mask[[PERIOD, AGENCY, LEVEL]] = False
+    reported = frame[IN_SCOPE] > 0
+    frame, mask = frame[reported].reset_index(drop=True)[columns], mask[reported].reset_index(drop=True)[columns]
+    return disclosure.ProtectedTable(numeric=frame.mask(mask), mask=mask, policy=policy,
+                                     count_columns=(TRAINED, IN_SCOPE), rate_columns=(COVERAGE,))
+
+
+def _agency_by_level(rows: pd.DataFrame, column: str) -> pd.DataFrame:
+    """One period's staff counts as agencies by levels, in the contract's order, zero where not reported."""
+    agencies = [agency for agency in TRAINING_AGENCIES if agency in set(rows["agency"])]
+    table = rows.pivot_table(index="agency", columns="level", values=column, aggfunc="sum", fill_value=0)
+    return table.reindex(index=agencies, columns=list(TRAINING_LEVELS), fill_value=0)
+
+
+def _long(crosstabs: dict[str, pd.DataFrame], period: str) -> pd.DataFrame:
+    """Stack agency-by-level crosstabs (with totals) into one row per agency and level, one column per measure."""
+    stacked = [table.rename(index={"Total": ALL_AGENCIES}, columns={"Total": ALL_LEVELS})
+               .rename_axis(index=AGENCY, columns=LEVEL).stack(future_stack=True).rename(name)
+               for name, table in crosstabs.items()]
+    return pd.concat(stacked, axis=1).reset_index().assign(**{PERIOD: period})
+
+
+def latest_period(coverage: pd.DataFrame) -> str | None:
+    """The newest period with training figures."""
+    return max(coverage[PERIOD], default=None)
+
+
+def gap_table(coverage: disclosure.ProtectedTable, period: str, target: float) -> disclosure.ProtectedTable:
+    """Agencies (all levels) in one period, furthest below the target first (most negative), with staff still to train."""
+    chosen = (coverage.numeric[PERIOD] == period) & (coverage.numeric[LEVEL] == ALL_LEVELS) & (
+        coverage.numeric[AGENCY] != ALL_AGENCIES)
+    frame = coverage.numeric.loc[chosen, [AGENCY, TRAINED, IN_SCOPE, COVERAGE]]
+    mask = coverage.mask.loc[chosen, [AGENCY, TRAINED, IN_SCOPE, COVERAGE]]
+    frame[GAP] = frame[COVERAGE] - 100 * target
+    frame[TO_TRAIN] = [staff_to_reach(target, trained, in_scope)
+                       for trained, in_scope in zip(frame[TRAINED], frame[IN_SCOPE])]
+    mask[GAP] = mask[TO_TRAIN] = mask[COVERAGE]
+    order = frame[GAP].sort_values(na_position="last", kind="stable").index
+    return disclosure.ProtectedTable(numeric=frame.loc[order].reset_index(drop=True),
+                                     mask=mask.loc[order].reset_index(drop=True), policy=coverage.policy,
+                                     count_columns=(TRAINED, IN_SCOPE, TO_TRAIN), rate_columns=(COVERAGE, GAP))
+
+
+def staff_to_reach(target: float, trained: float, in_scope: float) -> float:
+    """How many more staff must be trained for the share trained to reach the target (0 if it already has)."""
+    if pd.isna(trained) or pd.isna(in_scope):
+        return float("nan")
+    return float(max(0, math.ceil(round(target * in_scope, 6)) - trained))
+
+
+def coverage_title(gaps: pd.DataFrame, period: str, target: float) -> str:
+    """Say how many agencies reached the target in the period, or who came closest when none did."""
+    known = gaps.dropna(subset=[COVERAGE])
+    if known.empty:
+        return f"Training coverage by agency and level, {period}"
+    reached = int((known[COVERAGE] >= 100 * target).sum())
+    if reached == 0:
+        best = known.sort_values(COVERAGE, ascending=False).iloc[0]
+        return (f"No agency had trained {target:.0%} of its staff in {period}; "
+                f"{best[AGENCY]} came closest ({best[COVERAGE]:.0f}%)")
+    return f"{reached} of {len(known)} agencies had trained at least {target:.0%} of their staff in {period}"
+
+
+def trend_title(coverage: pd.DataFrame) -> str:
+    """Say how the share of the whole workforce trained moved from the first period to the last."""
+    overall = coverage[(coverage[AGENCY] == ALL_AGENCIES) & (coverage[LEVEL] == ALL_LEVELS)].dropna(subset=[COVERAGE])
+    if len(overall) < 2:
+        return "Training coverage over time"
+    first, last = overall.iloc[0], overall.iloc[-1]
+    verb = "rose" if last[COVERAGE] > first[COVERAGE] else "fell" if last[COVERAGE] < first[COVERAGE] else "stayed"
+    return (f"The share of all staff trained {verb} from {first[COVERAGE]:.0f}% in {first[PERIOD]} "
+            f"to {last[COVERAGE]:.0f}% in {last[PERIOD]}")
+
+
+def gap_title(gaps: pd.DataFrame, target: float) -> str:
+    """Name the agency furthest below the target and how many staff it still has to train."""
+    below = gaps[gaps[GAP] < 0]
+    if below.empty:
+        return f"Every agency shown has reached the {target:.0%} target"
+    worst = below.iloc[0]
+    return (f"{worst[AGENCY]} is furthest from the {target:.0%} target: {worst[COVERAGE]:.0f}% trained, "
+            f"{worst[TO_TRAIN]:,.0f} staff still to train")

@@ -1,0 +1,176 @@
+"""Referral sources and outcomes: the linked protection of the page's views, the figures, and the titles."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from cseboard import sources
+from cseboard.contract import OUTCOMES, REFERRAL_SOURCES
+from cseboard.disclosure import DisclosurePolicy
+from cseboard.sources import (ALL_SOURCES, BOYS, BOYS_SHARE, FROM_SOURCE, LOWER, OUTCOME, QUARTER, REFERRALS, RISK,
+                              SHARE, SOURCE, UPPER, VERDICT)
+from cseboard.stats import NO_EVIDENCE_OF_DIFFERENCE, SIGNIFICANTLY_BELOW, TOO_FEW_TO_SAY, wilson_interval
+
+QUARTERS = ["2025-Q1", "2025-Q2"]
+
+
+def counts(*rows) -> pd.DataFrame:
+    """Rows of the sources_referral_counts query: (quarter, source, risk, outcome, is_boy, referrals)."""
+    return pd.DataFrame(rows, columns=["quarter", "referral_source", "risk_level", "outcome", "is_boy", "referrals"])
+
+
+def views(table: pd.DataFrame, chosen=("Police", "Education", "Health"), policy=DisclosurePolicy(), benchmark=0.33):
+    return sources.source_views(table, list(chosen), QUARTERS, benchmark, policy)
+
+
+BIG = counts(
+    ("2025-Q1", "Police", "High", "Child protection", True, 30),
+    ("2025-Q1", "Police", "Low", "No further action", False, 50),
+    ("2025-Q2", "Police", "Medium", "Early help", False, 40),
+    ("2025-Q1", "Education", "Low", "No further action", False, 60),
+    ("2025-Q2", "Education", "Medium", "Early help", True, 20),
+    ("2025-Q2", "Health", "High", "Child protection", False, 25),
+    ("2025-Q2", "Health", "High", "Child protection", True, 15),
+)
+
+
+def test_counts_add_up_as_pandas_does():
+    built = views(BIG)
+    by_source = built.by_source.numeric.set_index(SOURCE)
+    assert by_source[REFERRALS].to_dict() == {"Police": 120, "Education": 80, "Health": 40}
+    assert by_source[SHARE]["Police"] == pytest.approx(100 * 120 / 240)
+    trend = built.trend.numeric.set_index([SOURCE, QUARTER])[REFERRALS]
+    assert trend[("Police", "2025-Q1")] == 80 and trend[("Health", "2025-Q1")] == 0
+    by_risk = built.outcomes_by_risk.numeric.set_index([RISK, OUTCOME])
+    assert by_risk.loc[("High", "Child protection"), SHARE] == pytest.approx(100.0)
+    assert by_risk.loc[("Low", "No further action"), REFERRALS] == 110
+    by_outcome = built.outcomes_by_source.numeric.set_index([SOURCE, OUTCOME])
+    assert by_outcome.loc[("Police", "Early help"), SHARE] == pytest.approx(100 * 40 / 120)
+    assert by_outcome.loc[("Police", "Early help"), FROM_SOURCE] == 120
+
+
+def test_share_of_boys_has_wilson_interval_and_a_verdict_against_the_benchmark():
+    boys = views(BIG).boys.numeric.set_index(SOURCE)
+    lower, upper = wilson_interval(20, 80)
+    assert boys.loc["Education", BOYS_SHARE] == pytest.approx(25.0)
+    assert (boys.loc["Education", LOWER], boys.loc["Education", UPPER]) == pytest.approx((100 * lower, 100 * upper))
+    assert boys.loc[ALL_SOURCES, BOYS] == 65 and boys.loc[ALL_SOURCES, REFERRALS] == 240
+    assert boys.loc["Education", VERDICT] == NO_EVIDENCE_OF_DIFFERENCE
+    assert views(BIG, benchmark=0.6).boys.numeric.set_index(SOURCE).loc["Police", VERDICT] == SIGNIFICANTLY_BELOW
+
+
+SMALL = counts(*BIG.itertuples(index=False), ("2025-Q1", "Health", "Low", "Early help", True, 3))
+
+
+def test_a_small_count_is_withheld_in_every_view():
+    built = views(SMALL)
+    trend = built.trend.mask.assign(**{SOURCE: built.trend.numeric[SOURCE], QUARTER: built.trend.numeric[QUARTER]})
+    assert trend.set_index([SOURCE, QUARTER]).loc[("Health", "2025-Q1"), REFERRALS]
+    shown = pd.concat([view.display() for view in (built.trend, built.outcomes_by_source, built.outcomes_by_risk)])
+    assert "<5" in set(shown[REFERRALS]) and "3" not in set(shown[REFERRALS])
+
+
+def test_a_withheld_count_of_boys_gives_no_share_and_too_few_to_say():
+    table = counts(*BIG.itertuples(index=False), ("2025-Q1", "Housing", "Low", "Early help", True, 2),
+                   ("2025-Q1", "Housing", "Low", "Early help", False, 40))
+    boys = views(table, chosen=("Police", "Education", "Health", "Housing")).boys
+    housing = boys.numeric.set_index(SOURCE).loc["Housing"]
+    assert math.isnan(housing[BOYS]) and math.isnan(housing[BOYS_SHARE]) and math.isnan(housing[LOWER])
+    assert housing[VERDICT] == TOO_FEW_TO_SAY
+    assert "2" not in set(boys.display()[BOYS])
+
+
+@pytest.mark.parametrize("table", [SMALL, counts(
+    ("2025-Q1", "Police", "High", "Child protection", False, 2),
+    ("2025-Q2", "Police", "High", "Child protection", True, 40),
+    ("2025-Q1", "Education", "Low", "Early help", False, 4),
+    ("2025-Q2", "Education", "Low", "Looked after", True, 30),
+    ("2025-Q2", "Health", "Medium", "Ongoing", False, 1),
+    ("2025-Q1", "Health", "Medium", "Ongoing", False, 12),
+)], ids=["one small cell", "small cells in every source"])
+def test_a_count_shown_in_two_views_is_withheld_in_both_or_neither(table):
+    built = views(table)
+    source_total = built.by_source.mask.set_index(built.by_source.numeric[SOURCE])[REFERRALS]
+    base = built.outcomes_by_source.mask.set_index(built.outcomes_by_source.numeric[SOURCE])[FROM_SOURCE]
+    of_boys = built.boys.mask.set_index(built.boys.numeric[SOURCE])[REFERRALS]
+    for source, withheld in source_total.items():
+        assert set(base[source]) == {withheld} and of_boys[source] == withheld
+
+
+@pytest.mark.parametrize("table", [SMALL, counts(
+    ("2025-Q1", "Police", "Low", "Child protection", False, 2),
+    ("2025-Q2", "Police", "High", "Early help", True, 3),
+    ("2025-Q1", "Education", "Medium", "Early help", False, 9),
+    ("2025-Q2", "Health", "Not assessed", "Ongoing", True, 1),
+    ("2025-Q1", "Health", "Medium", "Ongoing", False, 14),
+)], ids=["one small cell", "many small cells"])
+def test_no_row_of_a_view_that_adds_up_to_a_shown_total_has_a_lone_withheld_cell(table):
+    built = views(table)
+    for view, row_label, base in [(built.outcomes_by_source, SOURCE, FROM_SOURCE),
+                                  (built.outcomes_by_risk, RISK, sources.AT_RISK_LEVEL)]:
+        for _, rows in view.mask.groupby(view.numeric[row_label]):
+            withheld = int(rows[REFERRALS].sum() + rows[base].iloc[0])
+            assert withheld != 1, rows
+    for _, rows in built.trend.mask.groupby(built.trend.numeric[SOURCE]):
+        total_withheld = built.by_source.mask.set_index(built.by_source.numeric[SOURCE])[REFERRALS][_]
+        assert int(rows[REFERRALS].sum() + total_withheld) != 1
+
+
+def test_policy_switched_off_shows_every_count():
+    built = views(SMALL, policy=DisclosurePolicy(enabled=False))
+    assert not built.trend.mask[REFERRALS].any()
+    assert built.boys.numeric.set_index(SOURCE).loc["Health", BOYS] == 18
+
+
+@pytest.mark.parametrize("chosen, present, expected", [
+    ((), ["Police"], list(REFERRAL_SOURCES)),
+    (("Health", "Police"), ["Police"], ["Health", "Police"]),
+    ((), ["Police", "Carrier pigeon"], [*REFERRAL_SOURCES, "Carrier pigeon"]),
+])
+def test_sources_in_scope_lists_every_source_that_could_refer(chosen, present, expected):
+    assert sources.sources_in_scope(chosen, present) == expected
+
+
+def test_absent_and_fewest_sources():
+    built = views(SMALL, chosen=("Police", "Education", "Health", "Housing"))
+    assert sources.absent_sources(built.by_source.numeric) == ["Housing"]
+    fewest = sources.fewest_referrals(built.by_source, how_many=2)
+    assert fewest[SOURCE].tolist() == ["Health", "Education"]
+    assert fewest[REFERRALS].tolist() == ["43", "80"]
+
+
+def test_fewest_lists_withheld_counts_first():
+    table = counts(("2025-Q1", "Police", "Low", "Early help", False, 40), ("2025-Q1", "Health", "Low", "Early help", False, 2),
+                   ("2025-Q1", "Education", "Low", "Early help", False, 30))
+    fewest = sources.fewest_referrals(views(table).by_source)
+    # Education's 30 is withheld too, so that Health's 2 cannot be worked out from the total.
+    assert fewest[REFERRALS].tolist() == ["<5", "<5", "40"]
+    assert set(fewest[SOURCE].iloc[:2]) == {"Health", "Education"}
+
+
+@pytest.mark.parametrize("title, table, expected", [
+    (lambda v: sources.who_refers_title(v.by_source.numeric), BIG, "Police made the most referrals: 50% of all referrals"),
+    (lambda v: sources.trend_title(v.trend.numeric, QUARTERS), BIG, "Education referrals fell most: 60 in 2025-Q1, 20 in 2025-Q2"),
+    (lambda v: sources.no_further_action_title(v.outcomes_by_source.numeric), BIG,
+     "Referrals from Education most often ended with no further action (75%)"),
+    (lambda v: sources.high_risk_title(v.outcomes_by_risk.numeric), BIG,
+     "0% of referrals screened as high risk ended with no further action"),
+    (lambda v: sources.boys_title(v.boys.numeric, 0.33), BIG, "No source referred significantly fewer boys than the 33% benchmark"),
+])
+def test_titles_state_the_finding(title, table, expected):
+    assert title(views(table)) == expected
+
+
+@pytest.mark.parametrize("benchmark, expected", [
+    (0.45, "Police and Education referred significantly fewer boys than the 45% benchmark"),
+    (0.9, "3 of 3 sources referred significantly fewer boys than the 90% benchmark"),
+])
+def test_boys_title_names_few_sources_and_counts_many(benchmark, expected):
+    assert sources.boys_title(views(BIG, benchmark=benchmark).boys.numeric, benchmark) == expected
+
+
+def test_outcomes_cover_every_outcome_in_order():
+    table = views(BIG).outcomes_by_source.numeric
+    assert table[table[SOURCE] == "Police"][OUTCOME].tolist() == list(OUTCOMES)
