@@ -17,7 +17,7 @@ FILTER_SETTINGS = [
     Filters("2024-Q1", "2024-Q1", areas=("No such area",)),
 ]
 # Extra parameters some queries take beyond the shared filters, with a value to run them with.
-EXTRA_PARAMETERS = {"benchmark": 0.33, "target": 0.9, "days_before": 90}
+EXTRA_PARAMETERS = {"benchmark": 0.33, "target": 0.9, "days_before": 90, "referred_only": True}
 
 
 @pytest.fixture(scope="module")

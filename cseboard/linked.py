@@ -1,0 +1,172 @@
+"""Linked crimes and vulnerabilities: how often each is recorded, by quarter, gender and age band, and which co-occur.
+
+Every table is returned disclosure-protected, ready to chart (numeric), tabulate (display) and download.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from cseboard import disclosure
+from cseboard.charts import GENDER_COLOURS
+from cseboard.contract import AGE_BANDS, CRIME_LABELS, VULNERABILITY_LABELS
+from cseboard.disclosure import DisclosurePolicy, ProtectedTable
+
+CRIME, VULNERABILITY = "crime", "vulnerability"
+LABELS = {CRIME: CRIME_LABELS, VULNERABILITY: VULNERABILITY_LABELS}
+ITEM_HEADINGS = {CRIME: "Linked crime", VULNERABILITY: "Vulnerability"}
+KIND_WORDS = {CRIME: "linked crime", VULNERABILITY: "vulnerability"}
+
+GROUP_COLUMNS = ["quarter", "gender", "age_band"]
+WHOLE_PERIOD = "whole_period"
+DIMENSIONS = {WHOLE_PERIOD: "Period", "quarter": "Quarter", "gender": "Gender", "age_band": "Age band"}
+
+BOYS, OTHERS = "Boys", "Girls and other genders"
+"""Boys against everyone else: children of another or unknown gender are so few that, shown on their own, their
+withheld counts would force boys' figures to be withheld too (the genders add up to a published total)."""
+GENDER_GROUP_COLOURS = {BOYS: GENDER_COLOURS["Male"], OTHERS: GENDER_COLOURS["Female"]}
+ORDERS = {"gender": (BOYS, OTHERS), "age_band": AGE_BANDS}
+
+COUNT = "Referrals recording it"
+BASE = "Referrals"
+SHARE = "Share of referrals (%)"
+BOTH = "Referrals recording both"
+
+
+def shares(rows: pd.DataFrame, kind: str, by: str = WHOLE_PERIOD, *,
+           policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
+    """Share of referrals recording each crime (or vulnerability) per value of `by`, with every item listed, even at 0.
+
+    rows: the crimes_by_group query. Each item's counts across the values of `by` add up to its count for the
+    whole period, which is published too, so they are protected as one group.
+    """
+    with_groups = {WHOLE_PERIOD: "Whole period", "gender": lambda frame: gender_group(frame.gender)}
+    bases = rows.drop_duplicates(GROUP_COLUMNS).assign(**with_groups).groupby(by).referrals.sum()
+    rows = rows.assign(**with_groups)
+    if by in ORDERS:
+        bases = bases.reindex([value for value in ORDERS[by] if value in bases.index])
+    labels = LABELS[kind]
+    counts = rows[rows.kind == kind].groupby([by, "item"]).referrals_with.sum()
+    grid = pd.MultiIndex.from_product([bases.index, list(labels)], names=[by, "item"])
+    table = counts.reindex(grid, fill_value=0).rename(COUNT).reset_index()
+    table[BASE] = table[by].map(bases).astype(int)
+    table[SHARE] = 100 * table[COUNT] / table[BASE]
+    table["item"] = table["item"].map(labels)
+    table = table.rename(columns={by: DIMENSIONS[by], "item": ITEM_HEADINGS[kind]})
+    if by == WHOLE_PERIOD:
+        table = table.drop(columns=DIMENSIONS[by]).sort_values(COUNT, ascending=False, kind="stable")
+        table = table.reset_index(drop=True)
+    return disclosure.protect(table, counts=[COUNT, BASE], rates={SHARE: (COUNT, BASE)},
+                              groups=[ITEM_HEADINGS[kind]], policy=policy)
+
+
+def gender_group(genders: pd.Series) -> pd.Series:
+    """Boys, or girls and other genders."""
+    return genders.where(genders != "Male", BOYS).where(genders == "Male", OTHERS)
+
+
+def co_occurrence(pairs: pd.DataFrame, kind: str, *,
+                  policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
+    """Referrals recording a crime (row) together with another crime or a vulnerability (column), small cells withheld.
+
+    pairs: the crimes_co_occurrence query. Crimes with crimes are symmetric, so each pair is kept once (each crime
+    with those listed before it: the lower triangle); the cells above it are left blank rather than shown as 0.
+    No totals are shown, and none could be: a referral can record several items, so the cells add up to nothing
+    published. Each cell is therefore its own total (one group per row), and only small cells are withheld;
+    protect_crosstab would assume published margins and withhold large counts (showing 30 as <5) for no gain.
+    """
+    crimes, items = LABELS[CRIME], LABELS[kind]
+    chosen = pairs[pairs.kind == kind]
+    table = (chosen.pivot_table(index="crime", columns="item", values="referrals", aggfunc="sum", fill_value=0)
+             .reindex(index=list(crimes), columns=list(items), fill_value=0))
+    if kind == CRIME:
+        table = table.iloc[1:, :-1]
+    shown = np.tril(np.ones(table.shape, dtype=bool)) if kind == CRIME else np.ones(table.shape, dtype=bool)
+    table = table.where(shown, 0).rename(index=crimes, columns=items)
+    cells = list(table.columns)
+    table = table.rename_axis(index=ITEM_HEADINGS[CRIME], columns=None).reset_index()
+    protected = disclosure.protect(table, counts=cells, groups=[ITEM_HEADINGS[CRIME]], policy=policy)
+    numeric, mask = protected.numeric.copy(), protected.mask.copy()
+    numeric[cells] = numeric[cells].where(shown)
+    mask[cells] = mask[cells] & shown
+    return dataclasses.replace(protected, numeric=numeric, mask=mask)
+
+
+def visible(protected: ProtectedTable, column: str, **where) -> float | None:
+    """The first cell of a column in the rows matching `where`, or None when withheld or empty.
+
+    Titles read their numbers through this, so a title never states what the table withholds.
+    """
+    chosen = protected.numeric
+    for name, value in where.items():
+        chosen = chosen[chosen[name] == value]
+    if chosen.empty or protected.mask.at[chosen.index[0], column] or pd.isna(chosen[column].iloc[0]):
+        return None
+    return float(chosen[column].iloc[0])
+
+
+def bar_heights(protected: ProtectedTable, column: str, rows=None) -> tuple[pd.Series, pd.Series]:
+    """Bar lengths and labels for a chart: a withheld bar has no length and is labelled with the symbol instead."""
+    rows = protected.numeric.index if rows is None else rows
+    withheld = protected.mask.loc[rows, column]
+    heights = protected.numeric.loc[rows, column].mask(withheld, 0)
+    return heights, protected.hover_text(column)[rows].where(withheld, "")
+
+
+def overall_title(protected: ProtectedTable, kind: str) -> str:
+    """The most often recorded item and its share, when shown."""
+    item = ITEM_HEADINGS[kind]
+    visible = protected.numeric.dropna(subset=[SHARE])
+    if visible.empty or visible[COUNT].max() == 0:
+        return f"No {KIND_WORDS[kind]} is recorded on the referrals chosen"
+    top = visible.loc[visible[SHARE].idxmax()]
+    return f"{top[item]} is the {KIND_WORDS[kind]} most often recorded: on {top[SHARE]:.0f}% of referrals"
+
+
+def trend_title(protected: ProtectedTable, kind: str, label: str) -> str:
+    """How one item's share moved from the first to the last quarter, when both are shown."""
+    quarters = protected.numeric.Quarter.unique()
+    first, last = (visible(protected, SHARE, Quarter=quarter, **{ITEM_HEADINGS[kind]: label})
+                   for quarter in (quarters[0], quarters[-1]))
+    if first is None or last is None or len(quarters) < 2:
+        return f"Share of referrals recording each {KIND_WORDS[kind]}, by quarter"
+    return f"{label}: recorded on {first:.0f}% of referrals in {quarters[0]}, {last:.0f}% in {quarters[-1]}"
+
+
+def by_gender_title(protected: ProtectedTable, kind: str) -> str:
+    """The item whose share differs most between boys and other children (boys' excess first), when both are shown."""
+    item = ITEM_HEADINGS[kind]
+    wide = protected.numeric.pivot(index=item, columns="Gender", values=SHARE).reindex(columns=[BOYS, OTHERS])
+    both = wide.dropna()
+    gap = both[BOYS] - both[OTHERS]
+    if both.empty or gap.abs().max() == 0:
+        return f"Share of referrals recording each {KIND_WORDS[kind]}: boys against girls and other genders"
+    label = gap.idxmax() if gap.max() > 0 else gap.abs().idxmax()
+    return (f"{label} is recorded on {both.at[label, BOYS]:.0f}% of boys' referrals, "
+            f"against {both.at[label, OTHERS]:.0f}% of girls' and other children's")
+
+
+def by_age_title(protected: ProtectedTable, kind: str) -> str:
+    """The item whose share varies most across age bands, and the band where it is highest."""
+    item = ITEM_HEADINGS[kind]
+    wide = protected.numeric.pivot(index=item, columns="Age band", values=SHARE)
+    spread = (wide.max(axis=1) - wide.min(axis=1)).dropna()
+    if spread.empty or spread.max() == 0:
+        return f"Share of referrals recording each {KIND_WORDS[kind]}, by age band"
+    label = spread.idxmax()
+    band = wide.loc[label].idxmax()
+    who = "children under 10" if band == "Under 10" else f"children aged {band}"
+    return f"{label} is recorded most for {who}: on {wide.at[label, band]:.0f}% of their referrals"
+
+
+def co_occurrence_title(protected: ProtectedTable, kind: str) -> str:
+    """The pair recorded together most often, when shown."""
+    row_heading = ITEM_HEADINGS[CRIME]
+    cells = protected.numeric.set_index(row_heading)
+    stacked = cells.stack().dropna()
+    if stacked.empty or stacked.max() == 0:
+        return f"No crime is recorded with another {KIND_WORDS[kind]} on the referrals chosen"
+    crime, other = stacked.idxmax()
+    return f"{crime} and {other.lower()} are recorded together most often: on {stacked.max():,.0f} referrals"

@@ -1,0 +1,218 @@
+"""Missing episodes: children and episodes per quarter, repeat missing, durations, return interviews, and missing
+in the 90 days before a CSE referral. Every table is returned disclosure-protected, ready to chart and tabulate.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from cseboard import disclosure
+from cseboard.disclosure import DisclosurePolicy, ProtectedTable
+from cseboard.linked import BOYS, OTHERS, gender_group, visible
+
+DAYS_BEFORE_REFERRAL = 90
+REPEAT_FROM = 3
+WHOLE_PERIOD = "Whole period"
+ALL_CHILDREN = "All children"
+DURATION_BANDS = ("Same day", "1 day", "2-3 days", "4-7 days", "Over a week", "Still missing")
+REPEAT_BANDS = ("Once", "Twice", f"{REPEAT_FROM} or more times")
+WITHIN_72_HOURS, LATER = "Accepted, held within 72 hours", "Accepted, later or no date recorded"
+INTERVIEW_OUTCOMES = (WITHIN_72_HOURS, LATER, "Declined", "Not offered")
+
+QUARTER, EPISODES, CHILDREN, SHARE, TOTAL = "Quarter", "Episodes", "Children", "Share (%)", "Total"
+REFERRED, MISSING_BEFORE = "Children referred", f"Missing in the {DAYS_BEFORE_REFERRAL} days before referral"
+ACCEPTED, GROUP = "Accepted interviews", "Group"
+
+DEFINITIONS = {
+    "Missing episode": "a child absent from home or care, counted in the quarter it started.",
+    "Children who went missing": "each child once per quarter, and once in the whole period however often.",
+    "Repeat missing": f"a child with {REPEAT_FROM} or more episodes that started in the period.",
+    "Missing before referral": f"a child referred in the quarter who had an episode that started in the "
+                               f"{DAYS_BEFORE_REFERRAL} days up to one of their referrals, the referral day included.",
+    "Time missing": "whole days from the date missing to the date returned (the extract has dates, not times); "
+                    "'still missing' means no return date yet.",
+    "Return interview": "the independent return home interview after each episode: accepted, declined or not offered.",
+    "Within 72 hours": "an accepted interview dated no more than 3 days after the return date; one with no date "
+                       "recorded counts as later.",
+}
+
+
+def duration_band(days) -> str:
+    """The band an episode's length in days falls in; no return date means the child is still missing."""
+    if pd.isna(days):
+        return "Still missing"
+    for band, longest in zip(DURATION_BANDS, (0, 1, 3, 7)):
+        if days <= longest:
+            return band
+    return "Over a week"
+
+
+def repeat_band(episodes: int) -> str:
+    """Once, twice, or repeat missing (three or more episodes)."""
+    return REPEAT_BANDS[min(int(episodes), REPEAT_FROM) - 1]
+
+
+def interview_outcome(return_interview: str, within_72_hours: bool) -> str:
+    """Accepted interviews split by timeliness, since the statutory expectation is within 72 hours of return."""
+    if return_interview == "Accepted":
+        return WITHIN_72_HOURS if within_72_hours else LATER
+    return return_interview
+
+
+def all_of(unit: str) -> str:
+    """The column holding the total the bands add up to."""
+    return f"All {unit.lower()}"
+
+
+def band_shares(counts: pd.Series, band: str, unit: str, policy: DisclosurePolicy) -> ProtectedTable:
+    """Counts per band and each band's share of them all; the bands add up to a total shown elsewhere on the page."""
+    total = int(counts.sum())
+    everything = all_of(unit)
+    table = pd.DataFrame({band: counts.index, unit: counts.to_numpy(dtype=int), everything: total})
+    table[SHARE] = 100 * table[unit] / total if total else float("nan")
+    return disclosure.protect(table, counts=[unit, everything], rates={SHARE: (unit, everything)}, policy=policy)
+
+
+def durations(episodes: pd.DataFrame, policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
+    """Episodes in the period by how long the child was missing (missing_episodes_by_quarter rows)."""
+    counts = episodes.groupby(episodes.days_missing.map(duration_band)).episodes.sum()
+    return band_shares(counts.reindex(DURATION_BANDS, fill_value=0), "Time missing", EPISODES, policy)
+
+
+def repeat_missing(children: pd.DataFrame, policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
+    """Children who went missing in the period by how many times (missing_repeat rows)."""
+    counts = children.groupby(children.episodes_in_period.map(repeat_band)).children.sum()
+    return band_shares(counts.reindex(REPEAT_BANDS, fill_value=0), "Times missing in the period", CHILDREN, policy)
+
+
+def interviews(episodes: pd.DataFrame, quarters: list[str],
+               policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
+    """Episodes per quarter by return interview outcome, with totals both ways (the quarter totals are its episodes).
+
+    The quarter is a column rather than the index, since tables on the page hide the index.
+    """
+    outcome = [interview_outcome(offered, timely) for offered, timely
+               in zip(episodes.return_interview, episodes.interviewed_within_72_hours)]
+    table = (episodes.assign(outcome=outcome)
+             .pivot_table(index="quarter", columns="outcome", values="episodes", aggfunc="sum", fill_value=0)
+             .reindex(index=quarters, columns=list(INTERVIEW_OUTCOMES), fill_value=0))
+    table.index.name, table.columns.name = QUARTER, None
+    protected = disclosure.protect_crosstab(table, policy, total_label=TOTAL)
+    return dataclasses.replace(protected, numeric=protected.numeric.reset_index(),
+                               mask=protected.mask.reset_index().assign(**{QUARTER: False}))
+
+
+def timeliness(interview_table: ProtectedTable) -> ProtectedTable:
+    """Share of accepted interviews held within 72 hours, per quarter and in total: shown where both parts are."""
+    numeric, mask = interview_table.numeric, interview_table.mask
+    table = pd.DataFrame({QUARTER: numeric[QUARTER], ACCEPTED: numeric[WITHIN_72_HOURS] + numeric[LATER],
+                          WITHIN_72_HOURS: numeric[WITHIN_72_HOURS]})
+    table[SHARE] = 100 * table[WITHIN_72_HOURS] / table[ACCEPTED].where(table[ACCEPTED] > 0)
+    either = mask[WITHIN_72_HOURS] | mask[LATER]
+    withheld = pd.DataFrame({QUARTER: False, ACCEPTED: either, WITHIN_72_HOURS: mask[WITHIN_72_HOURS],
+                             SHARE: either})
+    return disclosure.ProtectedTable(numeric=table.mask(withheld), mask=withheld, policy=interview_table.policy,
+                                     count_columns=(ACCEPTED, WITHIN_72_HOURS), rate_columns=(SHARE,))
+
+
+def children_by_quarter(rows: pd.DataFrame, quarters: list[str], interview_table: ProtectedTable,
+                        policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
+    """Episodes and children per quarter and in the whole period (missing_children_by_quarter rows).
+
+    Episodes are the totals of the return interview table too, so each is withheld wherever either table withholds
+    it: the same number must never be shown in one place and hidden in another.
+    """
+    labelled = rows.assign(**{QUARTER: rows.quarter.where(~rows.whole_period, WHOLE_PERIOD)})
+    table = (labelled.set_index(QUARTER)[["episodes", "children"]]
+             .reindex([*quarters, WHOLE_PERIOD], fill_value=0)
+             .rename(columns={"episodes": EPISODES, "children": CHILDREN}).reset_index())
+    protected = disclosure.protect(table, counts=[EPISODES, CHILDREN], policy=policy)
+    in_interviews = interview_table.mask[TOTAL].to_numpy()
+    mask = protected.mask.assign(**{EPISODES: protected.mask[EPISODES].to_numpy() | in_interviews})
+    return dataclasses.replace(protected, numeric=protected.numeric.assign(
+        **{EPISODES: table[EPISODES].mask(mask[EPISODES])}), mask=mask)
+
+
+def before_referral(rows: pd.DataFrame, quarters: list[str],
+                    policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
+    """Children referred per quarter who went missing in the 90 days before: boys, other children and all.
+
+    rows: the missing_before_referral query. Boys and the other children add up to all children in the quarter.
+    """
+    group = gender_group(rows.gender).where(~rows.all_genders, ALL_CHILDREN)
+    groups = [BOYS, OTHERS, ALL_CHILDREN]
+    grid = pd.MultiIndex.from_product([quarters, groups], names=[QUARTER, GROUP])
+    counts = (rows.assign(group=group).groupby(["quarter", "group"])[["children", "children_missing_before"]].sum()
+              .rename_axis(grid.names).reindex(grid, fill_value=0).astype(int))
+    table = counts.rename(columns={"children": REFERRED, "children_missing_before": MISSING_BEFORE}).reset_index()
+    table[SHARE] = 100 * table[MISSING_BEFORE] / table[REFERRED].where(table[REFERRED] > 0)
+    return disclosure.protect(table, counts=[REFERRED, MISSING_BEFORE], rates={SHARE: (MISSING_BEFORE, REFERRED)},
+                              groups=[QUARTER], policy=policy)
+
+
+def _count(value: float | None, policy: DisclosurePolicy) -> str:
+    return policy.symbol if value is None else f"{value:,.0f}"
+
+
+def _percent(value: float | None, policy: DisclosurePolicy) -> str:
+    return policy.symbol if value is None else f"{value:.1f}%"
+
+
+def headline(children: ProtectedTable, repeat: ProtectedTable, timely: ProtectedTable) -> list[tuple[str, str]]:
+    """The period's figures for the metric cards, read from the protected tables so they show what the charts show."""
+    policy, repeat_row = children.policy, {"Times missing in the period": REPEAT_BANDS[-1]}
+    return [
+        ("Missing episodes", _count(visible(children, EPISODES, **{QUARTER: WHOLE_PERIOD}), policy)),
+        ("Children who went missing", _count(visible(children, CHILDREN, **{QUARTER: WHOLE_PERIOD}), policy)),
+        (f"Went missing {REPEAT_FROM} or more times", _percent(visible(repeat, SHARE, **repeat_row), policy)),
+        ("Accepted return interviews held within 72 hours",
+         _percent(visible(timely, SHARE, **{QUARTER: TOTAL}), policy)),
+    ]
+
+
+def children_title(protected: ProtectedTable, quarter: str) -> str:
+    """The latest quarter's children and episodes, as shown in the chart ("<5" when withheld)."""
+    children = _count(visible(protected, CHILDREN, **{QUARTER: quarter}), protected.policy)
+    episodes = _count(visible(protected, EPISODES, **{QUARTER: quarter}), protected.policy)
+    return f"In {quarter}, {children} children went missing, in {episodes} episodes"
+
+
+def repeat_title(protected: ProtectedTable) -> str:
+    """How many of the children who went missing did so three or more times, when shown."""
+    repeat = REPEAT_BANDS[-1]
+    count = visible(protected, CHILDREN, **{"Times missing in the period": repeat})
+    share = visible(protected, SHARE, **{"Times missing in the period": repeat})
+    total = visible(protected, all_of(CHILDREN), **{"Times missing in the period": repeat})
+    if count is None or share is None or total is None:
+        return "Children by how many times they went missing in the period"
+    return (f"{count:,.0f} of the {total:,.0f} children who went missing ({share:.0f}%) "
+            f"went missing {REPEAT_FROM} or more times in the period")
+
+
+def before_referral_title(protected: ProtectedTable, quarter: str) -> str:
+    """The latest quarter's share for boys against other children, or for all children when one is withheld."""
+    boys, others, everyone = (visible(protected, SHARE, **{QUARTER: quarter, GROUP: group})
+                              for group in (BOYS, OTHERS, ALL_CHILDREN))
+    lead, since = f"In {quarter}, ", f"had gone missing in the {DAYS_BEFORE_REFERRAL} days before"
+    if boys is not None and others is not None:
+        return f"{lead}{boys:.0f}% of boys referred {since}, against {others:.0f}% of girls and other children"
+    if everyone is not None:
+        return f"{lead}{everyone:.0f}% of children referred {since}"
+    return f"Children referred who had gone missing in the {DAYS_BEFORE_REFERRAL} days before referral"
+
+
+def durations_title(protected: ProtectedTable) -> str:
+    """Share of episodes that ended within a day, when both bands are shown."""
+    parts = [visible(protected, SHARE, **{"Time missing": band}) for band in DURATION_BANDS[:2]]
+    if None in parts:
+        return "Missing episodes in the period by how long the child was missing"
+    return f"{sum(parts):.0f}% of missing episodes in the period ended the same day or the next"
+
+
+def timeliness_title(protected: ProtectedTable, quarter: str) -> str:
+    """The latest quarter's share of accepted interviews held within 72 hours, when shown."""
+    share = visible(protected, SHARE, **{QUARTER: quarter})
+    if share is None:
+        return "Accepted return interviews held within 72 hours of return"
+    return f"In {quarter}, {share:.0f}% of accepted return interviews were held within 72 hours of return"

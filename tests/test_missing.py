@@ -1,0 +1,127 @@
+"""Missing episodes domain logic: bands, return interviews, missing before referral, and what titles may say."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cseboard import missing
+from cseboard.disclosure import DisclosurePolicy
+from cseboard.linked import BOYS, OTHERS
+from cseboard.missing import (ACCEPTED, ALL_CHILDREN, CHILDREN, EPISODES, GROUP, LATER, QUARTER, SHARE, TOTAL,
+                              WHOLE_PERIOD, WITHIN_72_HOURS)
+
+POLICY = DisclosurePolicy()
+QUARTERS = ["2025-Q1", "2025-Q2"]
+
+
+def episode_rows(*rows) -> pd.DataFrame:
+    """missing_episodes_by_quarter rows: (quarter, days missing or None, return interview, within 72 hours, episodes)."""
+    frame = pd.DataFrame(rows, columns=["quarter", "days_missing", "return_interview", "interviewed_within_72_hours",
+                                        "episodes"])
+    return frame.astype({"days_missing": "Int64"})
+
+
+@pytest.mark.parametrize("days, band", [
+    (None, "Still missing"), (0, "Same day"), (1, "1 day"), (2, "2-3 days"), (3, "2-3 days"), (4, "4-7 days"),
+    (7, "4-7 days"), (8, "Over a week"), (40, "Over a week"),
+])
+def test_duration_band(days, band):
+    assert missing.duration_band(pd.NA if days is None else days) == band
+
+
+@pytest.mark.parametrize("episodes, band", [(1, "Once"), (2, "Twice"), (3, "3 or more times"), (12, "3 or more times")])
+def test_repeat_band(episodes, band):
+    assert missing.repeat_band(episodes) == band
+
+
+@pytest.mark.parametrize("offered, timely, outcome", [
+    ("Accepted", True, WITHIN_72_HOURS), ("Accepted", False, LATER), ("Declined", False, "Declined"),
+    ("Not offered", False, "Not offered"),
+])
+def test_interview_outcome(offered, timely, outcome):
+    assert missing.interview_outcome(offered, timely) == outcome
+
+
+def test_interviews_fill_every_quarter_and_total_each_way():
+    rows = episode_rows(("2025-Q2", 0, "Accepted", True, 30), ("2025-Q2", 1, "Accepted", False, 10),
+                        ("2025-Q2", 2, "Declined", False, 20), ("2025-Q2", 0, "Not offered", False, 40))
+    table = missing.interviews(rows, QUARTERS, POLICY).numeric.set_index(QUARTER)
+    assert table.loc["2025-Q1"].sum() == 0
+    assert table.loc["2025-Q2", [WITHIN_72_HOURS, LATER, "Declined", "Not offered", TOTAL]].tolist() == [30, 10, 20, 40,
+                                                                                                        100]
+    assert table.loc[TOTAL, TOTAL] == 100
+
+
+@pytest.mark.parametrize("later, share_shown", [(10, 75.0), (3, None)])
+def test_timeliness_share_withheld_with_either_part(later, share_shown):
+    rows = episode_rows(("2025-Q1", 0, "Accepted", True, 30), ("2025-Q1", 0, "Accepted", False, later),
+                        ("2025-Q1", 0, "Declined", False, 20), ("2025-Q2", 0, "Declined", False, 50))
+    timely = missing.timeliness(missing.interviews(rows, QUARTERS, POLICY))
+    row = timely.numeric.set_index(QUARTER).loc["2025-Q1"]
+    if share_shown is None:
+        assert timely.mask.loc[0, SHARE] and timely.mask.loc[0, ACCEPTED] and pd.isna(row[SHARE])
+        assert missing.timeliness_title(timely, "2025-Q1") == "Accepted return interviews held within 72 hours of return"
+    else:
+        assert row[SHARE] == pytest.approx(share_shown)
+        assert missing.timeliness_title(timely, "2025-Q1").startswith("In 2025-Q1, 75% of accepted")
+
+
+def test_episodes_withheld_wherever_the_interview_table_withholds_them():
+    """A quarter's episodes appear twice (its own chart and the interview totals): never shown in one, hidden in the other."""
+    rows = episode_rows(("2025-Q1", 0, "Declined", False, 3), ("2025-Q2", 0, "Declined", False, 40))
+    interviews = missing.interviews(rows, QUARTERS, POLICY)
+    children = pd.DataFrame({"quarter": ["2025-Q1", "2025-Q2", None], "whole_period": [False, False, True],
+                             "episodes": [3, 40, 43], "children": [3, 30, 33]})
+    table = missing.children_by_quarter(children, QUARTERS, interviews, POLICY)
+    episodes_hidden = table.mask[EPISODES].tolist()
+    assert episodes_hidden == interviews.mask[TOTAL].tolist() == [True, True, False]
+    assert table.display()[EPISODES].tolist() == ["<5", "<5", "43"]
+
+
+def test_repeat_and_durations_share_of_their_total():
+    repeat = missing.repeat_missing(pd.DataFrame({"episodes_in_period": [1, 2, 3, 7], "children": [50, 20, 6, 4]}),
+                                    POLICY)
+    assert repeat.numeric[CHILDREN].tolist() == [50, 20, 10]
+    assert repeat.numeric[SHARE].tolist() == pytest.approx([62.5, 25.0, 12.5])
+    assert missing.repeat_title(repeat) == "10 of the 80 children who went missing (12%) went missing 3 or more times in the period"
+    durations = missing.durations(episode_rows(("2025-Q1", 0, "Declined", False, 60), ("2025-Q1", None, "Not offered",
+                                                                                        False, 2)), POLICY)
+    assert durations.display()[EPISODES].tolist() == ["<5", "0", "0", "0", "0", "<5"]  # 60 would give the 2 away
+
+
+def before_rows(boys: int, boys_missing: int, girls: int, girls_missing: int) -> pd.DataFrame:
+    """missing_before_referral rows for one quarter: each gender, then all genders."""
+    return pd.DataFrame({"quarter": ["2025-Q1"] * 3, "gender": ["Female", "Male", None],
+                         "all_genders": [False, False, True], "children": [girls, boys, girls + boys],
+                         "children_missing_before": [girls_missing, boys_missing, girls_missing + boys_missing]})
+
+
+def test_before_referral_boys_against_the_others():
+    table = missing.before_referral(before_rows(40, 10, 160, 20), ["2025-Q1"], POLICY)
+    shares = table.numeric.set_index(GROUP)[SHARE]
+    assert shares[[BOYS, OTHERS, ALL_CHILDREN]].tolist() == pytest.approx([25.0, 12.5, 15.0])
+    assert missing.before_referral_title(table, "2025-Q1") == ("In 2025-Q1, 25% of boys referred had gone missing in "
+                                                               "the 90 days before, against 12% of girls and other "
+                                                               "children")
+
+
+def test_before_referral_small_count_is_withheld_with_its_complement_and_not_titled():
+    table = missing.before_referral(before_rows(40, 3, 160, 20), ["2025-Q1"], POLICY)
+    shown = table.display().set_index(GROUP)
+    assert shown.loc[BOYS, missing.MISSING_BEFORE] == "<5"
+    assert shown.loc[OTHERS, missing.MISSING_BEFORE] == "<5"
+    assert "3" not in missing.before_referral_title(table, "2025-Q1")
+    assert missing.before_referral_title(table, "2025-Q1").startswith("In 2025-Q1, 12% of children referred")
+
+
+def test_headline_reads_the_protected_tables():
+    rows = episode_rows(("2025-Q1", 0, "Accepted", True, 2), ("2025-Q1", 0, "Declined", False, 1))
+    interviews = missing.interviews(rows, ["2025-Q1"], POLICY)
+    children = missing.children_by_quarter(
+        pd.DataFrame({"quarter": ["2025-Q1", None], "whole_period": [False, True], "episodes": [3, 3],
+                      "children": [2, 2]}), ["2025-Q1"], interviews, POLICY)
+    repeat = missing.repeat_missing(pd.DataFrame({"episodes_in_period": [1, 2], "children": [1, 1]}), POLICY)
+    figures = dict(missing.headline(children, repeat, missing.timeliness(interviews)))
+    assert set(figures.values()) == {"<5"}
+    assert missing.children_title(children, "2025-Q1") == "In 2025-Q1, <5 children went missing, in <5 episodes"
+    assert WHOLE_PERIOD in children.numeric[QUARTER].tolist()
