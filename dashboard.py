@@ -25,8 +25,10 @@ PAGES = {
     ],
 }
 
-navigation = st.navigation(PAGES)
-ui.sidebar_filters(ui.store())
+navigation = st.navigation(PAGES, position="hidden")
+menu = st.sidebar.container()
+filters = ui.sidebar_filters(ui.store())
+ui.sidebar_menu(menu, PAGES, filters)
 symbol = ui.policy().symbol
 st.sidebar.caption(f"{symbol} marks a figure withheld to protect children's privacy: a count of 1 to "
                    f"{ui.policy().threshold - 1}, or a figure withheld so that such a count cannot be worked out.")

@@ -1,6 +1,8 @@
 """Streamlit glue shared by the entry script and the pages: store, cached queries, filters, tables."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
 
@@ -61,17 +63,16 @@ def sidebar_filters(current: Store) -> Filters | None:
         "age_bands": [band for band in AGE_BANDS],
         "genders": list(GENDERS),
     }
-    if "filter_period" in st.session_state:
+    if "filter_period" not in st.session_state:
+        _set_filter_widgets({key: st.query_params.get_all(key) for key in ("from", "to", *URL_KEYS.values())},
+                            quarters, options)
+    else:
         first, last = st.session_state["filter_period"]
         chosen = {"from": [first], "to": [last],
-                  **{key: st.session_state.get(f"filter_{name}", []) for name, key in URL_KEYS.items()}}
-    else:
-        chosen = {key: st.query_params.get_all(key) for key in ("from", "to", *URL_KEYS.values())}
-    # A shared link, or a choice made before another extract was loaded, may name values no longer present.
-    kept = from_url(chosen, quarters, options)
-    st.session_state["filter_period"] = (kept.first_quarter, kept.last_quarter)
-    for name in URL_KEYS:
-        st.session_state[f"filter_{name}"] = list(getattr(kept, name))
+                  **{key: list(st.session_state.get(f"filter_{name}") or []) for name, key in URL_KEYS.items()}}
+        if from_url(chosen, quarters, options).to_url() != {k: v[0] if k in ("from", "to") else v
+                                                             for k, v in chosen.items() if v}:
+            _set_filter_widgets(chosen, quarters, options)
     sidebar = st.sidebar
     sidebar.header("Filters")
     if len(quarters) > 1:
@@ -86,13 +87,35 @@ def sidebar_filters(current: Store) -> Filters | None:
                                               placeholder=f"All ({len(options[name])})"))
               for name in URL_KEYS}
     filters = Filters(first, last, **chosen)
-    st.query_params.from_dict(filters.to_url())
+    wanted = {key: value if isinstance(value, list) else [value] for key, value in filters.to_url().items()}
+    if {key: st.query_params.get_all(key) for key in st.query_params} != wanted:
+        st.query_params.from_dict(filters.to_url())
+    with sidebar.expander("Share this view", icon=":material/link:"):
+        st.caption("Paste this link into a meeting invitation: it opens this page with these filters.")
+        st.code(f"{st.context.url or ''}?{urlencode(filters.to_url(), doseq=True)}", language=None, wrap_lines=True)
     if settings().may_unsuppress:
         sidebar.divider()
         sidebar.toggle("Show unsuppressed figures (internal use only)", key=UNSUPPRESS_KEY,
                        help="Small numbers are normally shown as <5. Analysts may switch this off for internal work.")
     st.session_state[FILTERS_KEY] = filters
     return filters
+
+
+def _set_filter_widgets(chosen: dict, quarters: list[str], options: dict) -> None:
+    """Seed the filter widgets from a shared link, or drop choices no longer in the data (another extract loaded)."""
+    kept = from_url(chosen, quarters, options)
+    st.session_state["filter_period"] = (kept.first_quarter, kept.last_quarter)
+    for name in URL_KEYS:
+        st.session_state[f"filter_{name}"] = list(getattr(kept, name))
+
+
+def sidebar_menu(menu, pages: dict, filters: Filters | None) -> None:
+    """Links to every page that carry the filters, so the address bar always holds a view that can be shared."""
+    query = filters.to_url() if filters else None
+    for section, section_pages in pages.items():
+        menu.caption(section)
+        for page in section_pages:
+            menu.page_link(page, query_params=query, width="stretch")
 
 
 def current_filters() -> Filters | None:

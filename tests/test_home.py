@@ -66,11 +66,3 @@ def test_only_an_analyst_can_switch_suppression_off_and_the_page_says_so(app):
     analyst.toggle(key="disclosure_off").set_value(True).run()
     assert any("Small-number suppression is OFF" in w.value for w in analyst.warning)
 
-
-def test_choosing_a_filter_keeps_the_period_and_updates_figures(app, sample_tables):
-    at = app(query_params={"from": "2025-Q1"})
-    at.multiselect(key="filter_areas").select("Riverside").run()
-    assert not at.exception
-    assert "Period 2025-Q1 to 2026-Q3; areas: Riverside;" in at.markdown[0].value
-    expected = len(referrals_in(sample_tables, "2026-Q3", area="Riverside"))
-    assert {m.label: m.value for m in at.metric}["Referrals"] == f"{expected:,}"
