@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from cseboard.quality import assess_extract
 from cseboard.readers import Limits, SourceFile, collect_path, collect_uploads
@@ -51,7 +51,8 @@ def prepare_uploads(uploads: list[tuple[str, bytes]], period: tuple[str, str] | 
     """Validate files uploaded in the browser, writing nothing."""
     report = Report()
     files = collect_uploads(uploads, limits, report)
-    name = files[0].name.split("/")[0] if len(files) == 1 else f"{len(uploads)} uploaded files"
+    # named after what was uploaded: one .zip of several tables is still "extract.zip"
+    name = PurePosixPath(uploads[0][0]).name if len(uploads) == 1 else f"{len(uploads)} uploaded files"
     return _prepare(name, files, report, period, today)
 
 
