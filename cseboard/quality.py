@@ -42,7 +42,7 @@ from cseboard.periods import quarter_start, quarters_between, shift_quarter
 from cseboard.report import ERROR, WARNING, Report
 
 GREEN, AMBER, RED, NOT_RATED = "Green", "Amber", "Red", "Not rated"
-RAG_ICONS = {GREEN: "🟢", AMBER: "🟠", RED: "🔴", NOT_RATED: "⚪"}
+RAG_COLOURS = {GREEN: "#d4edda", AMBER: "#ffe8c2", RED: "#f8d0d0", NOT_RATED: "#eeeeee"}
 QUALITY_VERSION = 1
 SAMPLES = 10
 
@@ -263,6 +263,8 @@ def _rag(found: dict) -> list[dict]:
     worst = max(others, key=lambda c: c["share"], default=None)
     if worst is None or not worst["rows"]:
         figures["other_not_known"] = (None, "no referrals")
+    elif worst["share"] == 0:
+        figures["other_not_known"] = (0.0, "none missing")
     else:
         figures["other_not_known"] = (worst["share"], f"{worst['column']}: {worst['empty'] + worst['not_known']:,} of "
                                       f"{worst['rows']:,} ({_percent(worst['share'])})")
@@ -274,7 +276,8 @@ def _rag(found: dict) -> list[dict]:
         figures["possible_duplicates"] = (_share(n, referrals), f"{n:,} of {referrals:,} referrals")
     kept = sum(found["rows"].values())
     left_out = found["outside_period"]["rows"]
-    figures["outside_period"] = (_share(left_out, kept + left_out), f"{left_out:,} of {kept + left_out:,} rows left out")
+    figures["outside_period"] = (_share(left_out, kept + left_out),
+                                 f"{left_out:,} of {kept + left_out:,} rows left out" if left_out else "none")
     ages = found["ages"]
     if ages is None or not ages["children_with_repeats"]:
         figures["impossible_ages"] = (None if ages is None else 0.0,
@@ -294,7 +297,8 @@ def _rag(found: dict) -> list[dict]:
         figures["training_inconsistent"] = (None, "no training table")
     else:
         n = training["trained_exceeds_scope"]
-        figures["training_inconsistent"] = (_share(n, found["rows"]["training"]), f"{n:,} of {found['rows']['training']:,} rows")
+        figures["training_inconsistent"] = (_share(n, found["rows"]["training"]),
+                                            f"{n:,} of {found['rows']['training']:,} training rows")
     summary = []
     for measure in MEASURES:
         share, words = figures[measure.key]
@@ -312,16 +316,16 @@ def rag_counts(quality: dict | None) -> dict[str, int]:
 
 
 def rag_line(quality: dict | None) -> str:
-    """A one-line summary for the history table: '🟢 6 🟠 1 🔴 0', or a word when there is no report."""
+    """A one-line summary for the history table: '6 green, 1 amber, 0 red', or 'not assessed'."""
     if not quality:
         return "not assessed"
     counts = rag_counts(quality)
-    return "  ".join(f"{RAG_ICONS[rating]} {n}" for rating, n in counts.items())
+    return ", ".join(f"{n} {rating.lower()}" for rating, n in counts.items())
 
 
 def rag_table(quality: dict) -> pd.DataFrame:
     """The RAG summary as a table to show: rating, measure, figure, thresholds."""
-    return pd.DataFrame([{"Rating": f"{RAG_ICONS[r['rating']]} {r['rating']}", "Measure": r["measure"],
+    return pd.DataFrame([{"Rating": r["rating"], "Measure": r["measure"],
                           "Figure": r["figure"], "Thresholds": r["thresholds"], "Why it matters": r["why"]}
                          for r in quality.get("rag", [])])
 
@@ -541,13 +545,13 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
             "Extract": int(row["extract_id"]),
             "Period": row["period_start"] if row["period_start"] == row["period_end"] else f"{row['period_start']} to {row['period_end']}",
             "Shown for": _ranges(in_use) if in_use else "none (replaced by newer extracts)",
+            "Quality": rag_line(quality),
             "Loaded": loaded_at.strftime("%d %b %Y %H:%M") if isinstance(loaded_at, (dt.datetime, pd.Timestamp)) else str(loaded_at),
             "Source": row["source_name"],
             "File hash": str(row["files_sha256"])[:12],
             "Referrals": int(row["rows_referrals"]), "Missing episodes": int(row["rows_missing_episodes"]),
             "Training rows": int(row["rows_training"]), "Population rows": int(row["rows_population"]),
             "Warnings": int(row["warnings"]),
-            "Quality": rag_line(quality),
         })
     return pd.DataFrame(rows)
 

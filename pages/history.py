@@ -1,4 +1,50 @@
-"""Placeholder until this page is built."""
+"""Extract history: every loaded extract with its data quality, and undo (removing an extract)."""
 import streamlit as st
 
-st.title("Coming soon")
+from cseboard import quality, quality_view, ui
+from cseboard.store import StoreError
+
+FLASH = "history_flash"
+
+st.title("Extract history")
+st.caption("Every extract loaded, newest first. For each quarter the dashboard shows the newest extract that covers "
+           "it. Removing an extract (undo) takes the store back to how it was before that extract was loaded: "
+           "the quarters it replaced come back from the older extract.")
+if FLASH in st.session_state:
+    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+
+current = ui.store()
+history = current.extracts()
+if history.empty:
+    st.info("No extract is loaded. Load one on the Load an extract page.")
+    st.page_link("pages/upload.py", label="Load an extract", icon=":material/upload:")
+    st.stop()
+
+st.dataframe(quality.history_table(history), hide_index=True, width="stretch", key="history_table",
+             column_config={"Quality": st.column_config.TextColumn(
+                 "Quality", help="Data-quality ratings: green, amber, red measures (see below)")})
+
+labels = {int(row.extract_id): f"Extract {int(row.extract_id)}: {row.period_start} to {row.period_end} ({row.source_name})"
+          for row in history.itertuples()}
+
+st.header("Data quality of an extract")
+shown = st.selectbox("Extract", list(labels), format_func=labels.get, key="history_quality")
+quality_view.show_quality(quality.stored_quality(history, shown), key="history_quality_report")
+
+st.header("Undo a load")
+chosen = st.selectbox("Extract to remove", list(labels), format_func=labels.get, key="history_remove")
+notes = quality.undo_notes(history, chosen)
+st.warning(f"Removing extract {chosen} deletes its rows from the store.\n\n" + "\n".join(f"- {n}" for n in notes),
+           icon=":material/undo:")
+if st.button(f"Remove extract {chosen}", key="history_confirm", type="primary"):
+    try:
+        current.remove(chosen)
+    except StoreError as exc:
+        st.error(f"Not removed: {exc}", icon=":material/block:")
+    else:
+        loaded = st.session_state.get("upload_loaded", {})
+        for upload in [upload for upload, extract_id in loaded.items() if extract_id == chosen]:
+            del loaded[upload]
+        st.session_state[FLASH] = f"Removed extract {chosen}. " + " ".join(notes)
+        st.session_state.pop(ui.FILTERS_KEY, None)  # the sidebar works the filters out again for the new data
+        st.rerun()

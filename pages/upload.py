@@ -1,4 +1,107 @@
-"""Placeholder until this page is built."""
+"""Load an extract: check it, show what would be stored and its data quality, and load only when confirmed."""
+import datetime as dt
+import math
+
 import streamlit as st
 
-st.title("Coming soon")
+from cseboard import quality, quality_view, ui
+from cseboard.config import settings
+from cseboard.ingest import load, prepare_uploads
+from cseboard.periods import quarter_of, quarters_between
+from cseboard.readers import Limits
+from cseboard.store import StoreError
+
+FROM_DATES, CHOSEN = "From the referral dates", "Choose the first and last quarter"
+CHECKED, LOADED, FLASH = "upload_checked", "upload_loaded", "upload_flash"
+
+st.title("Load an extract")
+st.caption("Upload this quarter's CSE extract: referrals.csv (required) and, if you have them, missing_episodes.csv, "
+           "training.csv and population.csv, or a .zip or .xlsx holding them. The files are checked first; "
+           "nothing is stored until you confirm. Extracts must not identify any child: no names, dates of birth, "
+           "NHS numbers, addresses, postcodes, phone numbers or emails.")
+if FLASH in st.session_state:
+    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+
+limit = settings().max_upload_bytes
+files = st.file_uploader(
+    "Extract files", type=["csv", "parquet", "xlsx", "zip"], accept_multiple_files=True, key="upload_files",
+    max_upload_size=max(1, math.ceil(2 * limit / 1024**2)),
+    help=f"Each file may be up to {limit / 1024**2:,.0f} MB. Uploaded files are held in memory, never saved to disk.")
+
+mode = st.radio("Period the extract covers", [FROM_DATES, CHOSEN], horizontal=True, key="upload_period_mode",
+                help="Loading an extract replaces any extract already loaded for the same quarters.")
+period = None
+if mode == CHOSEN:
+    options = quarters_between("2015-Q1", quarter_of(dt.date.today()))
+    first_column, last_column = st.columns(2)
+    first = first_column.selectbox("First quarter", options, index=max(0, len(options) - 4), key="upload_first")
+    last = last_column.selectbox("Last quarter", options, index=len(options) - 1, key="upload_last")
+    period = (first, last)
+
+if not files:
+    st.info("Choose or drop the extract's files above to check them.")
+    st.stop()
+
+key = (tuple((f.file_id, f.name, f.size) for f in files), period)
+checked = st.session_state.get(CHECKED)
+if checked is None or checked[0] != key:
+    with st.spinner("Checking the extract…"):
+        prepared = prepare_uploads([(f.name, f.getvalue()) for f in files], period=period,
+                                   limits=Limits(max_file_bytes=limit))
+    st.session_state[CHECKED] = checked = (key, prepared)
+prepared = checked[1]
+report = prepared.report
+
+loaded = st.session_state.setdefault(LOADED, {})
+loaded_key = (prepared.sha256, prepared.extract.period_start, prepared.extract.period_end)
+if prepared.ok and loaded_key in loaded:
+    st.success(f"These files were loaded as extract {loaded[loaded_key]}. Check it or undo it on the Extract "
+               "history page. To load another extract, remove these files above and choose the new ones.",
+               icon=":material/check_circle:")
+    st.page_link("pages/history.py", label="Extract history", icon=":material/history:")
+    st.stop()
+
+st.header("Check")
+quality_view.show_verdict(report)
+quality_view.show_findings(report, key="upload")
+if not prepared.ok:
+    st.info("Fix the problems in the extract and upload it again. Nothing was stored; the dashboard is unchanged.")
+    st.stop()
+
+extract = prepared.extract
+st.header("What would be stored")
+rows = ", ".join(f"{extract.rows(name):,} {name.replace('_', ' ')}" for name in extract.tables)
+st.markdown(f"**Period:** {extract.period_start} to {extract.period_end}. **Rows:** {rows}.")
+previews = quality.preview(extract.tables)
+for tab, (name, frame) in zip(st.tabs([name.replace("_", " ").capitalize() for name in previews]), previews.items()):
+    with tab:
+        st.caption(f"The first {len(frame)} of {extract.rows(name):,} rows, as they will be stored (after the fixes).")
+        st.dataframe(frame, hide_index=True, width="stretch")
+
+st.header("Data quality")
+quality_view.show_quality(prepared.quality, key="upload_quality")
+
+st.header("Load")
+current = ui.store()
+history = current.extracts()
+same = history[history.files_sha256 == prepared.sha256]
+if not same.empty:
+    st.warning(f"These exact files were loaded before, as extract {int(same.extract_id.iloc[0])}. "
+               "Loading them again makes a new extract that replaces it for the same quarters.", icon=":material/warning:")
+notes = quality.overlap_notes(history, extract.period_start, extract.period_end)
+if notes:
+    st.info(notes[0] if len(notes) == 1 else "\n".join(f"- {note}" for note in notes), icon=":material/swap_horiz:")
+else:
+    st.info(f"No extract is loaded for {extract.period_start} to {extract.period_end} yet: this adds those quarters.",
+            icon=":material/add_circle:")
+if st.button("Load this extract", key="upload_confirm", type="primary"):
+    try:
+        extract_id = load(current, prepared)
+    except StoreError as exc:
+        st.error(f"Not loaded: {exc}", icon=":material/block:")
+    else:
+        loaded[loaded_key] = extract_id
+        st.session_state[FLASH] = (f"Loaded extract {extract_id}: {extract.period_start} to {extract.period_end}, "
+                                   f"{extract.rows('referrals'):,} referrals. The dashboard now shows it.")
+        st.session_state.pop(ui.FILTERS_KEY, None)  # the sidebar works the filters out again for the new data
+        st.rerun()
