@@ -1,0 +1,155 @@
+"""End to end in a real browser: `streamlit run dashboard.py`, then upload, confirm, see it in the history; a bad
+file gets its specific message and the store file is untouched.
+
+Drives Debian's chromium with Playwright (no browser download); `make test` installs it.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bad_inputs import extract_zip, referrals_with
+from factory import rows
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                reason=f"{CHROMIUM} is not installed (make test installs Debian's chromium)")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard on a free port with its own store file; stopped (and its files removed) afterwards."""
+    folder = tmp_path_factory.mktemp("e2e")
+    db = folder / "cse.duckdb"
+    port = free_port()
+    env = {**os.environ, "CSEBOARD_DB": str(db), "CSEBOARD_ROLE": "viewer"}
+    log = open(folder / "streamlit.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("streamlit did not start:\n" + (folder / "streamlit.log").read_text()[-2000:])
+            time.sleep(0.2)
+        yield url, db
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def warmed(server, browser):
+    """Open the entry page once (it loads the sample into the empty store).
+
+    On a fresh server Streamlit runs a deep link (/upload) as a plain page of the pages/ folder, without
+    dashboard.py's navigation, until st.navigation has run once in the process.
+    """
+    context = browser.new_context()
+    first = context.new_page()
+    first.goto(server[0])
+    first.get_by_role("link", name="Load an extract").first.wait_for(timeout=60_000)
+    context.close()
+    return server
+
+
+@pytest.fixture
+def page(browser, warmed):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    opened.set_default_timeout(20_000)
+    yield opened
+    context.close()
+
+
+def store_files(db: Path) -> dict[str, str]:
+    """The store's files on disk, by hash: unchanged bytes mean nothing was written."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(db.parent.glob(db.name + "*"))}
+
+
+def open_upload(page, url: str) -> None:
+    page.goto(f"{url}/upload")
+    page.get_by_text("Choose or drop the extract's files above").wait_for()
+
+
+def choose(page, name: str, data: bytes, mime: str = "application/octet-stream") -> None:
+    page.locator("input[type=file]").set_input_files(files=[{"name": name, "mimeType": mime, "buffer": data}])
+
+
+def test_good_extract_uploaded_confirmed_and_listed_in_the_history(warmed, page):
+    url, db = warmed
+    open_upload(page, url)
+    good = extract_zip(referrals=rows("referrals", 6, referral_date="2026-10-01"),
+                       training=rows("training", 1, period="2026-Q4"))
+    choose(page, "extract.zip", good, "application/zip")
+    page.get_by_text("This extract can load").wait_for()
+    page.get_by_text("No extract is loaded for 2026-Q4 to 2026-Q4 yet").wait_for()
+    page.get_by_role("button", name="Load this extract").click()
+    page.get_by_text("These files were loaded as extract").wait_for()
+    loaded = page.get_by_text("Loaded extract").first.inner_text()
+    assert "2026-Q4 to 2026-Q4, 6 referrals" in loaded
+    page.goto(f"{url}/history")
+    page.get_by_text("Extract history").first.wait_for()
+    page.get_by_text("Removing extract 2 deletes its rows from the store.").wait_for()
+    newest = page.get_by_role("combobox", name="Extract", exact=True).input_value()
+    assert newest == "Extract 2: 2026-Q4 to 2026-Q4 (extract.zip)"
+
+
+def test_bad_file_gets_its_message_and_the_store_is_unchanged(warmed, page):
+    url, db = warmed
+    open_upload(page, url)
+    before = store_files(db)
+    bad = referrals_with({1: {"area": "LS1 4AB"}, 2: {"age_at_referral": "18"}})
+    choose(page, "referrals.csv", bad, "text/csv")
+    page.get_by_text("This extract cannot load").wait_for()
+    message = page.locator("[data-testid=stAlertContentError]").first.inner_text()
+    assert "the value looks like a full postcode, which identifies a child" in message
+    assert "LS1 4AB" not in page.content()
+    assert page.get_by_role("button", name="Load this extract").count() == 0
+    page.get_by_text("Number out of range: 1 row").wait_for()
+    assert store_files(db) == before

@@ -1,0 +1,121 @@
+"""The history page under AppTest: the table of loaded extracts, their quality, and undo that restores exactly."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from bad_inputs import extract_zip
+from conftest import TODAY
+from cseboard import quality
+from cseboard.ingest import load, prepare_uploads
+from cseboard.store import Store
+from factory import rows
+
+
+@pytest.fixture
+def db(tmp_path, sample_db):
+    path = tmp_path / "store" / "cse.duckdb"
+    path.parent.mkdir()
+    shutil.copy(sample_db, path)
+    return path
+
+
+def assert_same(before: dict, after: dict) -> None:
+    for table in before:
+        pd.testing.assert_frame_equal(before[table], after[table], obj=table)
+
+
+def load_second(db, **referral_overrides) -> dict:
+    """Load a small extract for 2026-Q3 on top of the sample; returns the snapshot from before it."""
+    store = Store(db)
+    before = store.snapshot()
+    prepared = prepare_uploads([("q3.zip", extract_zip(referrals=rows("referrals", 5, referral_date="2026-08-01",
+                                                                      **referral_overrides)))], today=TODAY)
+    assert prepared.ok, prepared.report.text()
+    load(store, prepared)
+    store.close()
+    return before
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def test_table_lists_each_extract_with_period_hash_rows_and_quality(app, db):
+    load_second(db)
+    at = app(page="pages/history.py", db=db)
+    table = at.dataframe[0].value
+    assert table.Extract.tolist() == [2, 1]
+    assert table.Period.tolist() == ["2026-Q3", "2023-Q4 to 2026-Q3"]
+    assert table["Shown for"].tolist() == ["2026-Q3", "2023-Q4 to 2026-Q2"]
+    assert table.Referrals.tolist()[0] == 5 and table["Training rows"].tolist()[1] == 288
+    assert all(len(h) == 12 for h in table["File hash"])
+    assert all(q.endswith(" red") and "green" in q for q in table.Quality)
+    assert {"Loaded", "Source", "Missing episodes", "Population rows", "Warnings"} <= set(table.columns)
+
+
+def test_quality_report_of_the_chosen_extract_is_shown(app, db):
+    at = app(page="pages/history.py", db=db)
+    rag = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
+    assert rag.Measure.tolist()[:2] == ["Gender not known", "Ethnicity not known"]
+    assert "Recording quality:" in texts(at.markdown)
+    from cseboard import ui
+    stored = json.loads(ui.open_store(str(db)).extracts().quality_json[0])
+    assert [r["figure"] for r in stored["rag"]] == rag.Figure.tolist()
+
+
+def test_undo_explains_what_comes_back_and_restores_the_exact_previous_state(app, db):
+    before = load_second(db, area="Riverside")
+    at = app(page="pages/history.py", db=db)
+    assert at.selectbox(key="history_remove").value == 2
+    warning = texts(at.warning)
+    assert "Removing extract 2 deletes its rows from the store." in warning
+    assert "Extract 1 comes back for 2026-Q3." in warning
+    at.button(key="history_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Removed extract 2. Extract 1 comes back for 2026-Q3." in texts(at.success)
+    from cseboard import ui
+    assert_same(before, ui.open_store(str(db)).snapshot())
+    assert at.dataframe[0].value.Extract.tolist() == [1]
+
+
+def test_removing_an_older_extract_says_the_newer_one_stays(app, db):
+    load_second(db)
+    at = app(page="pages/history.py", db=db)
+    at.selectbox(key="history_remove").set_value(1).run()
+    warning = texts(at.warning)
+    assert "No extract covers 2023-Q4 to 2026-Q2 after this: those quarters will have no data." in warning
+    assert "2026-Q3 stay as they are: the newer extract 2 is shown for them." in warning
+
+
+def test_removing_the_last_extract_leaves_an_empty_dashboard_without_errors(app, db):
+    at = app(page="pages/history.py", db=db)
+    at.button(key="history_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "No extract is loaded." in texts(at.info)
+    at.switch_page("pages/home.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "No extract is loaded yet" in texts(at.info)
+
+
+def test_undo_notes_and_history_table_from_the_package():
+    history = pd.DataFrame({
+        "extract_id": [3, 2, 1], "source_name": ["c", "b", "a"],
+        "period_start": ["2025-Q2", "2025-Q1", "2024-Q1"], "period_end": ["2025-Q2", "2025-Q3", "2025-Q1"],
+        "loaded_at": pd.to_datetime(["2026-01-03", "2026-01-02", "2026-01-01"]), "files_sha256": ["f" * 64] * 3,
+        "rows_referrals": [1, 2, 3], "rows_missing_episodes": [0, 0, 0], "rows_training": [0, 0, 0],
+        "rows_population": [0, 0, 0], "warnings": [0, 0, 0], "quality_json": [None, None, None]})
+    assert quality.shown_from(history)["2025-Q2"] == 3 and quality.shown_from(history)["2024-Q4"] == 1
+    assert quality.undo_notes(history, 2) == [
+        "Extract 1 comes back for 2025-Q1.", "No extract covers 2025-Q3 after this: those quarters will have no data.",
+        "2025-Q2 stay as they are: the newer extract 3 is shown for them."]
+    assert quality.overlap_notes(history, "2024-Q4", "2025-Q2") == [
+        "This replaces extract 1 (a) for 2024-Q4; the older one comes back if you undo this load on the Extract history page.",
+        "This replaces extract 2 (b) for 2025-Q1; the older one comes back if you undo this load on the Extract history page.",
+        "This replaces extract 3 (c) for 2025-Q2; the older one comes back if you undo this load on the Extract history page."]
+    table = quality.history_table(history)
+    assert table["Shown for"].tolist() == ["2025-Q2", "2025-Q1, 2025-Q3", "2024-Q1 to 2024-Q4"]
+    assert table.Quality.tolist() == ["not assessed"] * 3
