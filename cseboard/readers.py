@@ -1,11 +1,13 @@
 """Untrusted extract files in, tables of text out: every refusal is a Problem, never a traceback."""
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
 import re
 import zipfile
 from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
@@ -24,6 +26,9 @@ TABLE_FILE_NAMES = {
     "population": "population", "populationestimates": "population",
 }
 SNIFF_BYTES = 64 * 1024
+BATCH_ROWS = 1_000_000  # rows validated at a time: bounds memory whatever the extract's size
+CSV_BLOCK_BYTES = 16 * 1024**2
+CHECK_BYTES = 16 * 1024**2
 
 
 @dataclass(frozen=True)
@@ -68,11 +73,38 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class RawTable:
-    """One table's cells as text (empty string for blank), with the contract table it claims to be."""
+    """One table's cells as text (empty string for blank), with the contract table it claims to be.
+
+    Small inputs hold their `cells` whole; CSV and Parquet files are instead read as a `stream` of record
+    batches when validation asks for them, so that a ten-million-row extract never sits in memory whole.
+    """
 
     table: str
     file: str
-    cells: pa.Table
+    cells: pa.Table | None = None
+    stream: Callable[[], Iterator[pa.RecordBatch]] | None = None
+    names: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        return list(self.cells.column_names) if self.cells is not None else list(self.names)
+
+    def batches(self, rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
+        """The cells in slices of about `rows` rows (read only once for a stream); nothing for no rows."""
+        if self.cells is not None:
+            for start in range(0, self.cells.num_rows, rows):
+                yield self.cells.slice(start, rows)
+            return
+        pending, count = [], 0
+        for batch in self.stream():
+            if batch.num_rows:
+                pending.append(batch)
+                count += batch.num_rows
+            if count >= rows:
+                yield pa.Table.from_batches(pending)
+                pending, count = [], 0
+        if pending:
+            yield pa.Table.from_batches(pending)
 
 
 def table_for_file(name: str) -> str | None:
@@ -202,8 +234,7 @@ def _read_csv(file: SourceFile, report: Report) -> list[RawTable]:
     first_line = head.split(b"\n", 1)[0].decode(encoding.replace("utf8-sig", "utf-8-sig"), errors="replace")
     if not _delimiter_is_comma(file.name, first_line, report):
         return []
-    cells = _parse_csv(file, encoding, report)
-    return [] if cells is None else [RawTable(table, file.name, cells)]
+    return _stream_csv(file, table, encoding, report)
 
 
 def _looks_like_text(file: SourceFile, head: bytes, report: Report) -> bool:
@@ -227,11 +258,8 @@ def _encoding(file: SourceFile, head: bytes, report: Report) -> str | None:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         report.warning(file.name, "encoding", "the file is UTF-16 text; it was converted to UTF-8")
         return "utf-16"
-    try:
-        file.raw().decode("utf-8") if file.size <= 256 * 1024**2 else head.decode("utf-8", errors="strict")
+    if _is_utf8(file):
         return "utf8"
-    except UnicodeDecodeError:
-        pass
     try:
         file.raw().decode("cp1252")
     except UnicodeDecodeError:
@@ -239,6 +267,29 @@ def _encoding(file: SourceFile, head: bytes, report: Report) -> str | None:
         return None
     report.warning(file.name, "encoding", "the file is Windows-1252 text (Excel's default); it was converted to UTF-8")
     return "cp1252"
+
+
+def _is_utf8(file: SourceFile) -> bool:
+    """The whole file decodes as UTF-8, checked in blocks (ASCII blocks cost almost nothing)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for block in _blocks(file):
+            if decoder.buffer or not block.isascii():  # a character split across blocks is completed
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _blocks(file: SourceFile) -> Iterator[bytes]:
+    if file.data is not None:
+        view = memoryview(file.data)
+        for start in range(0, len(view), CHECK_BYTES):
+            yield bytes(view[start:start + CHECK_BYTES])
+        return
+    with open(file.path, "rb") as handle:
+        yield from iter(lambda: handle.read(CHECK_BYTES), b"")
 
 
 def _delimiter_is_comma(name: str, header: str, report: Report) -> bool:
@@ -255,39 +306,49 @@ def _delimiter_is_comma(name: str, header: str, report: Report) -> bool:
     return False
 
 
-def _parse_csv(file: SourceFile, encoding: str, report: Report) -> pa.Table | None:
-    """Parse every cell as text; rows with the wrong number of fields are reported with their line."""
+def _stream_csv(file: SourceFile, table: str, encoding: str, report: Report) -> list[RawTable]:
+    """Every cell as text, read in blocks as validation asks for them; rows with the wrong number of fields
+    are reported with their line once the file has been read."""
     bad_rows: list[tuple[int | None, int, int]] = []
+    try:
+        header_names = _header_names(file, encoding)
+        reader = _open_csv(file, encoding, header_names, bad_rows, use_threads=True)  # parses the first block
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
+        report.error(file.name, "unreadable", f"the file could not be read as CSV ({_plain(exc)})")
+        return []
 
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            yield from reader
+            if any(number is None for number, _, _ in bad_rows):
+                bad_rows.clear()  # threads do not know line numbers: read once more, serially, for them
+                for _ in _open_csv(file, encoding, header_names, bad_rows, use_threads=False):
+                    pass
+        except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
+            report.error(file.name, "unreadable", f"the file could not be read as CSV ({_plain(exc)})")
+            return
+        for number, expected, actual in bad_rows:
+            report.error(file.name, "field_count",
+                         f"the row has {actual} fields but the header has {expected} (a truncated line or an unquoted comma?)",
+                         row=number)
+
+    return [RawTable(table, file.name, stream=batches, names=tuple(header_names))]
+
+
+def _open_csv(file: SourceFile, encoding: str, header_names: list[str], bad_rows: list, use_threads: bool):
     def on_invalid_row(row) -> str:
         bad_rows.append((row.number, row.expected_columns, row.actual_columns))
         return "skip"
 
-    def parse(use_threads: bool) -> pa.Table:
-        header_names = _header_names(file, encoding)
-        return pacsv.read_csv(
-            file.source(),
-            read_options=pacsv.ReadOptions(encoding=encoding, use_threads=use_threads, block_size=16 * 1024**2),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid_row),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header_names},
-                strings_can_be_null=False, quoted_strings_can_be_null=False,
-            ),
-        )
-
-    try:
-        cells = parse(use_threads=True)
-        if bad_rows and any(number is None for number, _, _ in bad_rows):
-            bad_rows.clear()
-            cells = parse(use_threads=False)
-    except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
-        report.error(file.name, "unreadable", f"the file could not be read as CSV ({_plain(exc)})")
-        return None
-    for number, expected, actual in bad_rows:
-        report.error(file.name, "field_count",
-                     f"the row has {actual} fields but the header has {expected} (a truncated line or an unquoted comma?)",
-                     row=number)
-    return cells
+    return pacsv.open_csv(
+        file.source(),
+        read_options=pacsv.ReadOptions(encoding=encoding, use_threads=use_threads, block_size=CSV_BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid_row),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in header_names},
+            strings_can_be_null=False, quoted_strings_can_be_null=False,
+        ),
+    )
 
 
 def _header_names(file: SourceFile, encoding: str) -> list[str]:
@@ -308,11 +369,19 @@ def _read_parquet(file: SourceFile, report: Report) -> list[RawTable]:
     if table is None:
         return []
     try:
-        parquet = pq.read_table(file.source())
+        parquet = pq.ParquetFile(file.source())
     except (pa.ArrowInvalid, OSError) as exc:
         report.error(file.name, "unreadable", f"the file is not a readable Parquet file ({_plain(exc)})")
         return []
-    return [RawTable(table, file.name, _as_text(parquet))]
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+                yield from _as_text(pa.Table.from_batches([batch])).to_batches()
+        except (pa.ArrowInvalid, OSError) as exc:
+            report.error(file.name, "unreadable", f"the file is not a readable Parquet file ({_plain(exc)})")
+
+    return [RawTable(table, file.name, stream=batches, names=tuple(parquet.schema_arrow.names))]
 
 
 def _as_text(table: pa.Table) -> pa.Table:

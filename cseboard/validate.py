@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from cseboard import pii
 from cseboard.contract import AGE_BANDS, TABLES_BY_NAME, Column, Table
@@ -103,17 +104,58 @@ class _TableCheck:
         self.file = raw.file
 
     def run(self) -> pa.Table | None:
-        """The typed table (kept only if the whole extract passes), or None for an empty file."""
+        """The typed table (kept only if the whole extract passes), or None for an empty file.
+
+        The cells are checked a batch at a time (one DuckDB pass per batch); what is found is added up over
+        the batches and reported at the end exactly as for one pass over the whole file."""
+        self.unknown: list[str] = []
         columns = self._map_headings()
-        if self.raw.cells.num_rows == 0:
+        checks = [ColumnCheck(column, columns.get(column.name), self.today) for column in self.table.columns]
+        found = _Findings(checks, self.unknown)
+        by_row = [c for c in checks if c.heading is None or c.column.kind in ROW_KINDS]
+        by_value = [c for c in checks if c not in by_row]
+        sql = _check_sql(by_row)
+        parts, first_row = [], 2
+        for cells in self.raw.batches():
+            cells = cells.append_column(ROW, pa.array(np.arange(first_row, first_row + cells.num_rows)))
+            checked = self._checked(sql, cells)
+            hits = {flag.name: _RowHits(checked.column(flag.name)) for c in by_row for flag in c.flags}
+            typed = {c.column.name: checked.column(c.column.name) for c in by_row}
+            for check in by_value:
+                typed[check.column.name] = self._check_values(check, cells.column(check.heading), hits, found)
+            found.add(cells, hits, first_row - 2)
+            file = pa.DictionaryArray.from_arrays(pa.array(np.zeros(cells.num_rows, dtype=np.int32)), pa.array([self.file]))
+            parts.append(pa.table([*(typed[c.column.name] for c in checks), file, cells.column(ROW)],
+                                  names=[*(c.column.name for c in checks), FILE, ROW]))
+            first_row += cells.num_rows
+        if not parts:
             self.report.error(self.file, "no_rows", "the file has a header but no rows")
             return None
-        cells = self.raw.cells.append_column(ROW, pa.array(np.arange(2, self.raw.cells.num_rows + 2)))
+        found.report(self.report, self.file)
+        return pa.concat_tables(parts)
+
+    def _checked(self, sql: str, cells: pa.Table) -> pa.Table:
         self.con.register("raw_cells", cells)
         try:
-            return self._check_cells(columns)
+            checked = self.con.sql(sql).to_arrow_table()
         finally:
             self.con.unregister("raw_cells")
+        if not _ascending(checked.column(ROW)):  # DuckDB keeps scan order; this only guards that
+            checked = checked.sort_by(ROW)
+        return checked
+
+    def _check_values(self, check: "ColumnCheck", column: pa.ChunkedArray, hits: dict, found: "_Findings") -> pa.Array:
+        """A column with few distinct values (dates, codes, choices, lists, areas) is parsed and checked once
+        per distinct value, and the results spread back to the rows: the same answers for far less work."""
+        encoded = pc.dictionary_encode(column.combine_chunks())
+        values = pa.table({check.heading: encoded.dictionary, ROW: pa.array(np.arange(len(encoded.dictionary)))})
+        checked = self._checked(_check_sql([check]), values)
+        indices = encoded.indices.to_numpy(zero_copy_only=False)
+        for flag in check.flags:
+            hits[flag.name] = _ValueHits(checked.column(flag.name), indices)
+        if check.column.kind == "text":
+            found.scan_values(check.heading, encoded.dictionary, indices)
+        return checked.column(check.column.name).take(encoded.indices)
 
     def _map_headings(self) -> dict[str, str]:
         """Contract column name -> heading in the file; identifying, unknown and missing headings reported."""
@@ -122,7 +164,7 @@ class _TableCheck:
             for name in (column.name, *column.aliases):
                 lookup.setdefault(fold(name), column.name)
         mapped: dict[str, str] = {}
-        for heading in self.raw.cells.column_names:
+        for heading in self.raw.column_names:
             target = lookup.get(fold(heading))
             identifying = pii.identifying_heading(heading)
             if target is None and identifying:
@@ -145,48 +187,136 @@ class _TableCheck:
         return mapped
 
     def _unknown_column(self, heading: str) -> None:
-        """Columns outside the contract are not stored, but are still refused if they hold identifying values."""
-        found = pii.identifying_values(self.raw.cells.column(heading), pii.ANY_KINDS)
-        for kind, rows in found.items():
-            self.report.add(pii_problem(self.file, heading, kind, rows, self.raw.cells.column(heading)), count=len(rows))
-        if not found:
-            self.report.warning(self.file, "unknown_column", "the column is not in the contract; it was not stored",
-                                column=heading)
+        """Columns outside the contract are not stored, but are still refused if they hold identifying values
+        (scanned with the cells, batch by batch: see _Findings)."""
+        self.unknown.append(heading)
 
-    def _check_cells(self, columns: dict[str, str]) -> pa.Table | None:
-        checks = [ColumnCheck(column, columns.get(column.name), self.today) for column in self.table.columns]
-        select = ", ".join([ROW, *(check.select() for check in checks)])
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS SELECT {select} FROM raw_cells")
-        flags = [(check, flag) for check in checks for flag in check.flags]
-        if flags:
-            counts = self.con.execute(
-                "SELECT " + ", ".join(f"count_if({flag.name})" for _, flag in flags) + " FROM checked").fetchall()[0]
-            for (check, flag), count in zip(flags, counts):
-                if count:
-                    self._report_flag(check, flag, count)
-        for check in checks:
-            if check.heading is not None and check.column.kind in ("id", "text"):
-                self._scan_identifying(check)
-        names = [c.name for c in self.table.columns]
-        return self.con.sql(
-            f"SELECT {', '.join(names)}, {sql_text(self.file)} AS {FILE}, {ROW} FROM checked ORDER BY {ROW}"
-        ).to_arrow_table()
 
-    def _report_flag(self, check: "ColumnCheck", flag: "Flag", count: int) -> None:
-        rows = self.con.execute(
-            f"SELECT {ROW}, {check.raw_name} FROM checked WHERE {flag.name} ORDER BY {ROW} LIMIT 20").fetchall()
-        severity = "warning" if flag.warning else "error"
-        for row, value in rows:
-            self.report.add(_problem(severity, self.file, flag.rule, flag.message, check.heading, row, value))
-        if count > len(rows):
-            key = (severity, self.file, check.heading, flag.rule)
-            self.report.totals[key] += count - len(rows)
+ROW_KINDS = ("id",)  # checked row by row; every other kind once per distinct value
 
-    def _scan_identifying(self, check: "ColumnCheck") -> None:
-        kinds = pii.ID_KINDS if check.column.kind == "id" else pii.TEXT_KINDS
-        values = self.raw.cells.column(check.heading)
-        for kind, rows in pii.identifying_values(values, kinds).items():
-            self.report.add(pii_problem(self.file, check.heading, kind, rows, values), count=len(rows))
+
+class _RowHits:
+    """Where a flag computed row by row is set."""
+
+    def __init__(self, flags: pa.ChunkedArray):
+        self.flags = flags
+
+    def count(self) -> int:
+        return pc.sum(self.flags).as_py() or 0
+
+    def rows(self, limit: int) -> np.ndarray:
+        return np.flatnonzero(self.flags.to_numpy(zero_copy_only=False))[:limit]
+
+
+class _ValueHits:
+    """Where a flag computed once per distinct value is set: the rows holding a flagged value."""
+
+    def __init__(self, flags: pa.ChunkedArray, indices: np.ndarray):
+        self.flagged = np.flatnonzero(flags.to_numpy(zero_copy_only=False))
+        self.indices = indices
+
+    def count(self) -> int:
+        if not self.flagged.size:
+            return 0
+        return int(np.isin(self.indices, self.flagged).sum())
+
+    def rows(self, limit: int) -> np.ndarray:
+        return np.flatnonzero(np.isin(self.indices, self.flagged))[:limit]
+
+
+def _ascending(rows: pa.ChunkedArray) -> bool:
+    values = rows.to_numpy()
+    return values.size < 2 or bool(np.all(values[1:] > values[:-1]))
+
+
+def _check_sql(checks: list["ColumnCheck"]) -> str:
+    """One pass in three steps, so each cell is trimmed once and parsed once: trimmed text, parsed values,
+    then the flags (each rule a boolean column) read off the parsed values."""
+    trimmed = ", ".join([ROW, *(part for check in checks for part in check.trimmed)])
+    parsed = ", ".join([ROW, *(part for check in checks for part in check.parsed)])
+    final = ", ".join([ROW, *(part for check in checks for part in check.final)])
+    return (f"WITH trimmed AS (SELECT {trimmed} FROM raw_cells), parsed AS (SELECT {parsed} FROM trimmed) "
+            f"SELECT {final} FROM parsed")
+
+
+class _Findings:
+    """Rule breaks and identifying values found so far, batch by batch: exact counts, the first few rows."""
+
+    def __init__(self, checks: list["ColumnCheck"], unknown: list[str]):
+        self.flags = [(check, flag) for check in checks for flag in check.flags]
+        self.counts = [0] * len(self.flags)
+        self.samples: list[list[tuple[int, str]]] = [[] for _ in self.flags]
+        self.scans = [(check.heading, pii.ID_KINDS if check.column.kind == "id" else pii.TEXT_KINDS)
+                      for check in checks if check.heading is not None and check.column.kind in ("id", "text")]
+        self.unknown = unknown
+        self.identifying: dict[tuple[str, str], list] = {}  # (heading, kind) -> [first row index, value, count]
+        self.scanned: set[str] = set()  # headings of this batch already scanned by distinct value
+        self.offset = 0  # rows before this batch
+
+    def add(self, cells: pa.Table, hits: dict, offset: int) -> None:
+        for index, (check, flag) in enumerate(self.flags):
+            found = hits[flag.name]
+            count = found.count()
+            if not count:
+                continue
+            self.counts[index] += count
+            wanted = SAMPLES - len(self.samples[index])
+            if wanted > 0:
+                rows = found.rows(wanted)
+                values = cells.column(check.heading).take(pa.array(rows)).to_pylist()
+                self.samples[index].extend((int(row) + offset + 2, value) for row, value in zip(rows, values))
+        for heading, kinds in [*self.scans, *((h, pii.ANY_KINDS) for h in self.unknown)]:
+            if heading in self.scanned:
+                continue
+            values = cells.column(heading)
+            if not _may_identify(values, kinds):
+                continue
+            for kind, rows in pii.identifying_values(values, kinds).items():
+                self._identifying(heading, kind, int(rows[0]) + offset, values[int(rows[0])].as_py(), len(rows))
+        self.offset = offset + cells.num_rows
+        self.scanned.clear()
+
+    def scan_values(self, heading: str, dictionary: pa.Array, indices: np.ndarray) -> None:
+        """The identifying-value scan of a column checked by distinct value: each value once."""
+        self.scanned.add(heading)
+        kinds = next(k for h, k in self.scans if h == heading)
+        if not _may_identify(dictionary, kinds):
+            return
+        for kind, values in pii.identifying_values(dictionary, kinds).items():
+            rows = np.flatnonzero(np.isin(indices, values))
+            self._identifying(heading, kind, int(rows[0]) + self.offset, dictionary[int(indices[rows[0]])].as_py(), len(rows))
+
+    def _identifying(self, heading: str, kind: str, first: int, value, count: int) -> None:
+        entry = self.identifying.setdefault((heading, kind), [first, value, 0])
+        entry[2] += count
+
+    def report(self, report: Report, file: str) -> None:
+        for (check, flag), count, samples in zip(self.flags, self.counts, self.samples):
+            if not count:
+                continue
+            severity = "warning" if flag.warning else "error"
+            for row, value in samples:
+                report.add(_problem(severity, file, flag.rule, flag.message, check.heading, row, value))
+            if count > len(samples):
+                report.totals[(severity, file, check.heading, flag.rule)] += count - len(samples)
+        headings = [h for h, _ in self.scans] + self.unknown
+        for heading in headings:
+            for (seen, kind), (first, value, count) in self.identifying.items():
+                if seen == heading:
+                    report.add(_pii_problem_at(file, heading, kind, first, value, count), count=count)
+        for heading in self.unknown:
+            if not any(seen == heading for seen, _ in self.identifying):
+                report.warning(file, "unknown_column", "the column is not in the contract; it was not stored", column=heading)
+
+
+SAMPLES = 20
+
+
+def _may_identify(values, kinds: tuple[str, ...]) -> bool:
+    """One pass with every pattern sought at once; the per-kind scan runs only where this finds something."""
+    patterns = [pii.NHS_CANDIDATE if kind == pii.NHS_NUMBER else pii.VALUE_PATTERNS[kind] for kind in kinds]
+    screen = "|".join(f"(?:{pattern})" for pattern in patterns)
+    return bool(pc.any(pc.match_substring_regex(values, screen)).as_py())
 
 
 def _problem(severity, file, rule, message, column, row, value) -> Problem:
@@ -196,11 +326,14 @@ def _problem(severity, file, rule, message, column, row, value) -> Problem:
 def pii_problem(file: str, heading: str, kind: str, rows: np.ndarray, values: pa.ChunkedArray) -> Problem:
     """One refusal for identifying values, naming the first row; the value itself is masked."""
     first = int(rows[0])
-    count = len(rows)
+    return _pii_problem_at(file, heading, kind, first, values[first].as_py(), len(rows))
+
+
+def _pii_problem_at(file: str, heading: str, kind: str, first: int, value, count: int) -> Problem:
     more = f" (and {count - 1} more rows)" if count > 1 else ""
     return Problem("error", file, "identifying_value",
                    f"the value looks like {kind}, which identifies a child{more}; remove it from the extract",
-                   column=heading, row=first + 2, value=pii.mask(str(values[first].as_py())))
+                   column=heading, row=first + 2, value=pii.mask(str(value)))
 
 
 @dataclass(frozen=True)
@@ -214,38 +347,42 @@ class Flag:
 
 
 class ColumnCheck:
-    """SQL that parses one contract column from text and flags each way a cell can be wrong."""
+    """SQL that parses one contract column from text and flags each way a cell can be wrong, in three steps
+    (see _check_sql): `trimmed` reads the cell, `parsed` parses it once, `final` holds the value and flags."""
 
     def __init__(self, column: Column, heading: str | None, today: dt.date):
         self.column, self.heading, self.today = column, heading, today
         self.raw_name = f'"raw_{column.name}"'
+        self.value = f'"v_{column.name}"'
         self.flags: list[Flag] = []
-        self._selects: list[str] = []
+        self.trimmed: list[str] = []
+        self.parsed: list[str] = []
+        self.final: list[str] = []
         self._build()
-
-    def select(self) -> str:
-        return ", ".join(self._selects)
 
     def _flag(self, condition: str, rule: str, message: str, warning: bool = False) -> None:
         name = f"flag_{self.column.name}_{len(self.flags)}"
-        self._selects.append(f"coalesce({condition}, false) AS {name}")
+        self.final.append(f"coalesce({condition}, false) AS {name}")
         self.flags.append(Flag(name, rule, message, warning))
 
     def _build(self) -> None:
         column = self.column
         if self.heading is None:
-            self._selects.append(f"NULL::{SQL_TYPES[column.kind]} AS {column.name}, NULL::VARCHAR AS {self.raw_name}")
+            self.final.append(f"NULL::{SQL_TYPES[column.kind]} AS {column.name}")
             return
         source = '"' + self.heading.replace('"', '""') + '"'
-        value = f"trim({source}, ' \t\r\n\u00a0')"
-        self._selects.append(f"{source} AS {self.raw_name}")
-        self._flag(f"{source} <> {value}", "trimmed", "spaces around the value were removed", warning=True)
+        value = self.value
+        self.trimmed += [f"{source} AS {self.raw_name}", f"trim({source}, ' \t\r\n\u00a0') AS {value}"]
+        self.parsed += [self.raw_name, value]
+        if column.kind != "list":
+            self.final.append(column.name)
+        self._flag(f"{self.raw_name} <> {value}", "trimmed", "spaces around the value were removed", warning=True)
         if column.required:
             self._flag(f"{value} = ''", "required", "the value is empty but the column is required")
         getattr(self, f"_parse_{column.kind}")(value)
 
     def _parse_id(self, value: str) -> None:
-        self._selects.append(f"{value} AS {self.column.name}")
+        self.parsed.append(f"{value} AS {self.column.name}")
         self._flag(f"left({value}, 1) IN ('=', '+', '-', '@')", "formula_text",
                    "the value starts like a spreadsheet formula; it is stored as text and neutralised in downloads",
                    warning=True)
@@ -255,57 +392,63 @@ class ColumnCheck:
     def _parse_date(self, value: str) -> None:
         parsed = (f"coalesce(try_strptime({value}, '%Y-%m-%d'), try_strptime({value}, '%d/%m/%Y'), "
                   f"try_strptime({value}, '%Y-%m-%d %H:%M:%S'), try_strptime({value}, '%Y-%m-%dT%H:%M:%S'))::DATE")
-        self._selects.append(f"CASE WHEN {value} = '' THEN NULL ELSE {parsed} END AS {self.column.name}")
-        self._flag(f"{value} <> '' AND {parsed} IS NULL", "bad_date",
-                   "not a date; use YYYY-MM-DD or DD/MM/YYYY")
-        self._flag(f"{parsed} > DATE '{self.today.isoformat()}'", "future_date", "the date is in the future")
-        self._flag(f"{parsed} < DATE '2000-01-01'", "old_date", "the date is before 2000; is it a date of birth?")
-        self._flag(f"{value} LIKE '%/%' AND {parsed} IS NOT NULL", "uk_date",
+        name = self.column.name
+        self.parsed.append(f"CASE WHEN {value} = '' THEN NULL ELSE {parsed} END AS {name}")
+        self._flag(f"{value} <> '' AND {name} IS NULL", "bad_date", "not a date; use YYYY-MM-DD or DD/MM/YYYY")
+        self._flag(f"{name} > DATE '{self.today.isoformat()}'", "future_date", "the date is in the future")
+        self._flag(f"{name} < DATE '2000-01-01'", "old_date", "the date is before 2000; is it a date of birth?")
+        self._flag(f"{value} LIKE '%/%' AND {name} IS NOT NULL", "uk_date",
                    "a UK date (DD/MM/YYYY) was read as ISO YYYY-MM-DD", warning=True)
 
     def _parse_int(self, value: str) -> None:
-        parsed = f"TRY_CAST(regexp_extract({value}, '^(-?[0-9]+)(\\.0+)?$', 1) AS BIGINT)"
-        self._selects.append(f"{parsed} AS {self.column.name}")
-        self._flag(f"{value} <> '' AND {parsed} IS NULL", "bad_integer", "not a whole number")
+        name = self.column.name
+        self.parsed.append(f"TRY_CAST(regexp_extract({value}, '^(-?[0-9]+)(\\.0+)?$', 1) AS BIGINT) AS {name}")
+        self._flag(f"{value} <> '' AND {name} IS NULL", "bad_integer", "not a whole number")
         low, high = self.column.minimum, self.column.maximum
         if low is not None or high is not None:
             within = " and ".join(part for part in (f"at least {low}" if low is not None else "",
                                                     f"at most {high}" if high is not None else "") if part)
-            outside = " OR ".join(part for part in (f"{parsed} < {low}" if low is not None else "",
-                                                    f"{parsed} > {high}" if high is not None else "") if part)
+            outside = " OR ".join(part for part in (f"{name} < {low}" if low is not None else "",
+                                                    f"{name} > {high}" if high is not None else "") if part)
             self._flag(outside, "out_of_range", f"the number must be {within}")
 
     def _parse_choice(self, value: str) -> None:
         mapping = {label.lower(): label for label in self.column.choices}
         mapping.update({code.lower(): label for code, label in self.column.codes.items()})
         cases = " ".join(f"WHEN {sql_text(key)} THEN {sql_text(label)}" for key, label in mapping.items())
-        parsed = f"CASE lower({value}) {cases} END"
-        self._selects.append(f"{parsed} AS {self.column.name}")
+        name = self.column.name
+        self.parsed.append(f"CASE lower({value}) {cases} END AS {name}")
         allowed = ", ".join(self.column.choices)
-        self._flag(f"{value} <> '' AND {parsed} IS NULL", "bad_choice", f"not an allowed value; use one of: {allowed}")
-        self._flag(f"{parsed} <> {value}", "code_mapped", "a code or spelling was mapped to the contract's label",
+        self._flag(f"{value} <> '' AND {name} IS NULL", "bad_choice", f"not an allowed value; use one of: {allowed}")
+        self._flag(f"{name} <> {value}", "code_mapped", "a code or spelling was mapped to the contract's label",
                    warning=True)
 
     def _parse_yesno(self, value: str) -> None:
-        parsed = (f"CASE WHEN lower({value}) IN ('yes', 'y', 'true', '1') THEN true "
-                  f"WHEN lower({value}) IN ('no', 'n', 'false', '0') THEN false END")
-        self._selects.append(f"{parsed} AS {self.column.name}")
-        self._flag(f"{value} <> '' AND {parsed} IS NULL", "bad_choice", "not an allowed value; use yes or no")
+        name = self.column.name
+        self.parsed.append(f"CASE WHEN lower({value}) IN ('yes', 'y', 'true', '1') THEN true "
+                           f"WHEN lower({value}) IN ('no', 'n', 'false', '0') THEN false END AS {name}")
+        self._flag(f"{value} <> '' AND {name} IS NULL", "bad_choice", "not an allowed value; use yes or no")
 
     def _parse_list(self, value: str) -> None:
         vocabulary = "[" + ", ".join(sql_text(item) for item in self.column.choices) + "]"
-        items = (f"list_filter(list_transform(string_split({value}, ';'), "
-                 f"lambda x: regexp_replace(lower(trim(x)), '[ -]+', '_', 'g')), lambda x: x <> '')")
-        self._selects.append(f"list_sort(list_distinct({items})) AS {self.column.name}")
-        unknown = f"list_filter({items}, lambda x: NOT list_contains({vocabulary}, x))"
+        items_name = f'"items_{self.column.name}"'
+        # Items are trimmed, lower-cased and their spaces and hyphens made underscores; a value that has no
+        # capitals, spaces or hyphens is already in that form and is only split (the common, fast case).
+        normalised = (f"list_transform(string_split({value}, ';'), "
+                      f"lambda x: regexp_replace(lower(trim(x)), '[ -]+', '_', 'g'))")
+        plain = f"{value} = lower({value}) AND NOT contains({value}, ' ') AND NOT contains({value}, '-')"
+        items = f"list_filter(CASE WHEN {plain} THEN string_split({value}, ';') ELSE {normalised} END, lambda x: x <> '')"
+        self.parsed.append(f"{items} AS {items_name}")
+        self.final.append(f"list_sort(list_distinct({items_name})) AS {self.column.name}")
+        unknown = f"list_filter({items_name}, lambda x: NOT list_contains({vocabulary}, x))"
         self._flag(f"len({unknown}) > 0", "bad_list_item",
                    f"holds an item not in the list; separate items with ';' and use: {', '.join(self.column.choices)}")
 
     def _parse_quarter(self, value: str) -> None:
         match = f"regexp_extract(upper({value}), '^([0-9]{{4}})[ _-]?Q([1-4])$', ['year', 'quarter'])"
-        parsed = f"CASE WHEN {match}.year <> '' THEN {match}.year || '-Q' || {match}.quarter END"
-        self._selects.append(f"{parsed} AS {self.column.name}")
-        self._flag(f"{value} <> '' AND {parsed} IS NULL", "bad_quarter", "not a quarter; use the form 2025-Q3")
+        name = self.column.name
+        self.parsed.append(f"CASE WHEN {match}.year <> '' THEN {match}.year || '-Q' || {match}.quarter END AS {name}")
+        self._flag(f"{value} <> '' AND {name} IS NULL", "bad_quarter", "not a quarter; use the form 2025-Q3")
 
 
 SQL_TYPES = {"id": "VARCHAR", "text": "VARCHAR", "date": "DATE", "int": "BIGINT", "choice": "VARCHAR",
@@ -336,8 +479,10 @@ def _check_across_rows(con, tables: dict[str, pa.Table], report: Report) -> None
         unique = TABLES_BY_NAME[name].unique
         if unique:
             key = ", ".join(unique)
+            # Repeated keys first (one hash aggregate, no sort); rows are ranked only within those keys.
             duplicates = con.execute(
-                f"SELECT {FILE}, {ROW}, concat_ws(' / ', {key}) FROM typed "
+                f"WITH repeated AS (SELECT {key} FROM typed GROUP BY ALL HAVING count(*) > 1) "
+                f"SELECT {FILE}, {ROW}, concat_ws(' / ', {key}) FROM typed SEMI JOIN repeated USING ({key}) "
                 f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {FILE}, {ROW}) > 1 "
                 f"ORDER BY {FILE}, {ROW}").fetchall()
             what = unique[0] if len(unique) == 1 else "combination of " + ", ".join(unique)
@@ -374,7 +519,10 @@ def _within_period(con, tables: dict[str, pa.Table], first: str, last: str, repo
                                f"{count} row{'' if count == 1 else 's'} dated outside the extract's period {first} to {last} were left out"),
                        count=count)
         names = [c.name for c in TABLES_BY_NAME[name].columns]
-        kept[name] = con.sql(f"SELECT {', '.join(names)} FROM typed WHERE {condition}").to_arrow_table()
+        if outside:
+            kept[name] = con.sql(f"SELECT {', '.join(names)} FROM typed WHERE {condition}").to_arrow_table()
+        else:  # nothing to leave out: the columns as they are, without a copy
+            kept[name] = typed.select(names)
         con.unregister("typed")
     return kept
 
