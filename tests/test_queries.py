@@ -22,7 +22,8 @@ EXTRA_PARAMETERS = {"benchmark": 0.33, "target": 0.9, "days_before": 90, "referr
 
 @pytest.fixture(scope="module")
 def cursor(sample_db):
-    opened = Store(sample_db, read_only=True)
+    """The sample store opened as the app opens it (DuckDB refuses a second, differently configured connection)."""
+    opened = Store(sample_db)
     yield opened.cursor()
     opened.close()
 
@@ -60,8 +61,10 @@ def test_parameters_are_bound_not_pasted(cursor):
     assert cursor.execute("SELECT count(*) FROM referrals").fetchall()[0][0] == 3000
 
 
-def test_store_views_refuse_writes_in_read_only_mode(sample_db):
-    opened = Store(sample_db, read_only=True)
+def test_store_views_refuse_writes_in_read_only_mode(sample_db, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(sample_db.read_bytes())
+    opened = Store(copy, read_only=True)
     with pytest.raises(duckdb.Error):
         opened.cursor().execute("DELETE FROM referrals")
     opened.close()
