@@ -1,6 +1,10 @@
 """Plotly figures in one house style: colour-blind-safe colours, the same colour for boys on every page."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 # Okabe-Ito palette (safe for the common forms of colour blindness).
@@ -30,3 +34,98 @@ def style(figure: go.Figure, title: str, x_title: str | None = None, y_title: st
     if y_title is not None:
         figure.update_yaxes(title_text=y_title, gridcolor="#EEEEEE", showgrid=True)
     return figure
+
+
+FUNNEL_LEVELS = (0.95, 0.998)
+"""Control limits drawn on every funnel plot: about 2 and 3 standard deviations, as Fingertips draws them."""
+FUNNEL_LINES = {0.95: "dash", 0.998: "dot"}
+WITHIN_LIMITS = "within the 95% limits"
+POSITION_COLOURS = {0.95: ORANGE, 0.998: PURPLE}
+NAMED_IN_TITLE = 3
+
+
+def level_label(level: float) -> str:
+    """0.95 as "95%", 0.998 as "99.8%"."""
+    return f"{100 * level:g}%"
+
+
+def funnel_positions(values, sizes, limits: Callable[[np.ndarray], pd.DataFrame]) -> list[str]:
+    """Where each point lies against the limits drawn ("above the 99.8% limit"...): points and lines always agree.
+
+    limits: sizes -> one row per level and size (columns level, lower, upper), in the values' units, as
+    stats.funnel_limits_proportion gives. A missing value or size (e.g. suppressed) gives "".
+    """
+    values, sizes = np.asarray(values, dtype=float), np.asarray(sizes, dtype=float)
+    positions = np.where(np.isnan(values) | ~(sizes > 0), "", WITHIN_LIMITS).astype(object)
+    known = np.flatnonzero(positions != "")
+    if known.size == 0:
+        return positions.tolist()
+    bounds = limits(sizes[known])
+    for level in sorted(FUNNEL_LEVELS):
+        at_level = bounds[bounds.level == level]
+        above = values[known] > at_level.upper.to_numpy()
+        below = values[known] < at_level.lower.to_numpy()
+        positions[known[above]] = f"above the {level_label(level)} limit"
+        positions[known[below]] = f"below the {level_label(level)} limit"
+    return positions.tolist()
+
+
+def funnel_finding(names: Sequence[str], positions: Sequence[str], noun: str) -> str:
+    """A funnel plot's title: how many of the units shown lie outside the 95% limits, each named with its side."""
+    shown = [(name, position) for name, position in zip(names, positions) if position]
+    outside = [f"{name} ({position.split(' ')[0]})" for name, position in shown if position != WITHIN_LIMITS]
+    if not shown:
+        return f"Too few referrals to compare {noun}"
+    if not outside:
+        return f"All {len(shown)} {noun} shown lie within the 95% limits"
+    sides = {side: sum(o.endswith(f"({side})") for o in outside) for side in ("above", "below")}
+    named = ", ".join(outside) if len(outside) <= NAMED_IN_TITLE else ", ".join(
+        f"{count} {side}" for side, count in sides.items() if count)
+    return f"{len(outside)} of {len(shown)} {noun} lie outside the 95% limits: {named}"
+
+
+def _outermost_level(position: str) -> float | None:
+    """The widest limit a point lies outside of, read from its funnel_positions label."""
+    return next((level for level in sorted(FUNNEL_LEVELS, reverse=True)
+                 if position.endswith(f"{level_label(level)} limit")), None)
+
+
+def funnel_plot(table: pd.DataFrame, *, label: str, size: str, value: str, position: str, hover: Sequence[str],
+                limits: Callable[[np.ndarray], pd.DataFrame], centre: float, centre_label: str,
+                title: str, x_title: str, y_title: str) -> go.Figure:
+    """Funnel plot of a share or a rate against its size, with 95% and 99.8% limits around a centre line.
+
+    table: one row per unit (area, agency...), withheld values NaN (not plotted); position: the
+    funnel_positions label of each row, so points outside the limits are coloured and named.
+    limits: as for funnel_positions, in the same units as value.
+    """
+    shown = table.assign(_hover=list(hover))[table[value].notna() & (table[size] > 0)]
+    largest = float(shown[size].max()) if len(shown) else 1.0
+    smallest = float(shown[size].min()) if len(shown) else 1.0
+    grid = np.linspace(max(smallest / 2, 1e-9), largest * 1.1, 200)
+    bounds = limits(grid)
+    figure = go.Figure()
+    for level in FUNNEL_LEVELS:
+        at_level = bounds[bounds.level == level]
+        for side in ("upper", "lower"):
+            figure.add_trace(go.Scatter(
+                x=grid, y=at_level[side], mode="lines", hoverinfo="skip",
+                line={"color": GREY, "width": 1, "dash": FUNNEL_LINES[level]},
+                name=f"{level_label(level)} limits", legendgroup=str(level), showlegend=side == "upper"))
+    figure.add_trace(go.Scatter(x=[0, largest * 1.1], y=[centre, centre], mode="lines", hoverinfo="skip",
+                                line={"color": BENCHMARK_COLOUR, "width": 1.5}, name=centre_label))
+    levels = shown[position].map(_outermost_level)
+    for level, group in [(None, shown[levels.isna()])] + [(lv, shown[levels == lv]) for lv in FUNNEL_LEVELS]:
+        outside = level is not None
+        figure.add_trace(go.Scatter(
+            x=group[size], y=group[value], mode="markers+text" if outside else "markers",
+            text=group[label] if outside else None, textposition="top center",
+            marker={"color": POSITION_COLOURS[level] if outside else GREY, "size": 10 if outside else 8,
+                    "line": {"color": "white", "width": 1}},
+            customdata=group["_hover"], hovertemplate="%{customdata}<extra></extra>",
+            name=(f"Outside the {level_label(level)} limits" if outside else "Within the 95% limits"),
+            showlegend=len(group) > 0))
+    top = max(float(shown[value].max()) if len(shown) else centre, centre)
+    figure.update_yaxes(range=[0, top * 1.25])
+    figure.update_xaxes(range=[0, largest * 1.1])
+    return style(figure, title, x_title, y_title, height=480)

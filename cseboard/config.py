@@ -14,6 +14,9 @@ QUERIES_DIR = PROJECT_ROOT / "queries"
 # supported were boys; the DfE 2017 guidance says boys are at risk and less likely to be identified.
 # Partnerships can set their own benchmark on the Age and gender page.
 DEFAULT_BOYS_BENCHMARK = 0.33
+BOYS_BENCHMARK_SOURCE = (
+    "Barnardo's, Hidden in plain sight (2014): about one in three children its CSE services supported were boys. "
+    "DfE, Child sexual exploitation: guidance (2017): boys are at risk and less likely to be identified.")
 DEFAULT_TRAINING_TARGET = 0.90
 DEFAULT_SUPPRESSION_THRESHOLD = 5
 
