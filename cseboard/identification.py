@@ -1,0 +1,182 @@
+"""Are boys under-identified? Shares of boys with intervals and verdicts, and how referrals spread over age bands."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from cseboard import stats
+from cseboard.charts import FUNNEL_LEVELS, funnel_finding, funnel_positions
+from cseboard.disclosure import DisclosurePolicy, ProtectedTable, protect, protect_crosstab
+
+CHILDREN, BOYS, SHARE = "Children referred", "Boys referred", "Boys (% of children referred)"
+LOWER, UPPER = "95% CI lower (%)", "95% CI upper (%)"
+VERDICT, POSITION = "Against the benchmark", "In the funnel"
+BREAKDOWN_LABELS = {"all": "Children", "quarter": "Quarter", "area": "Area", "referral_source": "Referral source"}
+AGE_BAND, GENDER, QUARTER, REFERRALS = "Age band", "Gender", "Quarter", "Referrals"
+OTHER_OR_NOT_KNOWN = "Other or not known"
+GENDER_GROUPS = {"Male": "Male", "Female": "Female", "Other": OTHER_OR_NOT_KNOWN, "Not known": OTHER_OR_NOT_KNOWN}
+"""Age band views merge the two smallest genders, so fewer cells are withheld around them."""
+IN_WORDS = {"Male": "boys", "Female": "girls", OTHER_OR_NOT_KNOWN: "children of another or unknown gender"}
+
+
+def share_limits(benchmark: float):
+    """Funnel limits around the benchmark share, in percent, for charts.funnel_plot and funnel_positions."""
+    def limits(sizes: np.ndarray) -> pd.DataFrame:
+        bounds = stats.funnel_limits_proportion(benchmark, sizes, FUNNEL_LEVELS)
+        bounds[["lower", "upper"]] *= 100
+        return bounds
+    return limits
+
+
+def boys_shares(counts: pd.DataFrame, breakdown: str, benchmark: float, policy: DisclosurePolicy,
+                groups_in_order: Sequence[str] | None = None) -> ProtectedTable:
+    """Share of boys per group with its 95% Wilson interval, verdict and funnel position, withheld with its counts.
+
+    counts: the age_gender_boys_share query (breakdown, group, children, boys). groups_in_order keeps groups
+    with no referrals (e.g. quarters) as zero rows, so a chart shows a gap rather than skipping them.
+    """
+    label = BREAKDOWN_LABELS[breakdown]
+    rows = counts[counts.breakdown == breakdown].set_index("group")[["children", "boys"]]
+    if groups_in_order is not None:
+        rows = rows.reindex(groups_in_order, fill_value=0)
+    table = pd.DataFrame({label: rows.index, CHILDREN: rows.children.to_numpy(dtype=int),
+                          BOYS: rows.boys.to_numpy(dtype=int)})
+    lower, upper = stats.wilson_interval(table[BOYS], table[CHILDREN])
+    table[SHARE] = 100 * table[BOYS] / table[CHILDREN].where(table[CHILDREN] > 0)
+    table[LOWER], table[UPPER] = 100 * lower, 100 * upper
+    protected = protect(table, counts=[CHILDREN, BOYS], rates={c: (BOYS, CHILDREN) for c in (SHARE, LOWER, UPPER)},
+                        policy=policy)
+    shown = protected.numeric
+    numeric = shown.assign(**{
+        VERDICT: [stats.compare_to_benchmark(b, c, benchmark) for b, c in zip(shown[BOYS], shown[CHILDREN])],
+        POSITION: funnel_positions(shown[SHARE], shown[CHILDREN], share_limits(benchmark)),
+    })
+    return replace(protected, numeric=numeric)
+
+
+def percent(value: float) -> str:
+    """A share in percent for prose: 33 -> "33%", 17.66 -> "17.7%"."""
+    return f"{value:.1f}%".replace(".0%", "%")
+
+
+def headline_title(overall: ProtectedTable, benchmark: float) -> str:
+    """The finding on boys for the whole selection, with its interval and verdict, for the page's main chart."""
+    row = overall.numeric.iloc[0]
+    target = percent(100 * benchmark)
+    if row[VERDICT] == stats.TOO_FEW_TO_SAY:
+        return f"Too few children referred to compare the share of boys with the {target} benchmark"
+    relation = ("no evidence of a difference from the" if row[VERDICT] == stats.NO_EVIDENCE_OF_DIFFERENCE
+                else row[VERDICT].replace("the benchmark", "the"))
+    return (f"Boys are {percent(row[SHARE])} of children referred (95% CI {percent(row[LOWER])} to "
+            f"{percent(row[UPPER])}): {relation} {target} benchmark")
+
+
+def trend_title(by_quarter: ProtectedTable, benchmark: float) -> str:
+    """How many quarters the share of boys was significantly below or above the benchmark."""
+    verdicts = by_quarter.numeric[VERDICT]
+    judged = int((verdicts != stats.TOO_FEW_TO_SAY).sum())
+    target = percent(100 * benchmark)
+    if judged == 0:
+        return "Share of boys by quarter: too few children referred in each quarter to compare"
+    below = int((verdicts == stats.SIGNIFICANTLY_BELOW).sum())
+    above = int((verdicts == stats.SIGNIFICANTLY_ABOVE).sum())
+    parts = [f"significantly below the {target} benchmark in {below} of {judged} quarters"]
+    if above:
+        parts.append(f"significantly above it in {above}")
+    return "The share of boys was " + ", ".join(parts)
+
+
+def funnel_title(shares: ProtectedTable, breakdown: str) -> str:
+    """How many areas or referral sources lie outside the funnel's limits around the benchmark, naming them."""
+    noun = {"area": "areas", "referral_source": "referral sources"}[breakdown]
+    return funnel_finding(shares.numeric[BREAKDOWN_LABELS[breakdown]], shares.numeric[POSITION], noun)
+
+
+def funnel_hover(shares: ProtectedTable, label: str) -> list[str]:
+    """Hover text for each funnel point: share, counts and interval as published ("<5" where withheld)."""
+    columns = [shares.numeric[label], *(shares.hover_text(c) for c in (SHARE, BOYS, CHILDREN, LOWER, UPPER)),
+               shares.numeric[POSITION]]
+    return [f"<b>{name}</b><br>Boys {share}% ({boys} of {children} children)<br>95% CI {low}% to {high}%<br>{position}"
+            for name, share, boys, children, low, high, position in zip(*columns)]
+
+
+def _index_as_column(protected: ProtectedTable) -> ProtectedTable:
+    """A crosstab's row labels as its first column, so tables that hide the index still show them."""
+    numeric = protected.numeric.reset_index()
+    mask = protected.mask.reset_index(drop=True)
+    mask.insert(0, numeric.columns[0], False)
+    return replace(protected, numeric=numeric, mask=mask)
+
+
+def genders_present(referrals: pd.DataFrame) -> list[str]:
+    """Gender groups with referrals, boys first."""
+    present = set(referrals.gender.map(GENDER_GROUPS))
+    return [group for group in dict.fromkeys(GENDER_GROUPS.values()) if group in present]
+
+
+def _by_gender_group(referrals: pd.DataFrame) -> pd.DataFrame:
+    """Referrals per quarter, age band and gender group."""
+    grouped = referrals.assign(gender=referrals.gender.map(GENDER_GROUPS))
+    return grouped.groupby(["quarter", "age_band", "gender"], as_index=False)["referrals"].sum()
+
+
+def genders_shown(table: ProtectedTable) -> list[str]:
+    """Genders with at least one visible non-zero count, so lines of zeros and gaps do not clutter a chart."""
+    visible = table.numeric[table.numeric[REFERRALS] > 0]
+    return [group for group in dict.fromkeys(GENDER_GROUPS.values()) if group in set(visible[GENDER])]
+
+
+def age_gender_table(referrals: pd.DataFrame, bands: Sequence[str], policy: DisclosurePolicy) -> ProtectedTable:
+    """Referrals by age band and gender over the period, with totals; every band kept, even when empty."""
+    table = (_by_gender_group(referrals).pivot_table(index="age_band", columns="gender", values="referrals", aggfunc="sum", fill_value=0)
+             .reindex(index=list(bands), columns=genders_present(referrals), fill_value=0))
+    table.index.name, table.columns.name = AGE_BAND, None
+    return _index_as_column(protect_crosstab(table, policy))
+
+
+def age_band_title(table: ProtectedTable) -> str:
+    """The largest age band and where boys make up the largest share, from the visible cells only."""
+    rows = table.numeric.set_index(AGE_BAND).drop(index="Total")
+    grand = table.numeric.set_index(AGE_BAND).at["Total", "Total"]
+    totals = rows["Total"].dropna()
+    if totals.empty or pd.isna(grand) or grand == 0:
+        return "Referrals by age band and gender (numbers too small to describe)"
+    peak = totals.idxmax()
+    title = f"Most referrals are of children aged {peak} ({percent(100 * totals[peak] / grand)} of all)"
+    if "Male" in rows:
+        boys_share = (rows["Male"] / rows["Total"]).dropna()
+        if not boys_share.empty:
+            band = boys_share.idxmax()
+            title += f"; boys are the largest share at {band} ({percent(100 * boys_share[band])})"
+    return title
+
+
+def age_band_quarters(referrals: pd.DataFrame, quarters: Sequence[str], bands: Sequence[str],
+                      policy: DisclosurePolicy) -> ProtectedTable:
+    """Referrals per quarter, age band and gender, every combination kept; protected within each band and gender.
+
+    The quarters of one band and gender add up to a bar of the age band chart, which is published.
+    """
+    grid = pd.MultiIndex.from_product([quarters, bands, genders_present(referrals)], names=[QUARTER, AGE_BAND, GENDER])
+    counts = (_by_gender_group(referrals).set_index(["quarter", "age_band", "gender"])["referrals"]
+              .rename_axis([QUARTER, AGE_BAND, GENDER]).reindex(grid, fill_value=0).rename(REFERRALS).reset_index())
+    return protect(counts, counts=[REFERRALS], groups=[AGE_BAND, GENDER], policy=policy)
+
+
+def age_band_trend_title(table: ProtectedTable) -> str:
+    """Which band and gender has the most referrals, in every quarter or in the latest, from visible cells only."""
+    shown = table.numeric.dropna(subset=[REFERRALS])
+    shown = shown[shown[REFERRALS] > 0]
+    if shown.empty:
+        return "Referrals by age band each quarter (numbers too small to show)"
+    largest = shown.loc[shown.groupby(QUARTER, sort=False)[REFERRALS].idxmax()]
+    groups = set(zip(largest[AGE_BAND], largest[GENDER]))
+    if len(groups) == 1 and len(largest) == table.numeric[QUARTER].nunique():
+        band, gender = groups.pop()
+        return f"{IN_WORDS[gender].capitalize()} aged {band} are the largest group in every quarter"
+    latest = largest.iloc[-1]
+    return (f"In {latest[QUARTER]} the largest group was {IN_WORDS[latest[GENDER]]} aged {latest[AGE_BAND]} "
+            f"({latest[REFERRALS]:.0f} referrals)")

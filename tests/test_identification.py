@@ -1,0 +1,141 @@
+"""Boys' identification: shares, intervals, verdicts, funnel positions and age band tables, on small frames."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cseboard import identification as ident
+from cseboard import stats
+from cseboard.charts import funnel_finding, funnel_plot, funnel_positions
+from cseboard.disclosure import DisclosurePolicy
+
+POLICY = DisclosurePolicy()
+
+
+def counts(*groups: tuple[str, int, int], breakdown: str = "area") -> pd.DataFrame:
+    return pd.DataFrame([{"breakdown": breakdown, "group": g, "children": c, "boys": b} for g, c, b in groups])
+
+
+def wilson(boys: int, children: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson score interval written out independently of cseboard.stats."""
+    p = boys / children
+    centre = (p + z * z / (2 * children)) / (1 + z * z / children)
+    half = z * np.sqrt(p * (1 - p) / children + z * z / (4 * children**2)) / (1 + z * z / children)
+    return centre - half, centre + half
+
+
+@pytest.mark.parametrize("children, boys, benchmark, verdict", [
+    (400, 60, 0.33, stats.SIGNIFICANTLY_BELOW),
+    (400, 130, 0.33, stats.NO_EVIDENCE_OF_DIFFERENCE),
+    (400, 200, 0.33, stats.SIGNIFICANTLY_ABOVE),
+    (20, 5, 0.33, stats.NO_EVIDENCE_OF_DIFFERENCE),
+])
+def test_share_interval_and_verdict(children, boys, benchmark, verdict):
+    shares = ident.boys_shares(counts(("All", children, boys), breakdown="all"), "all", benchmark, POLICY)
+    row = shares.numeric.iloc[0]
+    lower, upper = wilson(boys, children)
+    assert row[ident.SHARE] == pytest.approx(100 * boys / children)
+    assert (row[ident.LOWER], row[ident.UPPER]) == pytest.approx((100 * lower, 100 * upper))
+    assert row[ident.VERDICT] == verdict
+
+
+@pytest.mark.parametrize("children, boys", [(30, 3), (3, 0), (4, 4)])
+def test_small_counts_are_withheld_with_their_share_and_give_no_verdict(children, boys):
+    shares = ident.boys_shares(counts(("All", children, boys), breakdown="all"), "all", 0.33, POLICY)
+    assert shares.mask.at[0, ident.SHARE] and np.isnan(shares.numeric.at[0, ident.SHARE])
+    assert shares.numeric.at[0, ident.VERDICT] == stats.TOO_FEW_TO_SAY
+    assert shares.display().at[0, ident.SHARE] == "<5"
+    assert ident.headline_title(shares, 0.33).startswith("Too few")
+
+
+def test_a_lone_small_area_is_protected_by_a_second_one():
+    shares = ident.boys_shares(counts(("A", 100, 30), ("B", 80, 20), ("C", 50, 3)), "area", 0.33, POLICY)
+    assert shares.mask[ident.BOYS].sum() >= 2
+
+
+def test_quarters_without_referrals_stay_as_gaps():
+    shares = ident.boys_shares(counts(("2025-Q1", 50, 10), breakdown="quarter"), "quarter", 0.33, POLICY,
+                               groups_in_order=["2025-Q1", "2025-Q2"])
+    assert shares.numeric[ident.BREAKDOWN_LABELS["quarter"]].tolist() == ["2025-Q1", "2025-Q2"]
+    assert np.isnan(shares.numeric.at[1, ident.SHARE])
+
+
+@pytest.mark.parametrize("children, boys, expected", [
+    (400, 60, "significantly below the 33% benchmark"),
+    (400, 130, "no evidence of a difference from the 33% benchmark"),
+    (400, 200, "significantly above the 33% benchmark"),
+])
+def test_headline_title_states_the_verdict(children, boys, expected):
+    shares = ident.boys_shares(counts(("All", children, boys), breakdown="all"), "all", 0.33, POLICY)
+    title = ident.headline_title(shares, 0.33)
+    assert title.startswith(f"Boys are {ident.percent(100 * boys / children)} of children referred")
+    assert title.endswith(expected)
+
+
+@pytest.mark.parametrize("children, boys", [(400, 60), (400, 120), (50, 25), (1000, 380), (30, 6), (200, 40)])
+def test_funnel_position_agrees_with_the_wilson_verdict_at_each_level(children, boys):
+    position = funnel_positions([100 * boys / children], [children], ident.share_limits(0.33))[0]
+    for level in (0.95, 0.998):
+        verdict = stats.compare_to_benchmark(boys, children, 0.33, confidence=level)
+        outside = position.startswith(("above", "below")) and (level == 0.95 or position.endswith("99.8% limit"))
+        assert outside == (verdict != stats.NO_EVIDENCE_OF_DIFFERENCE), (level, position, verdict)
+
+
+@pytest.mark.parametrize("positions, expected", [
+    (["within the 95% limits", "within the 95% limits"], "All 2 areas shown lie within the 95% limits"),
+    (["above the 99.8% limit", "within the 95% limits", ""], "1 of 2 areas lie outside the 95% limits: A (above)"),
+    (["", ""], "Too few referrals to compare areas"),
+])
+def test_funnel_title_names_outliers(positions, expected):
+    assert funnel_finding(["A", "B", "C"][: len(positions)], positions, "areas") == expected
+
+
+def test_funnel_plot_labels_points_outside_and_leaves_out_withheld_ones():
+    shares = ident.boys_shares(counts(("Low", 1000, 150), ("Typical", 300, 100), ("Other", 200, 60),
+                                      ("Small", 40, 3)), "area", 0.33, POLICY)
+    figure = funnel_plot(shares.numeric, label="Area", size=ident.CHILDREN, value=ident.SHARE,
+                         position=ident.POSITION, hover=ident.funnel_hover(shares, "Area"),
+                         limits=ident.share_limits(0.33), centre=33, centre_label="Benchmark", title="t",
+                         x_title="x", y_title="y")
+    labelled = [text for trace in figure.data if trace.text is not None for text in trace.text]
+    plotted = [x for trace in figure.data if trace.mode and "markers" in trace.mode for x in trace.x]
+    assert labelled == ["Low"]
+    assert sorted(plotted) == [300, 1000]
+
+
+def referrals(*rows: tuple[str, str, str, int]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["quarter", "age_band", "gender", "referrals"])
+
+
+def test_age_band_table_keeps_every_band_and_withholds_small_cells():
+    table = ident.age_gender_table(referrals(("2025-Q1", "14-15", "Female", 40), ("2025-Q1", "14-15", "Male", 3),
+                                             ("2025-Q2", "14-15", "Female", 20), ("2025-Q1", "12-13", "Male", 12)),
+                                   ["Under 10", "10-11", "12-13", "14-15", "16-17"], POLICY)
+    shown = table.display().set_index(ident.AGE_BAND)
+    assert shown.index.tolist() == ["Under 10", "10-11", "12-13", "14-15", "16-17", "Total"]
+    assert shown.at["Under 10", "Male"] == "0"
+    assert shown.at["14-15", "Male"] == "<5"
+    assert "3" not in shown.to_numpy().ravel().tolist()
+    assert table.mask.to_numpy().sum() >= 4
+    assert shown.loc["16-17"].tolist() == ["0", "0", "0"]
+
+
+def test_age_band_title_from_visible_cells():
+    table = ident.age_gender_table(referrals(("2025-Q1", "14-15", "Female", 60), ("2025-Q1", "14-15", "Male", 20),
+                                             ("2025-Q1", "10-11", "Female", 10), ("2025-Q1", "10-11", "Male", 10)),
+                                   ["10-11", "14-15"], POLICY)
+    assert ident.age_band_title(table) == ("Most referrals are of children aged 14-15 (80% of all); "
+                                           "boys are the largest share at 10-11 (50%)")
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ([("2025-Q1", "14-15", "Female", 30), ("2025-Q2", "14-15", "Female", 25), ("2025-Q1", "12-13", "Male", 10),
+      ("2025-Q2", "12-13", "Male", 10)], "Girls aged 14-15 are the largest group in every quarter"),
+    ([("2025-Q1", "14-15", "Female", 30), ("2025-Q2", "12-13", "Male", 25), ("2025-Q1", "12-13", "Male", 10),
+      ("2025-Q2", "14-15", "Female", 10)], "In 2025-Q2 the largest group was boys aged 12-13 (25 referrals)"),
+])
+def test_age_band_trend_title(rows, expected):
+    table = ident.age_band_quarters(referrals(*rows), ["2025-Q1", "2025-Q2"], ["12-13", "14-15"], POLICY)
+    assert len(table.numeric) == 2 * 2 * 2
+    assert ident.age_band_trend_title(table) == expected

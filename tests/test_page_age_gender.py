@@ -1,0 +1,161 @@
+"""The Age and gender page on the sample: the share of boys, funnel points and age bands equal pandas on the CSVs."""
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cseboard.store import Store
+from cseboard.ingest import load
+from factory import rows, write_extract
+
+PAGE = "pages/age_gender.py"
+Z95 = 1.959963984540054
+
+
+def referrals_between(sample_tables, first: str, last: str, **equals) -> pd.DataFrame:
+    """The sample's referrals in a run of quarters, with quarter and age band worked out in pandas."""
+    referrals = sample_tables["referrals"].copy()
+    referrals["quarter"] = pd.to_datetime(referrals.referral_date).dt.to_period("Q").astype(str).str.replace("Q", "-Q")
+    age = referrals.age_at_referral.astype(int)
+    referrals["age_band"] = np.select([age < 10, age < 12, age < 14, age < 16], ["Under 10", "10-11", "12-13", "14-15"],
+                                      "16-17")
+    chosen = referrals[(referrals.quarter >= first) & (referrals.quarter <= last)]
+    for column, value in equals.items():
+        chosen = chosen[chosen[column] == value]
+    return chosen
+
+
+def wilson(boys: int, children: int) -> tuple[float, float]:
+    p = boys / children
+    centre = (p + Z95**2 / (2 * children)) / (1 + Z95**2 / children)
+    half = Z95 * np.sqrt(p * (1 - p) / children + Z95**2 / (4 * children**2)) / (1 + Z95**2 / children)
+    return centre - half, centre + half
+
+
+def pct(value: float) -> str:
+    return f"{value:.1f}%".replace(".0%", "%")
+
+
+def decoded(value):
+    """Plotly sends numeric arrays as base64 typed arrays; read them back as lists."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).tolist()
+    if isinstance(value, dict):
+        return {key: decoded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [decoded(item) for item in value]
+    return value
+
+
+def charts(at) -> list[dict]:
+    return [decoded(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
+
+
+def shown_values(at) -> set:
+    """Every value in every table on the page (withheld cells are -inf, shown as the symbol)."""
+    return {value for table in at.dataframe for value in table.value.to_numpy().ravel()}
+
+
+def points(chart: dict) -> dict[str, tuple[float, float]]:
+    """Funnel points by name: (size, value), read from the hover text that starts with the bold name."""
+    found = {}
+    for trace in chart["data"]:
+        if "markers" in trace.get("mode", "") and trace.get("customdata"):
+            for x, y, hover in zip(trace["x"], trace["y"], trace["customdata"]):
+                found[hover.split("</b>")[0].removeprefix("<b>")] = (x, y)
+    return found
+
+
+CASES = [
+    ({}, "2025-Q4", "2026-Q3", {}),
+    ({"area": "Northgate", "from": "2024-Q1", "to": "2025-Q4"}, "2024-Q1", "2025-Q4", {"area": "Northgate"}),
+    ({"source": "Police", "from": "2023-Q4"}, "2023-Q4", "2026-Q3", {"referral_source": "Police"}),
+]
+
+
+@pytest.mark.parametrize("query_params, first, last, equals", CASES)
+def test_share_of_boys_and_verdict_match_pandas(app, sample_tables, query_params, first, last, equals):
+    at = app(page=PAGE, query_params=query_params)
+    chosen = referrals_between(sample_tables, first, last, **equals)
+    children, boys = chosen.child_id.nunique(), chosen[chosen.gender == "Male"].child_id.nunique()
+    lower, upper = wilson(boys, children)
+    verdict = ("significantly below the" if upper < 0.33 else "significantly above the" if lower > 0.33
+               else "no evidence of a difference from the")
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["Children referred"] == str(children)
+    assert metrics["Boys referred"] == str(boys)
+    assert metrics["Boys, % of children referred"] == f"{100 * boys / children:.1f}%"
+    assert at.subheader[0].value == (f"Boys are {pct(100 * boys / children)} of children referred (95% CI "
+                                     f"{pct(100 * lower)} to {pct(100 * upper)}): {verdict} 33% benchmark")
+
+
+@pytest.mark.parametrize("query_params, first, last, equals", CASES[:2])
+def test_funnel_points_and_age_bars_match_pandas(app, sample_tables, query_params, first, last, equals):
+    at = app(page=PAGE, query_params=query_params)
+    chosen = referrals_between(sample_tables, first, last, **equals)
+    trend, funnel, bars, _ = charts(at)
+    by_area = chosen.groupby("area").agg(children=("child_id", "nunique"))
+    by_area["boys"] = chosen[chosen.gender == "Male"].groupby("area").child_id.nunique()
+    shown = points(funnel)
+    assert shown, "no funnel point is shown"
+    for area, (size, share) in shown.items():
+        assert size == by_area.at[area, "children"]
+        assert share == pytest.approx(100 * by_area.at[area, "boys"] / by_area.at[area, "children"])
+    merged = chosen.gender.replace({"Other": "Other or not known", "Not known": "Other or not known"})
+    expected = pd.crosstab(chosen.age_band, merged)
+    for trace in bars["data"]:
+        assert trace["x"] == ["Under 10", "10-11", "12-13", "14-15", "16-17"]
+        for band, value, text in zip(trace["x"], trace["y"], trace["customdata"]):
+            assert text == "<5" or value == expected.at[band, trace["name"]]
+            assert text != "<5" or value == 0
+    quarters = [q for q in trend["data"] if q.get("name") == "Boys"][0]
+    assert quarters["x"][0] == first and quarters["x"][-1] == last
+
+
+def test_benchmark_input_and_funnel_by_referral_source(app, sample_tables):
+    at = app(page=PAGE)
+    at.number_input(key="age_gender_benchmark").set_value(10.0).run()
+    assert at.subheader[0].value.endswith("significantly above the 10% benchmark")
+    at.radio(key="age_gender_funnel_by").set_value("referral_source").run()
+    chosen = referrals_between(sample_tables, "2025-Q4", "2026-Q3", referral_source="Youth justice")
+    boys = chosen[chosen.gender == "Male"].child_id.nunique()
+    size, share = points(charts(at)[1])["Youth justice"]
+    assert (size, share) == (chosen.child_id.nunique(), pytest.approx(100 * boys / chosen.child_id.nunique()))
+
+
+@pytest.fixture
+def tiny_db(tmp_path, prepare):
+    """Seven children in Northgate, three of them boys: every boys' figure is small."""
+    referrals = (rows("referrals", 3, gender="Male", age_at_referral="14")
+                 + rows("referrals", 4, gender="Female", age_at_referral="14"))
+    for index, row in enumerate(referrals, start=1):
+        row["referral_id"], row["child_id"] = f"R{index}", f"C{index}"
+    prepared = prepare(write_extract(tmp_path / "extract", referrals=referrals))
+    assert prepared.ok, prepared.report.text()
+    store = Store(tmp_path / "tiny.duckdb")
+    load(store, prepared)
+    store.close()
+    return tmp_path / "tiny.duckdb"
+
+
+def test_small_numbers_show_as_symbol_and_never_as_themselves(app, tiny_db):
+    at = app(page=PAGE, db=tiny_db, query_params={"from": "2025-Q1", "to": "2025-Q1"})
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["Boys referred"] == "<5" and metrics["Boys, % of children referred"] == "<5"
+    assert at.subheader[0].value.startswith("Too few children referred")
+    shown = shown_values(at)
+    assert float("-inf") in shown and not shown & {3, 4, 3.0, 4.0}
+    assert not any(isinstance(value, float) and 42 < value < 43 for value in shown)
+    bars = charts(at)[2]
+    assert all(value in (0, None) for trace in bars["data"] for value in trace["y"][3:4])
+    assert [trace["text"][3] for trace in bars["data"]] == ["<5", "<5"]
+
+
+def test_a_filter_that_matches_nothing_says_so(app, tiny_db):
+    at = app(page=PAGE, db=tiny_db, query_params={"gender": "Other"})
+    assert not at.get("plotly_chart")
+    assert any("No referrals match" in info.value for info in at.info)
