@@ -1,0 +1,99 @@
+"""The Areas page on the sample: rates per 10,000, their intervals and comparisons equal pandas on the CSVs."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import chi2
+
+from cseboard.ingest import load
+from cseboard.store import Store
+from factory import rows, write_extract
+from test_page_age_gender import charts, referrals_between
+
+PAGE = "pages/areas.py"
+
+
+def byar(count: int, population: float, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Byar's limits (exact Poisson below 10), written out independently of cseboard.stats."""
+    if count < 10:
+        low = chi2.ppf(0.025, 2 * count) / 2 if count else 0.0
+        high = chi2.ppf(0.975, 2 * count + 2) / 2
+    else:
+        low = count * (1 - 1 / (9 * count) - z / (3 * np.sqrt(count))) ** 3
+        high = (count + 1) * (1 - 1 / (9 * (count + 1)) + z / (3 * np.sqrt(count + 1))) ** 3
+    return low * 10_000 / population, high * 10_000 / population
+
+
+@pytest.mark.parametrize("query_params, first, last, equals, population_filter", [
+    ({}, "2025-Q4", "2026-Q3", {}, {}),
+    ({"gender": "Female", "age": "14-15", "from": "2024-Q1"}, "2024-Q1", "2026-Q3",
+     {"gender": "Female", "age_band": "14-15"}, {"gender": "Female", "age_band": "14-15"}),
+    ({"area": ["Northgate", "Oakmere"]}, "2025-Q4", "2026-Q3", {}, {}),
+])
+def test_rates_and_comparisons_match_pandas(app, sample_tables, query_params, first, last, equals, population_filter):
+    at = app(page=PAGE, query_params=query_params)
+    referrals = referrals_between(sample_tables, first, last, **equals).groupby("area").size()
+    population = sample_tables["population"].astype({"children": int})
+    for column, value in population_filter.items():
+        population = population[population[column] == value]
+    children = population.groupby("area").children.sum()
+    partnership = 10_000 * referrals[children.index].sum() / children.sum()
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["Referrals in the partnership"] == str(referrals[children.index].sum())
+    assert metrics["Referrals per 10,000 children"] == f"{partnership:.1f}"
+
+    table = at.dataframe[0].value.set_index("Area")
+    chosen = query_params.get("area", list(children.index))
+    assert sorted(table.index) == sorted(chosen)
+    for area in chosen:
+        rate = 10_000 * referrals[area] / children[area]
+        low, high = byar(referrals[area], children[area])
+        verdict = "significantly higher" if low > partnership else "significantly lower" if high < partnership \
+            else "similar"
+        assert table.at[area, "Referrals"] == referrals[area]
+        assert table.at[area, "Referrals per 10,000 children"] == pytest.approx(rate)
+        assert (table.at[area, "95% CI lower"], table.at[area, "95% CI upper"]) == pytest.approx((low, high))
+        assert table.at[area, "Against the partnership"] == verdict
+    dots, funnel = charts(at)
+    assert funnel["layout"]["title"]["text"].endswith(("limits", ")")) and len(funnel["data"]) >= 5
+
+
+@pytest.fixture
+def tiny_db(tmp_path, prepare):
+    """Northgate with 7 referrals, Highcliffe with 2, Riverside with 6 and no population rows."""
+    referrals = (rows("referrals", 7, area="Northgate") + rows("referrals", 2, area="Highcliffe")
+                 + rows("referrals", 6, area="Riverside"))
+    for index, row in enumerate(referrals, start=1):
+        row["referral_id"], row["child_id"] = f"R{index}", f"C{index}"
+    population = [{"area": "Northgate", "age_band": "14-15", "gender": "Female", "children": "900"},
+                  {"area": "Highcliffe", "age_band": "14-15", "gender": "Female", "children": "400"}]
+    prepared = prepare(write_extract(tmp_path / "extract", referrals=referrals, population=population))
+    assert prepared.ok, prepared.report.text()
+    store = Store(tmp_path / "tiny.duckdb")
+    load(store, prepared)
+    store.close()
+    return tmp_path / "tiny.duckdb"
+
+
+def test_small_counts_are_withheld_and_areas_without_population_say_so(app, tiny_db):
+    at = app(page=PAGE, db=tiny_db)
+    table = at.dataframe[0].value.set_index("Area")
+    assert table.at["Riverside", "Referrals"] == 6
+    assert table.at["Highcliffe", "Referrals"] == float("-inf")
+    assert table.at["Northgate", "Referrals"] == float("-inf"), "the partnership's 9 less Northgate's 7 gives 2"
+    assert table.at["Highcliffe", "Referrals per 10,000 children"] == float("-inf")
+    assert np.isnan(table.at["Riverside", "Referrals per 10,000 children"])
+    assert table.at["Riverside", "Against the partnership"] == "no population"
+    assert not {2, 2.0, 7, 7.0, 50.0} & set(table.to_numpy().ravel())
+    dots = charts(at)[0]
+    notes = [text for trace in dots["data"] if trace.get("mode") == "text" for text in trace["text"]]
+    assert sorted(notes) == ["<5 referrals", "<5 referrals", "no population"]
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["Referrals in the partnership"] == "9"
+
+
+def test_a_filter_that_matches_nothing_says_so(app, tiny_db):
+    at = app(page=PAGE, db=tiny_db, query_params={"gender": "Other"})
+    assert not at.get("plotly_chart")
+    assert any("No referrals match" in info.value for info in at.info)

@@ -1,0 +1,145 @@
+"""Rates per 10,000 by area: Poisson funnel limits against scipy, comparisons, suppression and the table."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import poisson
+
+from cseboard import rates, stats
+from cseboard.charts import funnel_plot, funnel_positions
+from cseboard.disclosure import DisclosurePolicy
+from cseboard.filters import Filters
+from cseboard.ui import sortable
+
+POLICY = DisclosurePolicy()
+
+
+@pytest.mark.parametrize("expected", [0.5, 3.0, 12.7, 40.0, 250.0, 1234.5])
+@pytest.mark.parametrize("probability", [0.001, 0.025, 0.975, 0.999])
+def test_poisson_limit_lies_just_below_the_exact_scipy_quantile(expected, probability):
+    limit = float(rates.poisson_limit(expected, probability))
+    quantile = poisson.ppf(probability, expected)
+    assert quantile - 1 <= limit <= quantile
+    if limit > 0:
+        assert np.ceil(limit) == quantile
+
+
+@pytest.mark.parametrize("expected, count", [(5.0, 3), (20.0, 18), (100.0, 110)])
+def test_poisson_limit_is_the_whole_count_when_the_probability_is_exactly_its_cdf(expected, count):
+    assert float(rates.poisson_limit(expected, poisson.cdf(count, expected))) == pytest.approx(count)
+
+
+def test_rate_funnel_limits_narrow_as_populations_grow():
+    limits = rates.poisson_funnel_limits(30.0, [1_000, 10_000, 100_000])
+    for level, rows in limits.groupby("level"):
+        assert (rows.upper.diff().dropna() < 0).all() and (rows.lower.diff().dropna() > 0).all()
+        assert (rows.lower < 30).all() and (rows.upper > 30).all()
+    wide = limits[limits.level == 0.998]
+    assert (wide.upper.to_numpy() > limits[limits.level == 0.95].upper.to_numpy()).all()
+    with pytest.raises(ValueError):
+        rates.poisson_funnel_limits(30.0, [0])
+
+
+@pytest.mark.parametrize("lower, upper, centre, expected", [
+    (12.0, 15.0, 10.0, rates.HIGHER),
+    (5.0, 9.0, 10.0, rates.LOWER_THAN),
+    (8.0, 12.0, 10.0, rates.SIMILAR),
+    (np.nan, np.nan, 10.0, stats.TOO_FEW_TO_SAY),
+])
+def test_compared_with_the_partnership(lower, upper, centre, expected):
+    assert rates.compared_with(lower, upper, centre) == expected
+
+
+def by_area(*rows: tuple[str, int, float | None, bool]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["area", "referrals", "population", "chosen"]).astype({"population": float})
+
+
+AREAS = by_area(("North", 120, 10_000, True), ("South", 30, 10_000, True), ("East", 3, 2_000, True),
+                ("West", 9, None, True), ("Hidden", 10, 8_000, False))
+
+
+def test_partnership_rate_counts_every_area_with_a_population():
+    partnership = rates.partnership_rate(AREAS, POLICY).numeric.iloc[0]
+    assert partnership[rates.REFERRALS] == 120 + 30 + 3 + 10
+    assert partnership[rates.RATE] == pytest.approx(163 / 30_000 * 10_000)
+
+
+def test_area_rates_compare_withhold_and_say_no_population():
+    partnership = rates.partnership_rate(AREAS, POLICY)
+    areas = rates.area_rates(AREAS, partnership, POLICY)
+    table = areas.numeric.set_index(rates.AREA)
+    assert table.index.tolist() == ["North", "South", "East", "West"]
+    assert table.at["North", rates.RATE] == pytest.approx(120.0)
+    low, high = stats.byar_rate_interval(120, 10_000)
+    assert (table.at["North", rates.LOWER], table.at["North", rates.UPPER]) == pytest.approx((low, high))
+    assert table.at["North", rates.COMPARED] == rates.HIGHER
+    assert table.at["South", rates.COMPARED] == rates.LOWER_THAN
+    assert table.at["West", rates.COMPARED] == rates.NO_POPULATION
+    shown = rates.display(areas).set_index(rates.AREA)
+    assert shown.at["East", rates.REFERRALS] == "<5" and shown.at["East", rates.RATE] == "<5"
+    assert shown.at["West", rates.RATE] == rates.NO_POPULATION
+    assert rates.hidden_note(areas) == ["", "", "<5 referrals", rates.NO_POPULATION]
+
+
+def test_sortable_table_keeps_numbers_and_says_no_population():
+    areas = rates.area_rates(AREAS, rates.partnership_rate(AREAS, POLICY), POLICY)
+    styler = rates.mark_no_population(sortable(areas), areas)
+    assert pd.api.types.is_numeric_dtype(styler.data[rates.RATE])
+    html = styler.hide(axis="index").to_html()
+    assert "><5<" in html and f">{rates.NO_POPULATION}<" in html
+    assert ">3<" not in html and ">15.0<" not in html
+
+
+def test_funnel_points_outside_the_poisson_limits_are_named():
+    areas = rates.area_rates(AREAS, rates.partnership_rate(AREAS, POLICY), POLICY)
+    centre = rates.partnership_rate(AREAS, POLICY).numeric.at[0, rates.RATE]
+    figure = funnel_plot(areas.numeric, label=rates.AREA, size=rates.POPULATION, value=rates.RATE,
+                         position=rates.POSITION, hover=rates.hover(areas), limits=rates.rate_limits(centre),
+                         centre=centre, centre_label="Partnership", title=rates.funnel_title(areas), x_title="x",
+                         y_title="y")
+    labelled = sorted(text for trace in figure.data if trace.text is not None for text in trace.text)
+    assert labelled == ["North", "South"]
+    assert figure.layout.title.text == "2 of 2 areas lie outside the 95% limits: North (above), South (below)"
+
+
+@pytest.mark.parametrize("rate, population, expected", [
+    (64.33, 30_000, "within the 95% limits"),
+    (120.0, 10_000, "above the 99.8% limit"),
+    (30.0, 10_000, "below the 99.8% limit"),
+])
+def test_funnel_positions_follow_the_poisson_limits(rate, population, expected):
+    assert funnel_positions([rate], [population], rates.rate_limits(64.33)) == [expected]
+
+
+@pytest.mark.parametrize("filters, says", [
+    (Filters("2025-Q1", "2025-Q4"), ["(4 quarters) per 10,000 children aged 0-17", "(boys and girls)",
+                                     "counted against them"]),
+    (Filters("2025-Q1", "2025-Q1", genders=("Female",), age_bands=("14-15",)),
+     ["(1 quarter) per 10,000 children aged 14-15", "(girls)"]),
+    (Filters("2025-Q1", "2025-Q2", genders=("Other",)), ["no population", "counted against them"]),
+])
+def test_population_note_says_which_children(filters, says):
+    note = rates.population_note(filters)
+    for phrase in says:
+        assert phrase in note
+    assert ("counted against them" in note) == any("counted against" in phrase for phrase in says)
+
+
+def test_an_area_left_out_by_the_filter_cannot_be_worked_out_from_the_partnership_count():
+    areas = by_area(("North", 120, 10_000, True), ("South", 30, 10_000, True), ("East", 3, 2_000, False))
+    shown = rates.display(rates.area_rates(areas, rates.partnership_rate(areas, POLICY), POLICY))
+    assert shown[rates.REFERRALS].tolist() == ["120", "<5"]
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ([("North", 120, 10_000, True), ("South", 100, 10_000, True)], "All 2 areas compared are similar"),
+    ([("North", 120, 10_000, True), ("South", 30, 10_000, True), ("East", 60, 10_000, True)],
+     "Of 3 areas, 1 is significantly higher and 1 significantly lower than"),
+    ([("North", 60, 10_000, True), ("South", 60, 10_000, True), ("East", 20, 10_000, True)],
+     "Of 3 areas, 1 is significantly lower than the partnership's"),
+])
+def test_rates_title_counts_areas_that_differ(rows, expected):
+    areas = by_area(*rows)
+    partnership = rates.partnership_rate(areas, POLICY)
+    assert expected in rates.rates_title(rates.area_rates(areas, partnership, POLICY), partnership)
