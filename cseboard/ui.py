@@ -163,6 +163,7 @@ def sortable(protected: disclosure.ProtectedTable):
 def data_table(protected: disclosure.ProtectedTable, key: str, file_name: str, label: str = "Show the data") -> None:
     """The figures behind a chart: suppressed as the chart is, sortable, downloadable as safe CSV."""
     with st.expander(label):
-        st.dataframe(sortable(protected), hide_index=True, width="stretch", key=f"{key}_table")
+        labelled_rows = not isinstance(protected.numeric.index, pd.RangeIndex)
+        st.dataframe(sortable(protected), hide_index=not labelled_rows, width="stretch", key=f"{key}_table")
         st.download_button("Download CSV", data=disclosure.safe_csv(protected.display()), file_name=f"{file_name}.csv",
                            mime="text/csv", key=f"{key}_download")
