@@ -6,10 +6,12 @@ zero: a suppressed count is a small number, not no children.
 """
 from __future__ import annotations
 
+import datetime as dt
 from os import PathLike
 from pathlib import Path
 from typing import IO
 
+import duckdb
 import pandas as pd
 
 CsvSource = str | PathLike | IO
@@ -245,3 +247,90 @@ def _none_where_missing(symbols: pd.Series) -> pd.Series:
 def _blank_codes_to_missing(frame: pd.DataFrame) -> pd.DataFrame:
     """Show empty area codes (England has no region; regions have no authority) as missing, not as empty text."""
     return frame.assign(**{column: frame[column].replace("", pd.NA) for column in AREA_COLUMNS})
+
+
+# Keeping imports in the store (tables national_* in schema.sql), so they survive a restart.
+
+READERS = {"factors": read_factors, "population": read_population, "neighbours": read_neighbours}
+SYMBOL_COLUMNS = {"factors": "symbol", "population": "symbol"}
+
+
+def save_imports(cursor: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame], file_names: dict[str, str],
+                 imported_at: dt.datetime | None = None) -> None:
+    """Replace the stored copy of each table read (factors, population, neighbours) in one transaction: all or none."""
+    cursor.begin()
+    try:
+        for kind, table in tables.items():
+            cursor.execute(f"DELETE FROM national_{kind}")
+            cursor.register("incoming", table)
+            cursor.execute(f"INSERT INTO national_{kind} BY NAME SELECT * FROM incoming")
+            cursor.unregister("incoming")
+            cursor.execute("INSERT OR REPLACE INTO national_imports VALUES ($kind, $file_name, $at)",
+                           {"kind": kind, "file_name": file_names[kind], "at": imported_at or dt.datetime.now()})
+        cursor.commit()
+    except duckdb.Error:
+        cursor.rollback()
+        raise
+
+
+def load_imports(cursor: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """The stored tables, by kind, as the readers return them; a kind never imported is left out."""
+    imported = set(imports(cursor)["kind"])
+    tables = {}
+    for kind in READERS:
+        if kind in imported:
+            table = cursor.execute(f"SELECT * FROM national_{kind}").df()
+            if kind in SYMBOL_COLUMNS:
+                table[SYMBOL_COLUMNS[kind]] = _none_where_missing(table[SYMBOL_COLUMNS[kind]])
+            tables[kind] = table
+    return tables
+
+
+def imports(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Which files are stored: kind, the name it was uploaded under, and when."""
+    return cursor.execute("SELECT kind, file_name, imported_at FROM national_imports ORDER BY kind").df()
+
+
+# Words for the page.
+
+
+def factor_finding(rows: pd.DataFrame, la_name: str) -> str:
+    """The finding for one factor's chart: the authority's latest rate against England's, or that it has none."""
+    latest = rows.sort_values("time_period").iloc[-1]
+    year, own, england = latest["time_period"], latest["la_rate_per_10k"], latest["england_rate_per_10k"]
+    if pd.isna(own):
+        return f"No published figure for {la_name} in {year}"
+    if pd.isna(england):
+        return f"{la_name}: {own:.1f} per 10,000 children in {year}"
+    relation = "above" if own > england else "below" if own < england else "the same as"
+    return f"{la_name}: {own:.1f} per 10,000 children in {year}, {relation} England ({england:.1f})"
+
+
+def missing_figures(comparison: pd.DataFrame, la_name: str) -> list[str]:
+    """One sentence per year and factor where the authority's figure is a DfE symbol, saying what the symbol means."""
+    withheld = comparison[comparison["la_symbol"].notna()]
+    years = withheld.groupby(["factor_label", "la_symbol"], sort=False)["time_period"].agg(list)
+    return [f"{label}, {', '.join(map(str, sorted(in_years)))}: {la_name} shows '{symbol}' "
+            f"({SYMBOLS[symbol].split(':')[0].lower()})" for (label, symbol), in_years in years.items()]
+
+
+def comparison_table(comparison: pd.DataFrame, la_name: str) -> pd.DataFrame:
+    """The comparison as published: rates to one decimal, and a DfE symbol in place of any figure not published."""
+    def shown(values: pd.Series, symbols: pd.Series | None, pattern: str) -> pd.Series:
+        text = values.map(lambda value: "no figure" if pd.isna(value) else pattern.format(value))
+        return text if symbols is None else text.where(symbols.isna(), symbols)
+
+    rows = comparison
+    return pd.DataFrame({
+        "Year": rows["time_period"],
+        "Factor": rows["factor_label"],
+        f"{la_name}: assessments with the factor": shown(rows["la_count"], rows["la_symbol"], "{:,.0f}"),
+        f"{la_name}: per 10,000 children": shown(rows["la_rate_per_10k"], rows["la_symbol"], "{:.1f}"),
+        "England: per 10,000 children": shown(rows["england_rate_per_10k"], rows["england_symbol"], "{:.1f}"),
+        "Region": rows["region_name"],
+        "Region: per 10,000 children": shown(rows["region_rate_per_10k"], rows["region_symbol"], "{:.1f}"),
+        "Statistical neighbours' median: per 10,000 children": shown(rows["neighbour_median_rate_per_10k"], None,
+                                                                      "{:.1f}"),
+        "Neighbours with a figure": rows["neighbours_used"],
+        "Population estimate used (year)": rows["population_year"],
+    })

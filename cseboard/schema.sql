@@ -111,3 +111,44 @@ SELECT * FROM current_missing_episodes
 WHERE quarter_start BETWEEN period_start AND period_end
   AND (NOT referred_only OR child_id IN (
       SELECT child_id FROM filtered_referrals(period_start, period_end, areas, sources, age_bands, genders)));
+
+-- Published national benchmarks imported on the National benchmarks page (cseboard.national's tidy tables).
+-- They are not extracts: a re-import replaces a table whole, and loading or removing an extract leaves them alone.
+CREATE TABLE IF NOT EXISTS national_factors (
+    time_period INTEGER NOT NULL,
+    geographic_level VARCHAR NOT NULL,
+    region_code VARCHAR,
+    region_name VARCHAR,
+    old_la_code VARCHAR,
+    new_la_code VARCHAR,
+    la_name VARCHAR,
+    factor VARCHAR NOT NULL,
+    value DOUBLE,                         -- NULL where DfE published a symbol
+    symbol VARCHAR                        -- c, x, u, z or low; NULL where there is a value
+);
+
+CREATE TABLE IF NOT EXISTS national_population (
+    time_period INTEGER NOT NULL,
+    geographic_level VARCHAR NOT NULL,
+    region_code VARCHAR,
+    region_name VARCHAR,
+    old_la_code VARCHAR,
+    new_la_code VARCHAR,
+    la_name VARCHAR,
+    children_0_to_17 DOUBLE,
+    symbol VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS national_neighbours (
+    old_la_code VARCHAR NOT NULL,
+    la_name VARCHAR,
+    neighbour_rank INTEGER NOT NULL,
+    neighbour_old_la_code VARCHAR,
+    closeness VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS national_imports (
+    kind VARCHAR PRIMARY KEY,             -- factors, population or neighbours
+    file_name VARCHAR NOT NULL,
+    imported_at TIMESTAMP NOT NULL
+);
