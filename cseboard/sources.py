@@ -166,6 +166,18 @@ def _boys_view(boys_by_source: pd.Series, source_totals: pd.Series, benchmark: f
                                      count_columns=protected.count_columns, rate_columns=protected.rate_columns)
 
 
+def rows_with_shares(view: disclosure.ProtectedTable, row_label: str) -> list[str]:
+    """Rows (sources or risk levels) with at least one outcome share above zero that can be shown."""
+    showable = view.numeric[view.numeric[SHARE] > 0]
+    return list(dict.fromkeys(showable[row_label]))
+
+
+def too_few_for_outcomes(view: disclosure.ProtectedTable, row_label: str, base: str) -> list[str]:
+    """Rows that had referrals but every outcome withheld, so they have no bar."""
+    referred = view.numeric.loc[view.numeric[base] != 0, row_label]
+    return [row for row in dict.fromkeys(referred) if row not in rows_with_shares(view, row_label)]
+
+
 def absent_sources(by_source: pd.DataFrame) -> list[str]:
     """Sources with no referral at all in the period (zero is never withheld)."""
     return by_source.loc[by_source[REFERRALS] == 0, SOURCE].tolist()

@@ -174,3 +174,11 @@ def test_boys_title_names_few_sources_and_counts_many(benchmark, expected):
 def test_outcomes_cover_every_outcome_in_order():
     table = views(BIG).outcomes_by_source.numeric
     assert table[table[SOURCE] == "Police"][OUTCOME].tolist() == list(OUTCOMES)
+
+
+def test_a_source_whose_every_outcome_is_withheld_gets_no_bar_and_is_named():
+    table = counts(*BIG.itertuples(index=False), ("2025-Q1", "Housing", "Low", "Early help", False, 3),
+                   ("2025-Q2", "Housing", "Low", "Ongoing", False, 4))
+    outcomes = views(table, chosen=("Police", "Education", "Health", "Housing", "Self")).outcomes_by_source
+    assert sources.rows_with_shares(outcomes, SOURCE) == ["Police", "Education", "Health"]
+    assert sources.too_few_for_outcomes(outcomes, SOURCE, FROM_SOURCE) == ["Housing"]

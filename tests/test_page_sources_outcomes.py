@@ -1,0 +1,169 @@
+"""The referral sources and outcomes page under AppTest: figures equal pandas on the sample, small counts show <5."""
+from __future__ import annotations
+
+import base64
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cseboard.ingest import load
+from cseboard.periods import quarter_of
+from cseboard.store import Store
+from factory import rows, write_extract
+
+PAGE = "pages/sources_outcomes.py"
+WITHHELD = float("-inf")  # how ui.sortable hands a withheld cell to st.dataframe
+
+
+def referrals_in(sample_tables, first: str, last: str, **equals) -> pd.DataFrame:
+    """The sample's referrals in a run of quarters, with the sidebar filters given as column=value."""
+    referrals = sample_tables["referrals"].copy()
+    referrals["quarter"] = pd.to_datetime(referrals.referral_date).dt.date.map(quarter_of)
+    chosen = referrals[(referrals.quarter >= first) & (referrals.quarter <= last)]
+    for column, value in equals.items():
+        chosen = chosen[chosen[column] == value]
+    return chosen
+
+
+# The column that tells each chart's data table apart (st.dataframe elements carry no key under AppTest).
+TABLE_COLUMNS = {"sources_who_refers": "All referrals", "sources_trend": "Quarter",
+                 "sources_outcome_by_source": "Referrals from this source",
+                 "sources_outcome_by_risk": "Referrals at this risk level", "sources_boys": "Referrals of boys"}
+
+
+def table(at, key: str) -> pd.DataFrame:
+    """The data behind a chart, as the page hands it to st.dataframe."""
+    return next(frame.value for frame in at.dataframe if TABLE_COLUMNS[key] in frame.value.columns)
+
+
+def chart(at, key: str) -> dict:
+    """A chart's Plotly JSON, with typed arrays decoded to lists."""
+    element = next(e for e in at.get("plotly_chart") if e.proto.id.endswith(f"{key}_chart"))
+
+    def decoded(value):
+        if isinstance(value, dict) and "bdata" in value:
+            return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+        if isinstance(value, dict):
+            return {k: decoded(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [decoded(v) for v in value]
+        return value
+    return decoded(json.loads(element.proto.spec))
+
+
+def assert_shown_as(shown, count: int, label) -> None:
+    """A count is shown exactly, or withheld: always when it is 1-4, and never when it is 0 (zero identifies nobody).
+
+    A larger count may be withheld too (secondary suppression), so that a small one cannot be worked out.
+    """
+    if 1 <= count <= 4:
+        assert shown == WITHHELD, label
+    else:
+        assert shown == count or (shown == WITHHELD and count > 0), (label, shown, count)
+
+
+CASES = [
+    ({}, "2025-Q4", "2026-Q3", {}),
+    ({"area": "Northgate", "from": "2024-Q1", "to": "2025-Q4"}, "2024-Q1", "2025-Q4", {"area": "Northgate"}),
+    ({"age": "14-15", "from": "2025-Q2", "to": "2026-Q1"}, "2025-Q2", "2026-Q1", {"age_band": "14-15"}),
+]
+
+
+def with_age_band(sample_tables):
+    referrals = sample_tables["referrals"].copy()
+    age = referrals.age_at_referral.astype(int)
+    referrals["age_band"] = np.where(age < 10, "Under 10", (age - age % 2).astype(str) + "-" + (age - age % 2 + 1).astype(str))
+    return {**sample_tables, "referrals": referrals}
+
+
+@pytest.mark.parametrize("query_params, first, last, equals", CASES)
+def test_referrals_by_source_and_share_of_boys_match_pandas(app, sample_tables, query_params, first, last, equals):
+    at = app(PAGE, query_params=query_params)
+    chosen = referrals_in(with_age_band(sample_tables), first, last, **equals)
+    by_source = table(at, "sources_who_refers").set_index("Referral source")["Referrals"]
+    expected = chosen.referral_source.value_counts()
+    for source, shown in by_source.items():
+        assert_shown_as(shown, int(expected.get(source, 0)), source)
+    assert by_source[expected.idxmax()] == expected.max()
+    boys = table(at, "sources_boys").set_index("Referral source")
+    for source in ["Police", "Education", "Children's social care"]:
+        from_source = chosen[chosen.referral_source == source]
+        referrals_of_boys = int((from_source.gender == "Male").sum())
+        if referrals_of_boys >= 5 and boys.loc[source, "Referrals"] != WITHHELD:
+            assert boys.loc[source, "Boys (% of referrals)"] == pytest.approx(100 * referrals_of_boys / len(from_source))
+    assert boys.loc["All sources", "Referrals of boys"] == (chosen.gender == "Male").sum()
+
+
+@pytest.mark.parametrize("query_params, first, last, equals", CASES[:2])
+def test_outcome_shares_match_pandas(app, sample_tables, query_params, first, last, equals):
+    at = app(PAGE, query_params=query_params)
+    chosen = referrals_in(sample_tables, first, last, **equals)
+    high = chosen[chosen.risk_level == "High"]
+    by_risk = table(at, "sources_outcome_by_risk").set_index(["Risk level", "Outcome"])
+    nfa = int((high.outcome == "No further action").sum())
+    assert_shown_as(by_risk.loc[("High", "No further action"), "Referrals"], nfa, "high risk, no further action")
+    assert by_risk.loc[("High", "Child protection"), "Share (%)"] == pytest.approx(
+        100 * (high.outcome == "Child protection").sum() / len(high))
+    police = chosen[chosen.referral_source == "Police"]
+    by_source = table(at, "sources_outcome_by_source").set_index(["Referral source", "Outcome"])
+    assert by_source.loc[("Police", "Early help"), "Referrals from this source"] == len(police)
+
+
+def test_trend_has_every_quarter_of_the_period(app, sample_tables):
+    at = app(PAGE, query_params={"from": "2025-Q1", "to": "2025-Q4"})
+    trend = table(at, "sources_trend")
+    police = trend[trend["Referral source"] == "Police"].set_index("Quarter")["Referrals"]
+    chosen = referrals_in(sample_tables, "2025-Q1", "2025-Q4")
+    expected = chosen[chosen.referral_source == "Police"].quarter.value_counts()
+    assert police.index.tolist() == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
+    for quarter, shown in police.items():
+        assert_shown_as(shown, int(expected.get(quarter, 0)), quarter)
+
+
+def test_a_gender_filter_hides_the_share_of_boys(app):
+    at = app(PAGE, query_params={"gender": "Male"})
+    assert any("clear the gender filter" in info.value for info in at.info)
+    assert not any(TABLE_COLUMNS["sources_boys"] in frame.value.columns for frame in at.dataframe)
+
+
+@pytest.fixture
+def tiny_db(tmp_path, prepare):
+    """An extract of seven referrals in one quarter: Police 3 (2 of them boys), Education 4; nothing else."""
+    referrals = [*rows("referrals", 3, referral_source="Police"),
+                 *rows("referrals", 4, referral_source="Education", outcome="Early help")]
+    for index, referral in enumerate(referrals, start=1):
+        referral.update(referral_id=f"R{index}", child_id=f"C{index}")
+    referrals[0]["gender"] = referrals[1]["gender"] = "Male"
+    prepared = prepare(write_extract(tmp_path / "tiny", referrals=referrals))
+    assert prepared.ok, prepared.report.text()
+    store = Store(tmp_path / "store" / "cse.duckdb")
+    load(store, prepared)
+    store.close()
+    return tmp_path / "store" / "cse.duckdb"
+
+
+def test_small_counts_show_as_withheld_and_never_as_the_number(app, tiny_db):
+    at = app(PAGE, db=tiny_db)
+    by_source = table(at, "sources_who_refers").set_index("Referral source")["Referrals"]
+    assert by_source["Police"] == WITHHELD and by_source["Education"] == WITHHELD and by_source["Housing"] == 0
+    for key in ["sources_who_refers", "sources_trend", "sources_outcome_by_source", "sources_outcome_by_risk",
+                "sources_boys"]:
+        counts = table(at, key).select_dtypes("number")
+        assert not counts.isin([1, 2, 3, 4]).any().any(), key
+    who_refers = chart(at, "sources_who_refers")["data"][0]
+    police = [x for x, y in zip(who_refers["x"], who_refers["y"]) if y == "Police"]
+    assert len(police) == 1 and math.isnan(police[0])
+    assert any(row[0] == "<5" for row in who_refers["customdata"])
+    fewest = next(m.value for m in at.markdown if m.value.startswith("**Fewest"))
+    assert "Police (<5)" in fewest and "Education (<5)" in fewest and not any(d in fewest for d in "1234")
+    absent = next(m.value for m in at.markdown if m.value.startswith("**No referrals at all"))
+    assert "Housing" in absent and "Police" not in absent
+
+
+def test_no_referrals_in_the_filters_shows_no_data(app, tiny_db):
+    at = app(PAGE, db=tiny_db, query_params={"gender": "Other"})
+    assert any("No referrals match" in info.value for info in at.info)
+    assert not at.get("plotly_chart")
