@@ -1,0 +1,118 @@
+"""The Linked crimes and vulnerabilities page on the sample: shares equal pandas on the CSV files; small counts show <5."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cseboard.contract import CRIME_LABELS, VULNERABILITY_LABELS
+from cseboard.ingest import load, prepare_path
+from cseboard.periods import quarter_of, quarters_between
+from cseboard.store import Store
+from cseboard.ui import WITHHELD_SORT_VALUE
+from factory import rows, write_extract
+from test_page_missing import figures
+
+PAGE = "pages/crimes_vulnerabilities.py"
+
+
+def chosen_referrals(tables, first="2025-Q4", last="2026-Q3", **equals) -> pd.DataFrame:
+    referrals = tables["referrals"].assign(
+        quarter=pd.to_datetime(tables["referrals"].referral_date).dt.date.map(quarter_of))
+    referrals = referrals[referrals.quarter.isin(quarters_between(first, last))]
+    for column, value in equals.items():
+        referrals = referrals[referrals[column] == value]
+    return referrals
+
+
+def recording(referrals: pd.DataFrame, column: str, item: str) -> pd.Series:
+    return referrals[column].str.split(";").map(lambda items: item in items)
+
+
+def table_of(at, first_column: str) -> pd.DataFrame:
+    """The data table under a chart, found by its first column."""
+    return next(frame.value for frame in at.dataframe if frame.value.columns[0] == first_column)
+
+
+@pytest.mark.parametrize("query_params, equals", [
+    ({}, {}),
+    ({"area": "Northgate", "from": "2024-Q1"}, {"area": "Northgate"}),
+    ({"gender": "Male", "from": "2023-Q4"}, {"gender": "Male"}),
+])
+def test_share_of_referrals_matches_pandas(app, sample_tables, query_params, equals):
+    at = app(PAGE, query_params=query_params)
+    referrals = chosen_referrals(sample_tables, query_params.get("from", "2025-Q4"), **equals)
+    overall = table_of(at, "Linked crime").set_index("Linked crime")
+    for crime, label in CRIME_LABELS.items():
+        count = int(recording(referrals, "linked_crimes", crime).sum())
+        shown = overall.loc[label, "Referrals recording it"]
+        if 0 < count < 5:
+            assert shown == WITHHELD_SORT_VALUE
+        else:
+            assert shown == count
+            assert overall.loc[label, "Share of referrals (%)"] == pytest.approx(100 * count / len(referrals))
+    assert set(overall["Referrals"]) == {len(referrals)}
+
+
+def test_vulnerabilities_on_the_switch(app, sample_tables):
+    at = app(PAGE)
+    at.segmented_control(key="crimes_kind").set_value("Vulnerabilities").run()
+    referrals = chosen_referrals(sample_tables)
+    overall = table_of(at, "Vulnerability").set_index("Vulnerability")
+    count = int(recording(referrals, "vulnerabilities", "mental_health").sum())
+    assert overall.loc[VULNERABILITY_LABELS["mental_health"], "Referrals recording it"] == count
+
+
+@pytest.mark.parametrize("query_params, equals", [({}, {}), ({"area": "Riverside", "from": "2023-Q4"},
+                                                             {"area": "Riverside"})])
+def test_boys_against_other_children_match_pandas(app, sample_tables, query_params, equals):
+    at = app(PAGE, query_params=query_params)
+    referrals = chosen_referrals(sample_tables, query_params.get("from", "2025-Q4"), **equals)
+    boys = referrals.gender == "Male"
+    by_gender = table_of(at, "Gender").set_index(["Gender", "Linked crime"])
+    compared = 0
+    for group, chosen in (("Boys", referrals[boys]), ("Girls and other genders", referrals[~boys])):
+        count = int(recording(chosen, "linked_crimes", "criminal_exploitation").sum())
+        shown = by_gender.loc[(group, CRIME_LABELS["criminal_exploitation"])]
+        if 0 < count < 5:
+            assert shown["Referrals recording it"] == WITHHELD_SORT_VALUE
+        elif shown["Share of referrals (%)"] != WITHHELD_SORT_VALUE:
+            assert shown["Share of referrals (%)"] == pytest.approx(100 * count / len(chosen))
+            compared += 1
+    assert compared == 2
+
+
+def test_crimes_recorded_together_match_pandas(app, sample_tables):
+    at = app(PAGE)
+    referrals = chosen_referrals(sample_tables)
+    both = int((recording(referrals, "linked_crimes", "gangs") & recording(referrals, "linked_crimes", "drugs")).sum())
+    together = next(frame.value for frame in at.dataframe
+                    if frame.value.columns[0] == "Linked crime" and CRIME_LABELS["drugs"] in frame.value.columns)
+    cell = together.set_index("Linked crime").loc[CRIME_LABELS["gangs"], CRIME_LABELS["drugs"]]
+    assert cell == (WITHHELD_SORT_VALUE if 0 < both < 5 else both)
+
+
+@pytest.fixture
+def tiny_db(tmp_path):
+    """Three referrals recording drugs and gangs (the factory default): every count on the page is 1 to 4."""
+    folder = write_extract(tmp_path / "extract", referrals=rows("referrals", 3))
+    prepared = prepare_path(folder)
+    assert prepared.ok, prepared.report.text()
+    opened = Store(tmp_path / "tiny.duckdb")
+    load(opened, prepared)
+    opened.close()
+    return tmp_path / "tiny.duckdb"
+
+
+def test_small_counts_show_as_withheld_and_never_as_numbers(app, tiny_db):
+    at = app(PAGE, db=tiny_db)
+    cells = pd.concat([frame.value.stack() for frame in at.dataframe])
+    numbers = pd.to_numeric(cells, errors="coerce")
+    assert (numbers == WITHHELD_SORT_VALUE).any()
+    assert not numbers.between(1, 4).any()
+    for figure in figures(at):
+        for trace in figure.data:
+            if trace.type == "bar":
+                assert not pd.Series(trace.x, dtype=float).between(0.001, 100).any()
+                assert not len(trace.x) or "<5" in list(trace.text)
+            if trace.type == "heatmap":
+                assert not pd.DataFrame(trace.z, dtype=float).stack().between(1, 4).any()

@@ -1,0 +1,150 @@
+"""The Missing episodes page on the sample: its figures equal a pandas computation on the CSV files; small counts show <5."""
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from cseboard.ingest import load, prepare_path
+from cseboard.periods import quarter_of, quarters_between
+from cseboard.store import Store
+from cseboard.ui import WITHHELD_SORT_VALUE
+from factory import rows, write_extract
+
+PAGE = "pages/missing.py"
+DEFAULT_QUARTERS = quarters_between("2025-Q4", "2026-Q3")
+
+
+def with_quarter(frame: pd.DataFrame, date_column: str) -> pd.DataFrame:
+    return frame.assign(quarter=pd.to_datetime(frame[date_column]).dt.date.map(quarter_of))
+
+
+def expected_figures(tables, quarters, referred_only=False, **equals) -> dict[str, str]:
+    """The four period figures, from the CSV files alone."""
+    episodes = with_quarter(tables["missing_episodes"], "start_date")
+    episodes = episodes[episodes.quarter.isin(quarters)]
+    if referred_only:
+        referrals = with_quarter(tables["referrals"], "referral_date")
+        referrals = referrals[referrals.quarter.isin(quarters)]
+        for column, value in equals.items():
+            referrals = referrals[referrals[column] == value]
+        episodes = episodes[episodes.child_id.isin(referrals.child_id)]
+    per_child = episodes.groupby("child_id").size()
+    accepted = episodes[episodes.return_interview == "Accepted"]
+    returned = pd.to_datetime(accepted.end_date, errors="coerce")
+    timely = pd.to_datetime(accepted.return_interview_date, errors="coerce") <= returned + pd.Timedelta(days=3)
+    return {
+        "Missing episodes": f"{len(episodes):,}",
+        "Children who went missing": f"{per_child.size:,}",
+        "Went missing 3 or more times": f"{100 * (per_child >= 3).sum() / per_child.size:.1f}%",
+        "Accepted return interviews held within 72 hours": f"{100 * timely.sum() / len(accepted):.1f}%",
+    }
+
+
+def decoded(value):
+    """A figure's data array: plotly sends numbers as base64 typed arrays."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return value
+
+
+def figures(at) -> list[go.Figure]:
+    """The page's plotly figures, with their data arrays decoded."""
+    shown = []
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        for trace in spec["data"]:
+            trace.update({axis: decoded(trace[axis]) for axis in ("x", "y", "z") if axis in trace})
+        shown.append(go.Figure(spec))
+    return shown
+
+
+def chart_with(at, trace_name: str) -> go.Figure:
+    """The plotly figure on the page that has a trace of that name."""
+    return next(f for f in figures(at) if any(trace.name == trace_name for trace in f.data))
+
+
+@pytest.mark.parametrize("query_params, referred_only, equals", [
+    ({}, False, {}),
+    ({"area": "Northgate"}, True, {"area": "Northgate"}),
+    ({"gender": "Male", "from": "2024-Q1", "to": "2025-Q4"}, True, {"gender": "Male"}),
+])
+def test_period_figures_match_pandas(app, sample_tables, query_params, referred_only, equals):
+    at = app(PAGE, query_params=query_params)
+    if referred_only:
+        at.toggle(key="missing_referred_only").set_value(True).run()
+    assert not at.exception
+    quarters = quarters_between(query_params.get("from", "2025-Q4"), query_params.get("to", "2026-Q3"))
+    shown = {metric.label: metric.value for metric in at.metric}
+    assert shown == expected_figures(sample_tables, quarters, referred_only, **equals)
+
+
+def test_filters_do_not_apply_to_all_missing_children_until_asked(app, sample_tables):
+    at = app(PAGE, query_params={"area": "Northgate"})
+    everyone = {metric.label: metric.value for metric in at.metric}
+    assert everyone == expected_figures(sample_tables, DEFAULT_QUARTERS)
+    assert any("cannot apply to children with none" in caption.value for caption in at.caption)
+
+
+@pytest.mark.parametrize("query_params, equals", [({}, {}), ({"area": "Riverside"}, {"area": "Riverside"})])
+def test_missing_before_referral_by_quarter_matches_pandas(app, sample_tables, query_params, equals):
+    at = app(PAGE, query_params=query_params)
+    referrals = with_quarter(sample_tables["referrals"], "referral_date")
+    for column, value in equals.items():
+        referrals = referrals[referrals[column] == value]
+    joined = referrals.merge(sample_tables["missing_episodes"][["child_id", "start_date"]], on="child_id", how="left")
+    days = (pd.to_datetime(joined.referral_date) - pd.to_datetime(joined.start_date)).dt.days
+    joined["before"] = days.between(0, 90)
+    children = joined.groupby(["quarter", "child_id"]).agg(boy=("gender", lambda g: (g == "Male").any()),
+                                                           before=("before", "any")).reset_index()
+    figure = chart_with(at, "All children")
+    lines = {trace.name: dict(zip(trace.x, trace.y)) for trace in figure.data}
+    compared = 0
+    for quarter in DEFAULT_QUARTERS:
+        in_quarter = children[children.quarter == quarter]
+        for name, chosen in (("Boys", in_quarter[in_quarter.boy]), ("All children", in_quarter)):
+            plotted, missing_before = lines[name][quarter], int(chosen.before.sum())
+            if 0 < missing_before < 5 or 0 < len(chosen) < 5:
+                assert pd.isna(plotted)
+            elif not pd.isna(plotted):
+                assert plotted == pytest.approx(100 * missing_before / len(chosen))
+                compared += 1
+    assert compared >= 2
+    if not equals:
+        assert figure.layout.title.text.startswith("In 2026-Q3, ")
+
+
+@pytest.fixture
+def tiny_db(tmp_path):
+    """Three referred children and a few missing episodes: every count on the page is 1 to 4."""
+    referrals = rows("referrals", 3, referral_date="2025-02-10")
+    referrals[0]["gender"] = "Male"
+    episodes = rows("missing_episodes", 4, start_date="2025-02-01", end_date="2025-02-02")
+    for episode, child in zip(episodes, ("C1", "C1", "C2", "C9")):
+        episode["child_id"] = child
+    folder = write_extract(tmp_path / "extract", referrals=referrals, missing_episodes=episodes)
+    prepared = prepare_path(folder)
+    assert prepared.ok, prepared.report.text()
+    opened = Store(tmp_path / "tiny.duckdb")
+    load(opened, prepared)
+    opened.close()
+    return tmp_path / "tiny.duckdb"
+
+
+def test_small_counts_show_as_withheld_and_never_as_numbers(app, tiny_db):
+    at = app(PAGE, db=tiny_db)
+    assert {metric.value for metric in at.metric} == {"<5"}
+    cells = pd.concat([frame.value.stack() for frame in at.dataframe])
+    numbers = pd.to_numeric(cells, errors="coerce")
+    assert (numbers == WITHHELD_SORT_VALUE).any()
+    assert not numbers.between(1, 4).any()
+    for figure in figures(at):
+        assert not any(word in figure.layout.title.text for word in (" 1 ", " 2 ", " 3 ", " 4 "))
+        for trace in figure.data:
+            if trace.type == "bar":
+                lengths = pd.to_numeric(pd.Series(trace.y if trace.orientation != "h" else trace.x), errors="coerce")
+                assert not lengths.between(1, 4).any()
