@@ -56,35 +56,27 @@ def sidebar_filters(current: Store) -> Filters | None:
     """Draw the shared filters once, in the entry script; mirror them in the URL so a view can be shared."""
     quarters = current.quarters()
     if not quarters:
+        st.session_state[FILTERS_KEY] = None
         return None
     options = {
         "areas": current.distinct("area"),
         "sources": current.distinct("referral_source"),
-        "age_bands": [band for band in AGE_BANDS],
+        "age_bands": list(AGE_BANDS),
         "genders": list(GENDERS),
     }
-    if "filter_period" not in st.session_state:
-        _set_filter_widgets({key: st.query_params.get_all(key) for key in ("from", "to", *URL_KEYS.values())},
-                            quarters, options)
-    else:
-        first, last = st.session_state["filter_period"]
-        chosen = {"from": [first], "to": [last],
-                  **{key: list(st.session_state.get(f"filter_{name}") or []) for name, key in URL_KEYS.items()}}
-        if from_url(chosen, quarters, options).to_url() != {k: v[0] if k in ("from", "to") else v
-                                                             for k, v in chosen.items() if v}:
-            _set_filter_widgets(chosen, quarters, options)
+    seed = _filters_to_draw(quarters, options)
     sidebar = st.sidebar
     sidebar.header("Filters")
     if len(quarters) > 1:
-        # value= marks it as a range slider; without it Streamlit reads the range back as one quarter on rerun.
-        first, last = sidebar.select_slider("Period (quarters)", options=quarters, value=(quarters[0], quarters[-1]),
-                                            key="filter_period")
+        # value= also marks it as a range slider; without it Streamlit reads the range back as one quarter on rerun.
+        first, last = sidebar.select_slider("Period (quarters)", options=quarters,
+                                            value=(seed.first_quarter, seed.last_quarter), key="filter_period")
     else:
         first = last = quarters[0]
         sidebar.caption(f"Period: {first} (the only quarter loaded)")
     labels = {"areas": "Area", "sources": "Referral source", "age_bands": "Age band", "genders": "Gender"}
-    chosen = {name: tuple(sidebar.multiselect(labels[name], options[name], key=f"filter_{name}",
-                                              placeholder=f"All ({len(options[name])})"))
+    chosen = {name: tuple(sidebar.multiselect(labels[name], options[name], default=list(getattr(seed, name)),
+                                              key=f"filter_{name}", placeholder=f"All ({len(options[name])})"))
               for name in URL_KEYS}
     filters = Filters(first, last, **chosen)
     wanted = {key: value if isinstance(value, list) else [value] for key, value in filters.to_url().items()}
@@ -101,12 +93,21 @@ def sidebar_filters(current: Store) -> Filters | None:
     return filters
 
 
-def _set_filter_widgets(chosen: dict, quarters: list[str], options: dict) -> None:
-    """Seed the filter widgets from a shared link, or drop choices no longer in the data (another extract loaded)."""
-    kept = from_url(chosen, quarters, options)
-    st.session_state["filter_period"] = (kept.first_quarter, kept.last_quarter)
-    for name in URL_KEYS:
-        st.session_state[f"filter_{name}"] = list(getattr(kept, name))
+def _filters_to_draw(quarters: list[str], options: dict) -> Filters:
+    """What the widgets start from: the shared link on a first visit, else the user's choices. Choices no longer
+    in the data (another extract loaded) are dropped, and their widgets reset to the kept values."""
+    if "filter_period" not in st.session_state:
+        return from_url({key: st.query_params.get_all(key) for key in ("from", "to", *URL_KEYS.values())},
+                        quarters, options)
+    first, last = st.session_state["filter_period"]
+    chosen = {name: list(st.session_state.get(f"filter_{name}") or []) for name in URL_KEYS}
+    kept = from_url({"from": [first], "to": [last], **{URL_KEYS[name]: values for name, values in chosen.items()}},
+                    quarters, options)
+    if (first, last) != (kept.first_quarter, kept.last_quarter) or any(
+            tuple(values) != getattr(kept, name) for name, values in chosen.items()):
+        for key in ("filter_period", *(f"filter_{name}" for name in URL_KEYS)):
+            st.session_state.pop(key, None)
+    return kept
 
 
 def sidebar_menu(menu, pages: dict, filters: Filters | None) -> None:
