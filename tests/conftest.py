@@ -2,6 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +21,10 @@ from cseboard.ingest import load, prepare_path
 from cseboard.store import Store
 
 TODAY = dt.date(2026, 11, 23)
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
 
 
 @pytest.fixture
@@ -31,8 +42,6 @@ def prepare():
         return prepare_path(folder, period=period, today=TODAY, **kwargs)
     return run
 
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -73,3 +82,58 @@ def app(sample_db, monkeypatch):
         assert not at.exception, [e.value for e in at.exception]
         return at
     return open_page
+
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard on a free port with its own store file; stopped (and its files removed) afterwards."""
+    folder = tmp_path_factory.mktemp("e2e")
+    db = folder / "cse.duckdb"
+    port = free_port()
+    env = {**os.environ, "CSEBOARD_DB": str(db), "CSEBOARD_ROLE": "viewer"}
+    log = open(folder / "streamlit.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("streamlit did not start:\n" + (folder / "streamlit.log").read_text()[-2000:])
+            time.sleep(0.2)
+        yield url, db
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -1,0 +1,63 @@
+"""End to end in a real browser: a shared link opens its page with its filters, every page renders, and a
+filter chosen on a page is kept in the address bar with that page."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import CHROMIUM
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                reason=f"{CHROMIUM} is not installed (make test installs Debian's chromium)")
+
+PAGES = ["", "age-gender", "missing", "crimes-vulnerabilities", "sources-outcomes", "areas", "training", "national",
+         "upload", "history"]
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    opened.set_default_timeout(60_000)
+    yield opened
+    context.close()
+
+
+def showing(page) -> str:
+    return page.get_by_text("Showing:").first.locator("..").inner_text()
+
+
+def test_a_shared_link_is_the_first_visit_and_opens_its_page_with_its_filters(server, page):
+    url, _ = server
+    page.goto(f"{url}/age-gender?from=2025-Q1&to=2026-Q2&area=Northgate&gender=Male")
+    page.get_by_role("heading", name="Age and gender").first.wait_for()
+    assert showing(page) == ("Showing: Period 2025-Q1 to 2026-Q2; areas: Northgate; all referral sources; "
+                             "all age bands; genders: Male.")
+    page.get_by_role("link", name="Load an extract").first.wait_for()
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_without_an_error(server, page, path):
+    url, _ = server
+    page.goto(f"{url}/{path}")
+    page.locator("h1").first.wait_for()
+    page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden")
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert "Page not found" not in page.content()
+
+
+def test_a_filter_chosen_on_a_page_stays_in_the_address_bar_with_that_page(server, page):
+    url, _ = server
+    page.goto(f"{url}/areas?from=2025-Q1")
+    page.get_by_role("heading", name="Areas").first.wait_for()
+    page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").nth(1).click()
+    page.get_by_role("option", name="Police", exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_url("**/areas?from=2025-Q1&to=2026-Q3&source=Police")
+    assert "referral sources: Police" in showing(page)
+    page.get_by_role("link", name="Missing episodes").click()
+    page.wait_for_url("**/missing?from=2025-Q1&to=2026-Q3&source=Police")
+    page.get_by_role("heading", name="Missing from home or care").first.wait_for()
+    assert "referral sources: Police" in showing(page)
