@@ -18,7 +18,7 @@ a reader which hidden values are small and so narrow what the others could be.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,6 +145,26 @@ def protect_crosstab(
         suppressed = _complementary_suppression(flat, policy.is_small(flat), _margin_equations(grid.shape))
         mask[:] = suppressed.reshape(grid.shape)
     return _protected(with_totals, mask, policy, tuple(with_totals.columns), ())
+
+
+def protect_linked(values: Mapping[Hashable, float], sums: Sequence[tuple[Hashable, Sequence[Hashable]]],
+                   policy: DisclosurePolicy = DEFAULT_POLICY) -> dict[Hashable, bool]:
+    """Withhold small counts across tables that share totals, so no table gives away a count another withholds.
+
+    values: each published count once, under a key. sums: (total key, part keys), one per published total.
+    Returns whether each key is withheld.
+    """
+    keys = list(values)
+    if not policy.enabled:
+        return dict.fromkeys(keys, False)
+    position = {key: index for index, key in enumerate(keys)}
+    equations = np.zeros((len(sums), len(keys)))
+    for row, (total, parts) in enumerate(sums):
+        equations[row, [position[part] for part in parts]] = 1
+        equations[row, position[total]] = -1
+    counts = np.array([values[key] for key in keys], dtype=float)
+    withheld = _complementary_suppression(counts, policy.is_small(counts), equations)
+    return dict(zip(keys, withheld.tolist()))
 
 
 def _protected(df: pd.DataFrame, mask: pd.DataFrame, policy: DisclosurePolicy, counts: tuple, rates: tuple):

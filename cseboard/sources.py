@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from cseboard import disclosure
@@ -42,25 +41,6 @@ class SourceViews:
 def sources_in_scope(chosen: Sequence[str], present: Sequence[str]) -> list[str]:
     """The sources the page reports on, in the contract's order: those filtered to, else every source a referral can have."""
     return list(chosen) or [*REFERRAL_SOURCES, *sorted(set(present) - set(REFERRAL_SOURCES))]
-
-
-def protect_linked(values: dict[Hashable, float], sums: Sequence[tuple[Hashable, Sequence[Hashable]]],
-                   policy: disclosure.DisclosurePolicy) -> dict[Hashable, bool]:
-    """Withhold small counts across tables that share totals, with the complementary cells that keep them hidden.
-
-    values: each published count once, under a key. sums: (total key, part keys), one per published total.
-    """
-    keys = list(values)
-    if not policy.enabled:
-        return dict.fromkeys(keys, False)
-    position = {key: index for index, key in enumerate(keys)}
-    equations = np.zeros((len(sums), len(keys)))
-    for row, (total, parts) in enumerate(sums):
-        equations[row, [position[part] for part in parts]] = 1
-        equations[row, position[total]] = -1
-    counts = np.array([values[key] for key in keys], dtype=float)
-    withheld = disclosure._complementary_suppression(counts, policy.is_small(counts), equations)
-    return dict(zip(keys, withheld.tolist()))
 
 
 def _counts(counts: pd.DataFrame, by: list[str], index: pd.MultiIndex | pd.Index) -> pd.Series:
@@ -99,7 +79,7 @@ def source_views(counts: pd.DataFrame, sources: Sequence[str], quarters: Sequenc
         rows, columns = series.index.levels[0], series.index.levels[1]
         sums += [((row_total, row), [(name, row, column) for column in columns]) for row in rows]
         sums += [((column_total, column), [(name, row, column) for row in rows]) for column in columns]
-    withheld = protect_linked(values, sums, policy)
+    withheld = disclosure.protect_linked(values, sums, policy)
 
     trend = pd.DataFrame({SOURCE: by_source_quarter.index.get_level_values(0),
                           QUARTER: by_source_quarter.index.get_level_values(1), REFERRALS: by_source_quarter.values})

@@ -17,6 +17,7 @@ from cseboard.disclosure import (
     neutralise_formula,
     protect,
     protect_crosstab,
+    protect_linked,
     safe_csv,
 )
 
@@ -179,6 +180,19 @@ def test_disabled_policy_passes_everything_through():
     crosstab = protect_crosstab(pd.DataFrame([[1, 2]]), DisclosurePolicy(enabled=False))
     assert not crosstab.mask.to_numpy().any()
     assert crosstab.numeric.to_numpy().tolist() == [[1, 2, 3], [1, 2, 3]]
+
+
+LINKED_COUNTS = {"all": 43, ("source", "Police"): 3, ("source", "Education"): 40,
+                 ("quarter", "Q1"): 20, ("quarter", "Q2"): 23}
+LINKED_SUMS = [("all", [("source", "Police"), ("source", "Education")]),
+               ("all", [("quarter", "Q1"), ("quarter", "Q2")])]
+
+
+def test_linked_tables_withhold_a_small_count_with_its_partner_and_leave_the_other_table_alone():
+    withheld = protect_linked(LINKED_COUNTS, LINKED_SUMS)
+    assert withheld == {"all": False, ("source", "Police"): True, ("source", "Education"): True,
+                        ("quarter", "Q1"): False, ("quarter", "Q2"): False}
+    assert not any(protect_linked(LINKED_COUNTS, LINKED_SUMS, DisclosurePolicy(enabled=False)).values())
 
 
 def test_views_show_the_symbol_and_keep_other_columns():
