@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from cseboard.contract import AGE_BANDS
@@ -54,6 +55,26 @@ INSERTS = {
                gender, children
         FROM incoming""",
 }
+
+
+DATE_ORDER = {"referrals": "referral_date", "missing_episodes": "start_date"}
+
+
+def _insert_sql(table: str, incoming) -> str:
+    """Rows are stored in date order (so a period filter skips whole row groups); an extract that is already in
+    date order, as most are, is inserted without the sort (about half the store time, measured at 1M and 10M)."""
+    sql = INSERTS[table]
+    column = DATE_ORDER.get(table)
+    if column is not None and _in_order(incoming.column(column)):
+        sql = sql.rsplit(" ORDER BY ", 1)[0]
+    return sql
+
+
+def _in_order(dates) -> bool:
+    if dates.null_count:
+        return False
+    days = dates.cast("int32").to_numpy()
+    return days.size < 2 or bool(np.all(days[1:] >= days[:-1]))
 
 
 class StoreError(Exception):
@@ -124,7 +145,7 @@ class Store:
             for table in DATA_TABLES:
                 if table in extract.tables:
                     cursor.register("incoming", extract.tables[table])
-                    cursor.execute(INSERTS[table], {"extract_id": extract_id})
+                    cursor.execute(_insert_sql(table, extract.tables[table]), {"extract_id": extract_id})
                     cursor.unregister("incoming")
             cursor.execute(
                 "INSERT INTO extracts VALUES ($id, $source, $first, $last, $first_date, $last_date, $at, $sha, "
