@@ -7,11 +7,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from cseboard.contract import BOYS, OTHERS
+from cseboard.disclosure import ProtectedTable
+
 # Okabe-Ito palette (safe for the common forms of colour blindness).
 BLUE, VERMILLION, GREEN, ORANGE, SKY, PURPLE, YELLOW, GREY = (
     "#0072B2", "#D55E00", "#009E73", "#E69F00", "#56B4E9", "#CC79A7", "#F0E442", "#7F7F7F")
 SEQUENCE = [BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, GREY]
 GENDER_COLOURS = {"Male": BLUE, "Female": VERMILLION, "Other": GREEN, "Not known": GREY}
+GENDER_GROUP_COLOURS = {BOYS: GENDER_COLOURS["Male"], OTHERS: GENDER_COLOURS["Female"]}
 BENCHMARK_COLOUR = "#333333"
 FONT = "Source Sans Pro, Arial, sans-serif"
 
@@ -34,6 +38,14 @@ def style(figure: go.Figure, title: str, x_title: str | None = None, y_title: st
     if y_title is not None:
         figure.update_yaxes(title_text=y_title, gridcolor="#EEEEEE", showgrid=True)
     return figure
+
+
+def bar_heights(protected: ProtectedTable, column: str, rows=None) -> tuple[pd.Series, pd.Series]:
+    """Bar lengths and labels for a chart: a withheld bar has no length and is labelled with the symbol instead."""
+    rows = protected.numeric.index if rows is None else rows
+    withheld = protected.mask.loc[rows, column]
+    heights = protected.numeric.loc[rows, column].mask(withheld, 0)
+    return heights, protected.hover_text(column)[rows].where(withheld, "")
 
 
 FUNNEL_LEVELS = (0.95, 0.998)

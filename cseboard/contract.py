@@ -2,9 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 AGE_BANDS = ("Under 10", "10-11", "12-13", "14-15", "16-17")
 GENDERS = ("Male", "Female", "Other", "Not known")
+BOYS, OTHERS = "Boys", "Girls and other genders"
+"""Boys against everyone else: children of another or unknown gender are so few that, shown on their own, their
+withheld counts would force boys' figures to be withheld too (the genders add up to a published total)."""
 ETHNICITIES = ("White", "Mixed", "Asian", "Black", "Other", "Not known")
 REFERRAL_SOURCES = (
     "Police",
@@ -217,3 +224,8 @@ def age_band(age: int) -> str:
         return "Under 10"
     low = age - (age % 2)
     return f"{low}-{low + 1}"
+
+
+def gender_group(genders: pd.Series) -> pd.Series:
+    """Boys, or girls and other genders: the split pages use so that boys' figures are not withheld with the few others."""
+    return genders.where(genders != "Male", BOYS).where(genders == "Male", OTHERS)

@@ -167,6 +167,19 @@ def protect_linked(values: Mapping[Hashable, float], sums: Sequence[tuple[Hashab
     return dict(zip(keys, withheld.tolist()))
 
 
+def visible(protected: ProtectedTable, column: str, **where) -> float | None:
+    """The first cell of a column in the rows matching `where`, or None when withheld or empty.
+
+    Titles and metric cards read their numbers through this, so they never state what the table withholds.
+    """
+    chosen = protected.numeric
+    for name, value in where.items():
+        chosen = chosen[chosen[name] == value]
+    if chosen.empty or protected.mask.at[chosen.index[0], column] or pd.isna(chosen[column].iloc[0]):
+        return None
+    return float(chosen[column].iloc[0])
+
+
 def _protected(df: pd.DataFrame, mask: pd.DataFrame, policy: DisclosurePolicy, counts: tuple, rates: tuple):
     """Blank the withheld cells of df into the numeric view and bundle it with its mask."""
     numeric = df.copy()

@@ -10,9 +10,8 @@ import numpy as np
 import pandas as pd
 
 from cseboard import disclosure
-from cseboard.charts import GENDER_COLOURS
-from cseboard.contract import AGE_BANDS, CRIME_LABELS, VULNERABILITY_LABELS
-from cseboard.disclosure import DisclosurePolicy, ProtectedTable
+from cseboard.contract import AGE_BANDS, BOYS, CRIME_LABELS, OTHERS, VULNERABILITY_LABELS, gender_group
+from cseboard.disclosure import DisclosurePolicy, ProtectedTable, visible
 
 CRIME, VULNERABILITY = "crime", "vulnerability"
 LABELS = {CRIME: CRIME_LABELS, VULNERABILITY: VULNERABILITY_LABELS}
@@ -23,10 +22,6 @@ GROUP_COLUMNS = ["quarter", "gender", "age_band"]
 WHOLE_PERIOD = "whole_period"
 DIMENSIONS = {WHOLE_PERIOD: "Period", "quarter": "Quarter", "gender": "Gender", "age_band": "Age band"}
 
-BOYS, OTHERS = "Boys", "Girls and other genders"
-"""Boys against everyone else: children of another or unknown gender are so few that, shown on their own, their
-withheld counts would force boys' figures to be withheld too (the genders add up to a published total)."""
-GENDER_GROUP_COLOURS = {BOYS: GENDER_COLOURS["Male"], OTHERS: GENDER_COLOURS["Female"]}
 ORDERS = {"gender": (BOYS, OTHERS), "age_band": AGE_BANDS}
 
 COUNT = "Referrals recording it"
@@ -62,11 +57,6 @@ def shares(rows: pd.DataFrame, kind: str, by: str = WHOLE_PERIOD, *,
                               groups=[ITEM_HEADINGS[kind]], policy=policy)
 
 
-def gender_group(genders: pd.Series) -> pd.Series:
-    """Boys, or girls and other genders."""
-    return genders.where(genders != "Male", BOYS).where(genders == "Male", OTHERS)
-
-
 def co_occurrence(pairs: pd.DataFrame, kind: str, *,
                   policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
     """Referrals recording a crime (row) together with another crime or a vulnerability (column), small cells withheld.
@@ -94,34 +84,13 @@ def co_occurrence(pairs: pd.DataFrame, kind: str, *,
     return dataclasses.replace(protected, numeric=numeric, mask=mask)
 
 
-def visible(protected: ProtectedTable, column: str, **where) -> float | None:
-    """The first cell of a column in the rows matching `where`, or None when withheld or empty.
-
-    Titles read their numbers through this, so a title never states what the table withholds.
-    """
-    chosen = protected.numeric
-    for name, value in where.items():
-        chosen = chosen[chosen[name] == value]
-    if chosen.empty or protected.mask.at[chosen.index[0], column] or pd.isna(chosen[column].iloc[0]):
-        return None
-    return float(chosen[column].iloc[0])
-
-
-def bar_heights(protected: ProtectedTable, column: str, rows=None) -> tuple[pd.Series, pd.Series]:
-    """Bar lengths and labels for a chart: a withheld bar has no length and is labelled with the symbol instead."""
-    rows = protected.numeric.index if rows is None else rows
-    withheld = protected.mask.loc[rows, column]
-    heights = protected.numeric.loc[rows, column].mask(withheld, 0)
-    return heights, protected.hover_text(column)[rows].where(withheld, "")
-
-
 def overall_title(protected: ProtectedTable, kind: str) -> str:
     """The most often recorded item and its share, when shown."""
     item = ITEM_HEADINGS[kind]
-    visible = protected.numeric.dropna(subset=[SHARE])
-    if visible.empty or visible[COUNT].max() == 0:
+    shown = protected.numeric.dropna(subset=[SHARE])
+    if shown.empty or shown[COUNT].max() == 0:
         return f"No {KIND_WORDS[kind]} is recorded on the referrals chosen"
-    top = visible.loc[visible[SHARE].idxmax()]
+    top = shown.loc[shown[SHARE].idxmax()]
     return f"{top[item]} is the {KIND_WORDS[kind]} most often recorded: on {top[SHARE]:.0f}% of referrals"
 
 

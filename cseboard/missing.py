@@ -8,8 +8,8 @@ import dataclasses
 import pandas as pd
 
 from cseboard import disclosure
-from cseboard.disclosure import DisclosurePolicy, ProtectedTable
-from cseboard.linked import BOYS, OTHERS, gender_group, visible
+from cseboard.contract import BOYS, OTHERS, gender_group
+from cseboard.disclosure import DisclosurePolicy, ProtectedTable, visible
 
 DAYS_BEFORE_REFERRAL = 90
 REPEAT_FROM = 3

@@ -4,7 +4,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cseboard import charts, linked, ui
-from cseboard.linked import BOTH, COUNT, CRIME, GENDER_GROUP_COLOURS, ITEM_HEADINGS, SHARE, VULNERABILITY
+from cseboard.charts import GENDER_GROUP_COLOURS
+from cseboard.linked import BOTH, COUNT, CRIME, ITEM_HEADINGS, SHARE, VULNERABILITY
 
 KINDS = {"Linked crimes": CRIME, "Vulnerabilities": VULNERABILITY}
 TREND_COLOURS = [charts.GREEN, charts.ORANGE, charts.PURPLE, charts.SKY, charts.YELLOW, charts.GREY]
@@ -19,7 +20,7 @@ def percent_text(protected, rows=None):
 
 def share_bars(protected, item: str, rows, name: str, colour: str) -> go.Bar:
     """Horizontal bars of share of referrals; a withheld bar has no length and is labelled with the symbol."""
-    heights, labels = linked.bar_heights(protected, SHARE, rows)
+    heights, labels = charts.bar_heights(protected, SHARE, rows)
     return go.Bar(x=heights, y=protected.numeric.loc[rows, item], orientation="h", name=name, marker_color=colour,
                   text=labels, textposition="outside", cliponaxis=False,
                   customdata=list(zip(percent_text(protected, rows), protected.hover_text(COUNT)[rows],

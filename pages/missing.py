@@ -5,7 +5,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cseboard import charts, missing, ui
-from cseboard.linked import BOYS, GENDER_GROUP_COLOURS, OTHERS, bar_heights
+from cseboard.charts import GENDER_GROUP_COLOURS, bar_heights
+from cseboard.contract import BOYS, OTHERS
 from cseboard.missing import (ACCEPTED, ALL_CHILDREN, CHILDREN, DURATION_BANDS, EPISODES, GROUP, INTERVIEW_OUTCOMES,
                               MISSING_BEFORE, QUARTER, REFERRED, SHARE, TOTAL, WHOLE_PERIOD, WITHIN_72_HOURS)
 

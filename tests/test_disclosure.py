@@ -19,6 +19,7 @@ from cseboard.disclosure import (
     protect_crosstab,
     protect_linked,
     safe_csv,
+    visible,
 )
 
 
@@ -193,6 +194,13 @@ def test_linked_tables_withhold_a_small_count_with_its_partner_and_leave_the_oth
     assert withheld == {"all": False, ("source", "Police"): True, ("source", "Education"): True,
                         ("quarter", "Q1"): False, ("quarter", "Q2"): False}
     assert not any(protect_linked(LINKED_COUNTS, LINKED_SUMS, DisclosurePolicy(enabled=False)).values())
+
+
+def test_visible_reads_a_shown_number_and_nothing_for_a_withheld_or_missing_one():
+    protected = protect(quarters([3, 20, 9, 12]), ["referrals"], groups=["quarter"])
+    assert visible(protected, "referrals", quarter="Q1", gender="Male") == 20.0
+    assert visible(protected, "referrals", quarter="Q1", gender="Female") is None
+    assert visible(protected, "referrals", quarter="Q9") is None
 
 
 def test_views_show_the_symbol_and_keep_other_columns():

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cseboard import linked
-from cseboard.contract import CRIME_LABELS, VULNERABILITY_LABELS
+from cseboard import charts, linked
+from cseboard.contract import BOYS, CRIME_LABELS, OTHERS, VULNERABILITY_LABELS
 from cseboard.disclosure import DisclosurePolicy
-from cseboard.linked import BASE, BOYS, COUNT, CRIME, OTHERS, SHARE, VULNERABILITY
+from cseboard.linked import BASE, COUNT, CRIME, SHARE, VULNERABILITY
 
 POLICY = DisclosurePolicy()
 COLUMNS = ["quarter", "gender", "age_band", "kind", "item", "referrals_with", "referrals"]
@@ -26,12 +26,6 @@ ROWS = group_rows(
     ("2025-Q2", "Other", "Under 10", "crime", "online_grooming", 30, 40),
     ("2025-Q2", "Female", "Under 10", None, None, 0, 60),
 )
-
-
-@pytest.mark.parametrize("gender, group", [("Male", BOYS), ("Female", OTHERS), ("Other", OTHERS),
-                                           ("Not known", OTHERS)])
-def test_gender_group(gender, group):
-    assert linked.gender_group(pd.Series([gender])).tolist() == [group]
 
 
 @pytest.mark.parametrize("kind, labels", [(CRIME, CRIME_LABELS), (VULNERABILITY, VULNERABILITY_LABELS)])
@@ -81,7 +75,7 @@ def test_small_counts_withheld_in_shares_and_never_titled():
     shown = by_gender.display().set_index(linked.ITEM_HEADINGS[CRIME]).loc[CRIME_LABELS["gangs"]]
     assert shown[COUNT].tolist() == ["<5", "<5"] and shown[SHARE].tolist() == ["<5", "<5"]
     assert linked.by_gender_title(by_gender, CRIME).startswith("Share of referrals recording each linked crime")
-    heights, labels = linked.bar_heights(by_gender, SHARE)
+    heights, labels = charts.bar_heights(by_gender, SHARE)
     gangs = by_gender.numeric[linked.ITEM_HEADINGS[CRIME]] == CRIME_LABELS["gangs"]
     assert heights[gangs].tolist() == [0, 0] and labels[gangs].tolist() == ["<5", "<5"]
 

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from cseboard import missing
+from cseboard.contract import BOYS, OTHERS
 from cseboard.disclosure import DisclosurePolicy
-from cseboard.linked import BOYS, OTHERS
 from cseboard.missing import (ACCEPTED, ALL_CHILDREN, CHILDREN, EPISODES, GROUP, LATER, QUARTER, SHARE, TOTAL,
                               WHOLE_PERIOD, WITHIN_72_HOURS)
 
