@@ -82,14 +82,13 @@ elif counts is not None:
     by_band = ident.age_gender_table(referrals, bands, policy)
     cells = by_band.numeric[by_band.numeric[ident.AGE_BAND] != "Total"]
     genders = ident.genders_present(referrals)
-    figure = go.Figure([
-        go.Bar(x=cells[ident.AGE_BAND], y=cells[gender].fillna(0), name=gender,
-               marker_color=charts.GENDER_COLOURS.get(gender, charts.GREY), customdata=by_band.hover_text(gender)[cells.index],
-               text=by_band.hover_text(gender)[cells.index].where(by_band.mask[gender][cells.index], ""),
-               textposition="outside", cliponaxis=False,
-               hovertemplate=f"{gender}, aged %{{x}}: %{{customdata}} referrals<extra></extra>")
-        for gender in genders
-    ])
+    figure = go.Figure()
+    for gender in genders:
+        heights, labels = charts.bar_heights(by_band, gender, cells.index)
+        figure.add_trace(go.Bar(
+            x=cells[ident.AGE_BAND], y=heights, name=gender, marker_color=charts.GENDER_COLOURS.get(gender, charts.GREY),
+            customdata=by_band.hover_text(gender)[cells.index], text=labels, textposition="outside", cliponaxis=False,
+            hovertemplate=f"{gender}, aged %{{x}}: %{{customdata}} referrals<extra></extra>"))
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=bands)
     st.plotly_chart(charts.style(figure, ident.age_band_title(by_band), "Age band (years)", "Referrals"),
                     key="age_gender_bands_chart")
