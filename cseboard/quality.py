@@ -344,6 +344,21 @@ def completeness_table(quality: dict) -> pd.DataFrame:
         columns=["_share", "_gap"])
 
 
+DETAIL_CHECKS = (
+    ("duplicates", "Duplicates",
+     lambda d: f"{d['repeated_referral_ids']:,} repeated referral ids; {d['possible_duplicates']:,} possible "
+               "duplicate referrals (same child, same day, same source)."),
+    ("ages", "Age changes",
+     lambda a: f"{a['pairs']:,} pairs of referrals for {a['children']:,} children show an impossible change "
+               "of age (allowed: one year more per year between referrals, plus one)."),
+    ("missing", "Missing episodes",
+     lambda m: f"{m['end_before_start']:,} episodes end before they start; {m['overlapping_pairs']:,} pairs of "
+               f"episodes of the same child overlap ({m['overlapping_episodes']:,} episodes)."),
+    ("training", "Training", lambda t: f"{t['trained_exceeds_scope']:,} rows have more staff trained than in scope."),
+)
+"""(check, section title, sentence from its findings) for each check whose examples are listed under the summary."""
+
+
 def detail_sections(quality: dict) -> list[tuple[str, str, pd.DataFrame]]:
     """The detail below the summary: (title, sentence, examples) per check."""
     sections = []
@@ -351,28 +366,9 @@ def detail_sections(quality: dict) -> list[tuple[str, str, pd.DataFrame]]:
     sections.append(("Outside the period",
                      f"{outside['rows']:,} rows dated outside the extract's period were left out.",
                      pd.DataFrame([{"File": f, "Rows left out": n} for f, n in outside["by_file"].items()])))
-    if quality.get("duplicates") is not None:
-        d = quality["duplicates"]
-        sections.append(("Duplicates",
-                         f"{d['repeated_referral_ids']:,} repeated referral ids; {d['possible_duplicates']:,} possible "
-                         "duplicate referrals (same child, same day, same source).",
-                         pd.DataFrame(d["samples"])))
-    if quality.get("ages") is not None:
-        a = quality["ages"]
-        sections.append(("Age changes",
-                         f"{a['pairs']:,} pairs of referrals for {a['children']:,} children show an impossible change "
-                         "of age (allowed: one year more per year between referrals, plus one).",
-                         pd.DataFrame(a["samples"])))
-    if quality.get("missing") is not None:
-        m = quality["missing"]
-        sections.append(("Missing episodes",
-                         f"{m['end_before_start']:,} episodes end before they start; {m['overlapping_pairs']:,} pairs of "
-                         f"episodes of the same child overlap ({m['overlapping_episodes']:,} episodes).",
-                         pd.DataFrame(m["samples"])))
-    if quality.get("training") is not None:
-        t = quality["training"]
-        sections.append(("Training", f"{t['trained_exceeds_scope']:,} rows have more staff trained than in scope.",
-                         pd.DataFrame(t["samples"])))
+    for check, title, sentence in DETAIL_CHECKS:
+        if quality.get(check) is not None:
+            sections.append((title, sentence(quality[check]), pd.DataFrame(quality[check]["samples"])))
     return sections
 
 
