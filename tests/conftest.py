@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from cseboard.config import SAMPLE_DIR
 from cseboard.ingest import load, prepare_path
 from cseboard.store import Store
+from factory import write_extract
 
 TODAY = dt.date(2026, 11, 23)
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,19 @@ def prepare():
     return run
 
 
+@pytest.fixture
+def tiny_store(tmp_path):
+    """Build a store file from factory rows, validated and ingested as the dashboard loads an extract."""
+    def build(**tables: list[dict]) -> Path:
+        prepared = prepare_path(write_extract(tmp_path / "extract", **tables), today=TODAY)
+        assert prepared.ok, prepared.report.text()
+        path = tmp_path / "tiny" / "cse.duckdb"
+        opened = Store(path)
+        load(opened, prepared)
+        opened.close()
+        return path
+    return build
+
 
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
@@ -53,6 +67,15 @@ def sample_db(tmp_path_factory) -> Path:
     assert prepared.ok, prepared.report.text()
     load(opened, prepared)
     opened.close()
+    return path
+
+
+@pytest.fixture
+def sample_db_copy(tmp_path, sample_db) -> Path:
+    """A copy of the sample store (2023-Q4 to 2026-Q3) for one test, so what a test loads or removes no other sees."""
+    path = tmp_path / "store" / "cse.duckdb"
+    path.parent.mkdir()
+    shutil.copy(sample_db, path)
     return path
 
 
@@ -83,6 +106,17 @@ def app(sample_db, monkeypatch):
         return at
     return open_page
 
+
+def assert_same_snapshot(before: dict, after: dict) -> None:
+    """Fail unless two Store.snapshot() results hold the same tables with the same rows: nothing was written."""
+    assert before.keys() == after.keys()
+    for table in before:
+        pd.testing.assert_frame_equal(before[table], after[table], obj=table)
+
+
+def texts(elements) -> str:
+    """The values of AppTest elements (info, warning, markdown...) as one text to search."""
+    return "\n".join(str(e.value) for e in elements)
 
 
 def free_port() -> int:

@@ -34,6 +34,13 @@ def rows(table: str, count: int, **overrides) -> list[dict]:
     return made
 
 
+def numbered(referrals: list[dict]) -> list[dict]:
+    """Referrals joined from several rows() calls, renumbered R1, R2... and C1, C2... so their ids stay unique."""
+    for index, referral in enumerate(referrals, start=1):
+        referral["referral_id"], referral["child_id"] = f"R{index}", f"C{index}"
+    return referrals
+
+
 def write_csv(path: Path, records: list[dict], header: list[str] | None = None, encoding: str = "utf-8") -> Path:
     header = header or list(records[0])
     with open(path, "w", newline="", encoding=encoding) as handle:

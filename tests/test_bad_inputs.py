@@ -9,22 +9,15 @@ from __future__ import annotations
 import os
 import tempfile
 
-import pandas as pd
 import pytest
 
 from bad_inputs import CASES, Case, extract_zip
-from conftest import TODAY
+from conftest import TODAY, assert_same_snapshot
 from cseboard import disclosure
 from cseboard.ingest import load, prepare_path, prepare_uploads
 from cseboard.readers import Limits
 from cseboard.store import StoreError
 from factory import rows, write_csv
-
-
-def assert_same(before: dict, after: dict) -> None:
-    assert before.keys() == after.keys()
-    for table in before:
-        pd.testing.assert_frame_equal(before[table], after[table], obj=table)
 
 
 @pytest.fixture
@@ -78,7 +71,7 @@ def test_each_bad_input_gets_its_message_and_leaves_the_store_unchanged(case: Ca
         assert prepared.extract.tables == {} and prepared.quality is None
         with pytest.raises(StoreError, match="nothing was loaded"):
             load(loaded_store, prepared)
-    assert_same(before, loaded_store.snapshot())
+    assert_same_snapshot(before, loaded_store.snapshot())
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.rule in ("identifying_value",)], ids=lambda c: c.id)
@@ -100,7 +93,7 @@ def test_a_200_mb_file_above_the_limit_is_refused_without_being_read(tmp_path, l
         ("referrals.csv", "too_large", "the file is 200.0 MB, above the limit of 100.0 MB")]
     with pytest.raises(StoreError):
         load(loaded_store, prepared)
-    assert_same(before, loaded_store.snapshot())
+    assert_same_snapshot(before, loaded_store.snapshot())
 
 
 def test_formula_like_text_is_stored_as_text_and_neutralised_in_downloads(loaded_store):
@@ -131,6 +124,6 @@ def test_undo_after_two_loads_restores_each_previous_state(loaded_store):
         ids.append(load(loaded_store, prepared))
         states.append(loaded_store.snapshot())
     loaded_store.remove(ids[1])
-    assert_same(states[1], loaded_store.snapshot())
+    assert_same_snapshot(states[1], loaded_store.snapshot())
     loaded_store.remove(ids[0])
-    assert_same(states[0], loaded_store.snapshot())
+    assert_same_snapshot(states[0], loaded_store.snapshot())

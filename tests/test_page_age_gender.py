@@ -8,9 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cseboard.store import Store
-from cseboard.ingest import load
-from factory import rows, write_extract
+from factory import numbered, rows
 
 PAGE = "pages/age_gender.py"
 Z95 = 1.959963984540054
@@ -128,18 +126,10 @@ def test_benchmark_input_and_funnel_by_referral_source(app, sample_tables):
 
 
 @pytest.fixture
-def tiny_db(tmp_path, prepare):
+def tiny_db(tiny_store):
     """Seven children in Northgate, three of them boys: every boys' figure is small."""
-    referrals = (rows("referrals", 3, gender="Male", age_at_referral="14")
-                 + rows("referrals", 4, gender="Female", age_at_referral="14"))
-    for index, row in enumerate(referrals, start=1):
-        row["referral_id"], row["child_id"] = f"R{index}", f"C{index}"
-    prepared = prepare(write_extract(tmp_path / "extract", referrals=referrals))
-    assert prepared.ok, prepared.report.text()
-    store = Store(tmp_path / "tiny.duckdb")
-    load(store, prepared)
-    store.close()
-    return tmp_path / "tiny.duckdb"
+    return tiny_store(referrals=numbered(rows("referrals", 3, gender="Male", age_at_referral="14")
+                                         + rows("referrals", 4, gender="Female", age_at_referral="14")))
 
 
 def test_small_numbers_show_as_symbol_and_never_as_themselves(app, tiny_db):

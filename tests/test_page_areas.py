@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.stats import chi2
 
-from cseboard.ingest import load
-from cseboard.store import Store
-from factory import rows, write_extract
+from factory import numbered, rows
 from test_page_age_gender import charts, referrals_between
 
 PAGE = "pages/areas.py"
@@ -60,20 +57,13 @@ def test_rates_and_comparisons_match_pandas(app, sample_tables, query_params, fi
 
 
 @pytest.fixture
-def tiny_db(tmp_path, prepare):
+def tiny_db(tiny_store):
     """Northgate with 7 referrals, Highcliffe with 2, Riverside with 6 and no population rows."""
-    referrals = (rows("referrals", 7, area="Northgate") + rows("referrals", 2, area="Highcliffe")
-                 + rows("referrals", 6, area="Riverside"))
-    for index, row in enumerate(referrals, start=1):
-        row["referral_id"], row["child_id"] = f"R{index}", f"C{index}"
+    referrals = numbered(rows("referrals", 7, area="Northgate") + rows("referrals", 2, area="Highcliffe")
+                         + rows("referrals", 6, area="Riverside"))
     population = [{"area": "Northgate", "age_band": "14-15", "gender": "Female", "children": "900"},
                   {"area": "Highcliffe", "age_band": "14-15", "gender": "Female", "children": "400"}]
-    prepared = prepare(write_extract(tmp_path / "extract", referrals=referrals, population=population))
-    assert prepared.ok, prepared.report.text()
-    store = Store(tmp_path / "tiny.duckdb")
-    load(store, prepared)
-    store.close()
-    return tmp_path / "tiny.duckdb"
+    return tiny_store(referrals=referrals, population=population)
 
 
 def test_small_counts_are_withheld_and_areas_without_population_say_so(app, tiny_db):

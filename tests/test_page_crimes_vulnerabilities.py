@@ -5,11 +5,9 @@ import pandas as pd
 import pytest
 
 from cseboard.contract import CRIME_LABELS, VULNERABILITY_LABELS
-from cseboard.ingest import load, prepare_path
 from cseboard.periods import quarter_of, quarters_between
-from cseboard.store import Store
 from cseboard.ui import WITHHELD_SORT_VALUE
-from factory import rows, write_extract
+from factory import rows
 from test_page_missing import figures
 
 PAGE = "pages/crimes_vulnerabilities.py"
@@ -92,15 +90,9 @@ def test_crimes_recorded_together_match_pandas(app, sample_tables):
 
 
 @pytest.fixture
-def tiny_db(tmp_path):
+def tiny_db(tiny_store):
     """Three referrals recording drugs and gangs (the factory default): every count on the page is 1 to 4."""
-    folder = write_extract(tmp_path / "extract", referrals=rows("referrals", 3))
-    prepared = prepare_path(folder)
-    assert prepared.ok, prepared.report.text()
-    opened = Store(tmp_path / "tiny.duckdb")
-    load(opened, prepared)
-    opened.close()
-    return tmp_path / "tiny.duckdb"
+    return tiny_store(referrals=rows("referrals", 3))
 
 
 def test_small_counts_show_as_withheld_and_never_as_numbers(app, tiny_db):

@@ -2,30 +2,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pandas as pd
-import pytest
 
 from bad_inputs import extract_zip
-from conftest import TODAY
+from conftest import TODAY, assert_same_snapshot, texts
 from cseboard import quality
 from cseboard.ingest import load, prepare_uploads
 from cseboard.store import Store
 from factory import rows
-
-
-@pytest.fixture
-def db(tmp_path, sample_db):
-    path = tmp_path / "store" / "cse.duckdb"
-    path.parent.mkdir()
-    shutil.copy(sample_db, path)
-    return path
-
-
-def assert_same(before: dict, after: dict) -> None:
-    for table in before:
-        pd.testing.assert_frame_equal(before[table], after[table], obj=table)
 
 
 def load_second(db, **referral_overrides) -> dict:
@@ -40,13 +25,9 @@ def load_second(db, **referral_overrides) -> dict:
     return before
 
 
-def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
-
-
-def test_table_lists_each_extract_with_period_hash_rows_and_quality(app, db):
-    load_second(db)
-    at = app(page="pages/history.py", db=db)
+def test_table_lists_each_extract_with_period_hash_rows_and_quality(app, sample_db_copy):
+    load_second(sample_db_copy)
+    at = app(page="pages/history.py", db=sample_db_copy)
     table = at.dataframe[0].value
     assert table.Extract.tolist() == [2, 1]
     assert table.Period.tolist() == ["2026-Q3", "2023-Q4 to 2026-Q3"]
@@ -57,19 +38,19 @@ def test_table_lists_each_extract_with_period_hash_rows_and_quality(app, db):
     assert {"Loaded", "Source", "Missing episodes", "Population rows", "Warnings"} <= set(table.columns)
 
 
-def test_quality_report_of_the_chosen_extract_is_shown(app, db):
-    at = app(page="pages/history.py", db=db)
+def test_quality_report_of_the_chosen_extract_is_shown(app, sample_db_copy):
+    at = app(page="pages/history.py", db=sample_db_copy)
     rag = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
     assert rag.Measure.tolist()[:2] == ["Gender not known", "Ethnicity not known"]
     assert "Recording quality:" in texts(at.markdown)
     from cseboard import ui
-    stored = json.loads(ui.open_store(str(db)).extracts().quality_json[0])
+    stored = json.loads(ui.open_store(str(sample_db_copy)).extracts().quality_json[0])
     assert [r["figure"] for r in stored["rag"]] == rag.Figure.tolist()
 
 
-def test_undo_explains_what_comes_back_and_restores_the_exact_previous_state(app, db):
-    before = load_second(db, area="Riverside")
-    at = app(page="pages/history.py", db=db)
+def test_undo_explains_what_comes_back_and_restores_the_exact_previous_state(app, sample_db_copy):
+    before = load_second(sample_db_copy, area="Riverside")
+    at = app(page="pages/history.py", db=sample_db_copy)
     assert at.selectbox(key="history_remove").value == 2
     warning = texts(at.warning)
     assert "Removing extract 2 deletes its rows from the store." in warning
@@ -78,21 +59,21 @@ def test_undo_explains_what_comes_back_and_restores_the_exact_previous_state(app
     assert not at.exception, [e.value for e in at.exception]
     assert "Removed extract 2. Extract 1 comes back for 2026-Q3." in texts(at.success)
     from cseboard import ui
-    assert_same(before, ui.open_store(str(db)).snapshot())
+    assert_same_snapshot(before, ui.open_store(str(sample_db_copy)).snapshot())
     assert at.dataframe[0].value.Extract.tolist() == [1]
 
 
-def test_removing_an_older_extract_says_the_newer_one_stays(app, db):
-    load_second(db)
-    at = app(page="pages/history.py", db=db)
+def test_removing_an_older_extract_says_the_newer_one_stays(app, sample_db_copy):
+    load_second(sample_db_copy)
+    at = app(page="pages/history.py", db=sample_db_copy)
     at.selectbox(key="history_remove").set_value(1).run()
     warning = texts(at.warning)
     assert "No extract covers 2023-Q4 to 2026-Q2 after this: those quarters will have no data." in warning
     assert "2026-Q3 stay as they are: the newer extract 2 is shown for them." in warning
 
 
-def test_removing_the_last_extract_leaves_an_empty_dashboard_without_errors(app, db):
-    at = app(page="pages/history.py", db=db)
+def test_removing_the_last_extract_leaves_an_empty_dashboard_without_errors(app, sample_db_copy):
+    at = app(page="pages/history.py", db=sample_db_copy)
     at.button(key="history_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "No extract is loaded." in texts(at.info)

@@ -9,11 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from cseboard.ingest import load, prepare_path
 from cseboard.periods import quarter_of, quarters_between
-from cseboard.store import Store
 from cseboard.ui import WITHHELD_SORT_VALUE
-from factory import rows, write_extract
+from factory import rows
 
 PAGE = "pages/missing.py"
 DEFAULT_QUARTERS = quarters_between("2025-Q4", "2026-Q3")
@@ -119,20 +117,14 @@ def test_missing_before_referral_by_quarter_matches_pandas(app, sample_tables, q
 
 
 @pytest.fixture
-def tiny_db(tmp_path):
+def tiny_db(tiny_store):
     """Three referred children and a few missing episodes: every count on the page is 1 to 4."""
     referrals = rows("referrals", 3, referral_date="2025-02-10")
     referrals[0]["gender"] = "Male"
     episodes = rows("missing_episodes", 4, start_date="2025-02-01", end_date="2025-02-02")
     for episode, child in zip(episodes, ("C1", "C1", "C2", "C9")):
         episode["child_id"] = child
-    folder = write_extract(tmp_path / "extract", referrals=referrals, missing_episodes=episodes)
-    prepared = prepare_path(folder)
-    assert prepared.ok, prepared.report.text()
-    opened = Store(tmp_path / "tiny.duckdb")
-    load(opened, prepared)
-    opened.close()
-    return tmp_path / "tiny.duckdb"
+    return tiny_store(referrals=referrals, missing_episodes=episodes)
 
 
 def test_small_counts_show_as_withheld_and_never_as_numbers(app, tiny_db):

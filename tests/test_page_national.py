@@ -1,8 +1,6 @@
 """The national benchmarks page under AppTest, and keeping imports in the store, on small files of the DfE formats."""
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 
@@ -12,15 +10,6 @@ from tests import national_fixtures as fx
 
 PAGE = "pages/national.py"
 WRITERS = {"factors": fx.write_factors, "population": fx.write_population, "neighbours": fx.write_neighbours}
-
-
-@pytest.fixture
-def db(tmp_path, sample_db):
-    """A copy of the sample store, so imports made by one test are not seen by another."""
-    path = tmp_path / "store" / "cse.duckdb"
-    path.parent.mkdir()
-    shutil.copy(sample_db, path)
-    return path
 
 
 def upload(at, tmp_path, **rows_by_kind):
@@ -45,8 +34,8 @@ def choose(at, la_code: str):
     return at
 
 
-def test_before_any_import_the_page_asks_for_the_files(app, db):
-    at = app(PAGE, db=db)
+def test_before_any_import_the_page_asks_for_the_files(app, sample_db_copy):
+    at = app(PAGE, db=sample_db_copy)
     assert any("To see the comparison, import" in info.value for info in at.info)
     assert not at.get("plotly_chart")
 
@@ -55,8 +44,9 @@ def test_before_any_import_the_page_asks_for_the_files(app, db):
     ("101", "Northby, City of", "15.0", "North East", "18.0"),   # 30 / 20,000; region 360 / 200,000
     ("112", "Riverside", "20.0", "London", "10.0"),              # 20 / 10,000; London 400 / 400,000, not Inner London
 ])
-def test_rates_match_a_hand_computation(app, db, tmp_path, la_code, name, cse_2025, region_name, region_2025):
-    at = choose(upload(app(PAGE, db=db), tmp_path), la_code)
+def test_rates_match_a_hand_computation(app, sample_db_copy, tmp_path, la_code, name, cse_2025, region_name,
+                                        region_2025):
+    at = choose(upload(app(PAGE, db=sample_db_copy), tmp_path), la_code)
     table = comparison(at)
     cse = table.loc[(2025, "Child sexual exploitation")]
     assert cse[f"{name}: per 10,000 children"] == cse_2025
@@ -66,8 +56,8 @@ def test_rates_match_a_hand_computation(app, db, tmp_path, la_code, name, cse_20
     assert any(national.CAVEAT == caption.value for caption in at.caption)
 
 
-def test_dfe_symbols_stay_symbols_and_published_small_numbers_are_not_suppressed_again(app, db, tmp_path):
-    at = choose(upload(app(PAGE, db=db), tmp_path), "101")
+def test_dfe_symbols_stay_symbols_and_published_small_numbers_are_not_suppressed_again(app, sample_db_copy, tmp_path):
+    at = choose(upload(app(PAGE, db=sample_db_copy), tmp_path), "101")
     table = comparison(at)
     trafficking = table.loc[(2025, "Trafficking")]
     assert trafficking["Northby, City of: assessments with the factor"] == "c"
@@ -79,9 +69,9 @@ def test_dfe_symbols_stay_symbols_and_published_small_numbers_are_not_suppressed
     assert any("applies no further suppression" in info.value for info in at.info)
 
 
-def test_the_import_survives_a_restart_and_a_new_file_replaces_the_old(app, db, tmp_path):
-    upload(app(PAGE, db=db), tmp_path)
-    restarted = choose(app(PAGE, db=db), "101")
+def test_the_import_survives_a_restart_and_a_new_file_replaces_the_old(app, sample_db_copy, tmp_path):
+    upload(app(PAGE, db=sample_db_copy), tmp_path)
+    restarted = choose(app(PAGE, db=sample_db_copy), "101")
     assert comparison(restarted).loc[(2025, "Child sexual exploitation"), "Northby, City of: per 10,000 children"] == "15.0"
     rows = fx.factor_rows()
     for row in rows:
@@ -91,15 +81,15 @@ def test_the_import_survives_a_restart_and_a_new_file_replaces_the_old(app, db, 
     assert comparison(at).loc[(2025, "Child sexual exploitation"), "Northby, City of: per 10,000 children"] == "20.0"
 
 
-def test_a_wrong_file_is_explained_and_nothing_is_imported(app, db, tmp_path):
-    at = app(PAGE, db=db)
+def test_a_wrong_file_is_explained_and_nothing_is_imported(app, sample_db_copy, tmp_path):
+    at = app(PAGE, db=sample_db_copy)
     path = fx.write_population(tmp_path)
     at.file_uploader(key="national_factors").set_value(("population.csv", path.read_bytes(), "text/csv"))
     at.button[0].click().run()
     assert not at.exception
     assert any(error.value.startswith("population.csv is not the DfE children in need") for error in at.error)
     assert any("Nothing was imported" in info.value for info in at.info)
-    store = Store(db)
+    store = Store(sample_db_copy)
     assert national.imports(store.cursor()).empty
     store.close()
 
@@ -124,8 +114,8 @@ def test_a_failed_save_changes_nothing(store, tmp_path):
     assert set(national.imports(store.cursor())["file_name"]) == {"factors.csv", "population.csv", "neighbours.csv"}
 
 
-def test_removing_an_extract_leaves_the_national_tables_alone(db, tmp_path):
-    store = Store(db)
+def test_removing_an_extract_leaves_the_national_tables_alone(sample_db_copy, tmp_path):
+    store = Store(sample_db_copy)
     read = {kind: national.READERS[kind](write(tmp_path)) for kind, write in WRITERS.items()}
     national.save_imports(store.cursor(), read, {kind: f"{kind}.csv" for kind in read})
     store.remove(int(store.extracts().extract_id.iloc[0]))

@@ -9,10 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cseboard.ingest import load
 from cseboard.periods import quarter_of
-from cseboard.store import Store
-from factory import rows, write_extract
+from factory import numbered, rows
 
 PAGE = "pages/sources_outcomes.py"
 WITHHELD = float("-inf")  # how ui.sortable hands a withheld cell to st.dataframe
@@ -130,19 +128,12 @@ def test_a_gender_filter_hides_the_share_of_boys(app):
 
 
 @pytest.fixture
-def tiny_db(tmp_path, prepare):
+def tiny_db(tiny_store):
     """An extract of seven referrals in one quarter: Police 3 (2 of them boys), Education 4; nothing else."""
-    referrals = [*rows("referrals", 3, referral_source="Police"),
-                 *rows("referrals", 4, referral_source="Education", outcome="Early help")]
-    for index, referral in enumerate(referrals, start=1):
-        referral.update(referral_id=f"R{index}", child_id=f"C{index}")
+    referrals = numbered([*rows("referrals", 3, referral_source="Police"),
+                          *rows("referrals", 4, referral_source="Education", outcome="Early help")])
     referrals[0]["gender"] = referrals[1]["gender"] = "Male"
-    prepared = prepare(write_extract(tmp_path / "tiny", referrals=referrals))
-    assert prepared.ok, prepared.report.text()
-    store = Store(tmp_path / "store" / "cse.duckdb")
-    load(store, prepared)
-    store.close()
-    return tmp_path / "store" / "cse.duckdb"
+    return tiny_store(referrals=referrals)
 
 
 def test_small_counts_show_as_withheld_and_never_as_the_number(app, tiny_db):

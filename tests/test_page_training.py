@@ -7,9 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from cseboard.ingest import load
-from cseboard.store import Store
-from factory import rows, write_extract
+from factory import rows
 
 PAGE = "pages/training.py"
 WITHHELD = float("-inf")  # how ui.sortable hands a withheld cell to st.dataframe
@@ -78,7 +76,7 @@ def test_trend_lines_by_level(app):
 
 
 @pytest.fixture
-def tiny_db(tmp_path, prepare):
+def tiny_db(tiny_store):
     """One quarter of training: Housing has 3 specialist staff, 2 trained; Police and Health are large."""
     training = [
         *rows("training", 1, agency="Police", level="Awareness", staff_in_scope="100", staff_trained="80"),
@@ -86,12 +84,7 @@ def tiny_db(tmp_path, prepare):
         *rows("training", 1, agency="Housing", level="Awareness", staff_in_scope="40", staff_trained="30"),
         *rows("training", 1, agency="Health", level="Awareness", staff_in_scope="200", staff_trained="150"),
     ]
-    prepared = prepare(write_extract(tmp_path / "tiny", training=training))
-    assert prepared.ok, prepared.report.text()
-    store = Store(tmp_path / "store" / "cse.duckdb")
-    load(store, prepared)
-    store.close()
-    return tmp_path / "store" / "cse.duckdb"
+    return tiny_store(training=training)
 
 
 def test_small_staff_counts_show_as_withheld_and_never_as_the_number(app, tiny_db):
@@ -108,12 +101,7 @@ def test_small_staff_counts_show_as_withheld_and_never_as_the_number(app, tiny_d
     assert not any(row[3] in {"2", "3"} or row[4] in {"2", "3"} for row in hover)
 
 
-def test_no_training_in_the_period_says_so(app, tmp_path, prepare):
-    prepared = prepare(write_extract(tmp_path / "no_training"))
-    assert prepared.ok
-    store = Store(tmp_path / "store" / "cse.duckdb")
-    load(store, prepared)
-    store.close()
-    at = app(PAGE, db=tmp_path / "store" / "cse.duckdb")
+def test_no_training_in_the_period_says_so(app, tiny_store):
+    at = app(PAGE, db=tiny_store())
     assert any("no training figures for the period chosen" in info.value for info in at.info)
     assert not at.get("plotly_chart")

@@ -1,19 +1,13 @@
 """The store on disk: loads are all or nothing, a newer extract replaces a period, undo restores exactly."""
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
+from conftest import assert_same_snapshot
 from cseboard.ingest import load
 from cseboard.load import main as load_command
 from cseboard.store import Store, StoreError
 from factory import rows, write_extract
-
-
-def assert_same(before: dict, after: dict) -> None:
-    assert before.keys() == after.keys()
-    for table in before:
-        pd.testing.assert_frame_equal(before[table], after[table], obj=table)
 
 
 def good_extract(tmp_path, name="good", **overrides):
@@ -40,7 +34,7 @@ def test_bad_extract_after_a_good_one_changes_nothing(tmp_path, store, prepare):
     bad = prepare(write_extract(tmp_path / "bad", referrals=records))
     with pytest.raises(StoreError):
         load(store, bad)
-    assert_same(before, store.snapshot())
+    assert_same_snapshot(before, store.snapshot())
     assert store.version() == version
 
 
@@ -51,7 +45,7 @@ def test_failure_inside_the_transaction_rolls_everything_back(tmp_path, store, p
     prepared.extract.tables["training"] = prepared.extract.tables["training"].drop_columns(["level"])
     with pytest.raises(StoreError, match="the store is unchanged"):
         load(store, prepared)
-    assert_same(before, store.snapshot())
+    assert_same_snapshot(before, store.snapshot())
 
 
 def test_newer_extract_replaces_the_quarters_it_covers_and_undo_restores(tmp_path, store, prepare):
@@ -62,7 +56,7 @@ def test_newer_extract_replaces_the_quarters_it_covers_and_undo_restores(tmp_pat
     areas = store.cursor().execute("SELECT DISTINCT area, extract_id FROM current_referrals").fetchall()
     assert areas == [("Riverside", second)]
     store.remove(second)
-    assert_same(before, store.snapshot())
+    assert_same_snapshot(before, store.snapshot())
 
 
 def test_data_survives_reopening_the_file(tmp_path, prepare):
