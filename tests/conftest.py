@@ -1,6 +1,7 @@
 """Shared fixtures: a store file on disk per test, and the validation entry point with a fixed 'today'."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 import shutil
@@ -11,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
@@ -117,6 +119,17 @@ def assert_same_snapshot(before: dict, after: dict) -> None:
 def texts(elements) -> str:
     """The values of AppTest elements (info, warning, markdown...) as one text to search."""
     return "\n".join(str(e.value) for e in elements)
+
+
+def decoded(value):
+    """A Plotly chart's JSON with its base64 typed arrays (how Plotly sends numbers) read back as lists."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).tolist()
+    if isinstance(value, dict):
+        return {key: decoded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [decoded(item) for item in value]
+    return value
 
 
 def free_port() -> int:

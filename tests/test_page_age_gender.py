@@ -1,13 +1,13 @@
 """The Age and gender page on the sample: the share of boys, funnel points and age bands equal pandas on the CSVs."""
 from __future__ import annotations
 
-import base64
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import decoded
 from factory import numbered, rows
 
 PAGE = "pages/age_gender.py"
@@ -36,17 +36,6 @@ def wilson(boys: int, children: int) -> tuple[float, float]:
 
 def pct(value: float) -> str:
     return f"{value:.1f}%".replace(".0%", "%")
-
-
-def decoded(value):
-    """Plotly sends numeric arrays as base64 typed arrays; read them back as lists."""
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).tolist()
-    if isinstance(value, dict):
-        return {key: decoded(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [decoded(item) for item in value]
-    return value
 
 
 def charts(at) -> list[dict]:

@@ -1,14 +1,13 @@
 """The Missing episodes page on the sample: its figures equal a pandas computation on the CSV files; small counts show <5."""
 from __future__ import annotations
 
-import base64
 import json
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from conftest import decoded
 from cseboard.periods import quarter_of, quarters_between
 from cseboard.ui import WITHHELD_SORT_VALUE
 from factory import rows
@@ -41,13 +40,6 @@ def expected_figures(tables, quarters, referred_only=False, **equals) -> dict[st
         "Went missing 3 or more times": f"{100 * (per_child >= 3).sum() / per_child.size:.1f}%",
         "Accepted return interviews held within 72 hours": f"{100 * timely.sum() / len(accepted):.1f}%",
     }
-
-
-def decoded(value):
-    """A figure's data array: plotly sends numbers as base64 typed arrays."""
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
-    return value
 
 
 def figures(at) -> list[go.Figure]:

@@ -1,7 +1,6 @@
 """The referral sources and outcomes page under AppTest: figures equal pandas on the sample, small counts show <5."""
 from __future__ import annotations
 
-import base64
 import json
 import math
 
@@ -9,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import decoded
 from cseboard.periods import quarter_of
 from factory import numbered, rows
 
@@ -40,15 +40,6 @@ def table(at, key: str) -> pd.DataFrame:
 def chart(at, key: str) -> dict:
     """A chart's Plotly JSON, with typed arrays decoded to lists."""
     element = next(e for e in at.get("plotly_chart") if e.proto.id.endswith(f"{key}_chart"))
-
-    def decoded(value):
-        if isinstance(value, dict) and "bdata" in value:
-            return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
-        if isinstance(value, dict):
-            return {k: decoded(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [decoded(v) for v in value]
-        return value
     return decoded(json.loads(element.proto.spec))
 
 
