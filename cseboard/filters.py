@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from cseboard.periods import quarter_start, quarters_between, shift_quarter
+from cseboard.periods import quarter_start, quarters_between
 
 URL_KEYS = {"areas": "area", "sources": "source", "age_bands": "age", "genders": "gender"}
 LIST_LABELS = {"areas": "areas", "sources": "referral sources", "age_bands": "age bands", "genders": "genders"}
@@ -34,10 +34,6 @@ class Filters:
 
     def with_period(self, first_quarter: str, last_quarter: str) -> "Filters":
         return replace(self, first_quarter=first_quarter, last_quarter=last_quarter)
-
-    def year_to_last(self) -> "Filters":
-        """The last quarter and the four before it: for 'against last quarter and a year ago'."""
-        return self.with_period(shift_quarter(self.last_quarter, -4), self.last_quarter)
 
     def describe(self) -> str:
         """The filters in words, shown on every page."""
