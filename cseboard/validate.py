@@ -125,8 +125,9 @@ class _TableCheck:
                 typed[check.column.name] = self._check_values(check, cells.column(check.heading), hits, found)
             found.add(cells, hits, first_row - 2)
             file = pa.DictionaryArray.from_arrays(pa.array(np.zeros(cells.num_rows, dtype=np.int32)), pa.array([self.file]))
+            # one chunk per column per batch: DuckDB scans (and the store inserts) aligned batches far faster
             parts.append(pa.table([*(typed[c.column.name] for c in checks), file, cells.column(ROW)],
-                                  names=[*(c.column.name for c in checks), FILE, ROW]))
+                                  names=[*(c.column.name for c in checks), FILE, ROW]).combine_chunks())
             first_row += cells.num_rows
         if not parts:
             self.report.error(self.file, "no_rows", "the file has a header but no rows")
