@@ -721,7 +721,8 @@ def main(argv: list[str] | None = None) -> int:
                         "quick runs write none unless given)")
     parser.add_argument("--no-browser", action="store_true", help="skip the streamlit server + Chromium memory check")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--pandas-max", type=int, default=10_000_000, help="largest size for the pandas baseline")
+    parser.add_argument("--pandas-max", type=int, default=1_000_000,
+                        help="largest size for the pandas baseline (10M in pandas needs ~6 GB and minutes)")
     parser.add_argument("--timeout", type=int, default=900)
     parser.add_argument("--keep-stores", action="store_true")
     # internal: one phase in a child process
