@@ -7,21 +7,21 @@ st.set_page_config(page_title="CSE strategic dashboard", page_icon=":material/sh
 
 PAGES = {
     "Overview": [
-        st.Page("pages/home.py", title="This quarter", icon=":material/home:", default=True),
+        st.Page("pages/overview/home.py", title="This quarter", icon=":material/home:", default=True),
     ],
     "Questions": [
-        st.Page("pages/age_gender.py", title="Age and gender", icon=":material/wc:", url_path="age-gender"),
-        st.Page("pages/missing.py", title="Missing episodes", icon=":material/directions_run:", url_path="missing"),
-        st.Page("pages/crimes_vulnerabilities.py", title="Linked crimes and vulnerabilities", icon=":material/link:",
+        st.Page("pages/questions/age_gender.py", title="Age and gender", icon=":material/wc:", url_path="age-gender"),
+        st.Page("pages/questions/missing.py", title="Missing episodes", icon=":material/directions_run:", url_path="missing"),
+        st.Page("pages/questions/crimes_vulnerabilities.py", title="Linked crimes and vulnerabilities", icon=":material/link:",
                 url_path="crimes-vulnerabilities"),
-        st.Page("pages/sources_outcomes.py", title="Referral sources and outcomes", icon=":material/call_received:", url_path="sources-outcomes"),
-        st.Page("pages/areas.py", title="Areas", icon=":material/map:", url_path="areas"),
-        st.Page("pages/training.py", title="Training coverage", icon=":material/school:", url_path="training"),
-        st.Page("pages/national.py", title="National benchmarks", icon=":material/flag:", url_path="national"),
+        st.Page("pages/questions/sources_outcomes.py", title="Referral sources and outcomes", icon=":material/call_received:", url_path="sources-outcomes"),
+        st.Page("pages/questions/areas.py", title="Areas", icon=":material/map:", url_path="areas"),
+        st.Page("pages/questions/training.py", title="Training coverage", icon=":material/school:", url_path="training"),
+        st.Page("pages/questions/national.py", title="National benchmarks", icon=":material/flag:", url_path="national"),
     ],
     "Data": [
-        st.Page("pages/upload.py", title="Load an extract", icon=":material/upload:", url_path="upload"),
-        st.Page("pages/history.py", title="Extract history", icon=":material/history:", url_path="history"),
+        st.Page("pages/data/upload.py", title="Load an extract", icon=":material/upload:", url_path="upload"),
+        st.Page("pages/data/history.py", title="Extract history", icon=":material/history:", url_path="history"),
     ],
 }
 

@@ -88,9 +88,6 @@ def pages() -> list[dict]:
             path = node.args[0].value
             url = "" if keywords.get("default") else keywords.get("url_path", Path(path).stem)
             found.append({"path": path, "title": keywords.get("title", Path(path).stem), "url_path": url})
-    if not found:
-        found = [{"path": str(p.relative_to(PROJECT_ROOT)), "title": p.stem, "url_path": p.stem}
-                 for p in sorted((PROJECT_ROOT / "pages").glob("*.py"))]
     return found
 
 

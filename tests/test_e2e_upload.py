@@ -21,11 +21,7 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
 
 @pytest.fixture(scope="module")
 def warmed(server, browser):
-    """Open the entry page once (it loads the sample into the empty store).
-
-    On a fresh server Streamlit runs a deep link (/upload) as a plain page of the pages/ folder, without
-    dashboard.py's navigation, until st.navigation has run once in the process.
-    """
+    """Open the entry page once: it loads the sample into the empty store before the uploads are tried."""
     context = browser.new_context()
     first = context.new_page()
     first.goto(server[0])

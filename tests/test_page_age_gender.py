@@ -10,7 +10,7 @@ import pytest
 from conftest import decoded
 from factory import numbered, rows
 
-PAGE = "pages/age_gender.py"
+PAGE = "pages/questions/age_gender.py"
 Z95 = 1.959963984540054
 
 

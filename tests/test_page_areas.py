@@ -8,7 +8,7 @@ from scipy.stats import chi2
 from factory import numbered, rows
 from test_page_age_gender import charts, referrals_between
 
-PAGE = "pages/areas.py"
+PAGE = "pages/questions/areas.py"
 
 
 def byar(count: int, population: float, z: float = 1.959963984540054) -> tuple[float, float]:

@@ -10,7 +10,7 @@ from cseboard.ui import WITHHELD_SORT_VALUE
 from factory import rows
 from test_page_missing import figures
 
-PAGE = "pages/crimes_vulnerabilities.py"
+PAGE = "pages/questions/crimes_vulnerabilities.py"
 
 
 def chosen_referrals(tables, first="2025-Q4", last="2026-Q3", **equals) -> pd.DataFrame:

@@ -27,7 +27,7 @@ def load_second(db, **referral_overrides) -> dict:
 
 def test_table_lists_each_extract_with_period_hash_rows_and_quality(app, sample_db_copy):
     load_second(sample_db_copy)
-    at = app(page="pages/history.py", db=sample_db_copy)
+    at = app(page="pages/data/history.py", db=sample_db_copy)
     table = at.dataframe[0].value
     assert table.Extract.tolist() == [2, 1]
     assert table.Period.tolist() == ["2026-Q3", "2023-Q4 to 2026-Q3"]
@@ -39,7 +39,7 @@ def test_table_lists_each_extract_with_period_hash_rows_and_quality(app, sample_
 
 
 def test_quality_report_of_the_chosen_extract_is_shown(app, sample_db_copy):
-    at = app(page="pages/history.py", db=sample_db_copy)
+    at = app(page="pages/data/history.py", db=sample_db_copy)
     rag = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
     assert rag.Measure.tolist()[:2] == ["Gender not known", "Ethnicity not known"]
     assert "Recording quality:" in texts(at.markdown)
@@ -50,7 +50,7 @@ def test_quality_report_of_the_chosen_extract_is_shown(app, sample_db_copy):
 
 def test_undo_explains_what_comes_back_and_restores_the_exact_previous_state(app, sample_db_copy):
     before = load_second(sample_db_copy, area="Riverside")
-    at = app(page="pages/history.py", db=sample_db_copy)
+    at = app(page="pages/data/history.py", db=sample_db_copy)
     assert at.selectbox(key="history_remove").value == 2
     warning = texts(at.warning)
     assert "Removing extract 2 deletes its rows from the store." in warning
@@ -65,7 +65,7 @@ def test_undo_explains_what_comes_back_and_restores_the_exact_previous_state(app
 
 def test_removing_an_older_extract_says_the_newer_one_stays(app, sample_db_copy):
     load_second(sample_db_copy)
-    at = app(page="pages/history.py", db=sample_db_copy)
+    at = app(page="pages/data/history.py", db=sample_db_copy)
     at.selectbox(key="history_remove").set_value(1).run()
     warning = texts(at.warning)
     assert "No extract covers 2023-Q4 to 2026-Q2 after this: those quarters will have no data." in warning
@@ -73,11 +73,11 @@ def test_removing_an_older_extract_says_the_newer_one_stays(app, sample_db_copy)
 
 
 def test_removing_the_last_extract_leaves_an_empty_dashboard_without_errors(app, sample_db_copy):
-    at = app(page="pages/history.py", db=sample_db_copy)
+    at = app(page="pages/data/history.py", db=sample_db_copy)
     at.button(key="history_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "No extract is loaded." in texts(at.info)
-    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/overview/home.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "No extract is loaded yet" in texts(at.info)
 

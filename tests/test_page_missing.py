@@ -12,7 +12,7 @@ from cseboard.periods import quarter_of, quarters_between
 from cseboard.ui import WITHHELD_SORT_VALUE
 from factory import rows
 
-PAGE = "pages/missing.py"
+PAGE = "pages/questions/missing.py"
 DEFAULT_QUARTERS = quarters_between("2025-Q4", "2026-Q3")
 
 

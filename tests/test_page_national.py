@@ -8,7 +8,7 @@ from cseboard import national
 from cseboard.store import Store
 from tests import national_fixtures as fx
 
-PAGE = "pages/national.py"
+PAGE = "pages/questions/national.py"
 WRITERS = {"factors": fx.write_factors, "population": fx.write_population, "neighbours": fx.write_neighbours}
 
 

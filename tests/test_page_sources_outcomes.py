@@ -12,7 +12,7 @@ from conftest import decoded
 from cseboard.periods import quarter_of
 from factory import numbered, rows
 
-PAGE = "pages/sources_outcomes.py"
+PAGE = "pages/questions/sources_outcomes.py"
 WITHHELD = float("-inf")  # how ui.sortable hands a withheld cell to st.dataframe
 
 

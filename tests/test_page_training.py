@@ -9,7 +9,7 @@ import pytest
 
 from factory import rows
 
-PAGE = "pages/training.py"
+PAGE = "pages/questions/training.py"
 WITHHELD = float("-inf")  # how ui.sortable hands a withheld cell to st.dataframe
 
 

@@ -13,7 +13,7 @@ from factory import rows
 
 @pytest.fixture
 def upload_page(app, sample_db_copy):
-    return app(page="pages/upload.py", db=sample_db_copy)
+    return app(page="pages/data/upload.py", db=sample_db_copy)
 
 
 def snapshot(db) -> dict:
@@ -42,7 +42,7 @@ def test_good_extract_is_checked_previewed_and_loaded_only_on_confirm(upload_pag
     at = upload(upload_page, ("extract.zip", extract_zip(referrals=rows("referrals", 6, referral_date="2026-10-01"),
                                                          training=rows("training", 1, period="2026-Q4"))))
     assert "This extract can load." in texts(at.success)
-    assert [h.value for h in at.header] == ["Check", "What would be stored", "Data quality", "Load"]
+    assert [h.value for h in at.main.header] == ["Check", "What would be stored", "Data quality", "Load"]
     assert "No extract is loaded for 2026-Q4 to 2026-Q4 yet" in texts(at.info)
     preview = at.dataframe[0].value
     assert list(preview.columns)[:3] == ["referral_id", "child_id", "referral_date"] and len(preview) == 6
@@ -123,7 +123,7 @@ def test_chosen_period_leaves_out_rows_outside_it(upload_page):
 
 def test_file_above_the_configured_limit_is_refused(app, sample_db_copy, monkeypatch):
     monkeypatch.setenv("CSEBOARD_MAX_UPLOAD_BYTES", "4096")
-    at = app(page="pages/upload.py", db=sample_db_copy)
+    at = app(page="pages/data/upload.py", db=sample_db_copy)
     upload(at, ("referrals.csv", referrals_with({}, count=60)))
     assert "File too large: referrals.csv: the file is" in texts(at.error)
     assert "above the limit of 4.0 KB" in texts(at.error)

@@ -58,7 +58,7 @@ if prepared.ok and loaded_key in loaded:
     st.success(f"These files were loaded as extract {loaded[loaded_key]}. Check it or undo it on the Extract "
                "history page. To load another extract, remove these files above and choose the new ones.",
                icon=":material/check_circle:")
-    st.page_link("pages/history.py", label="Extract history", icon=":material/history:")
+    st.page_link("pages/data/history.py", label="Extract history", icon=":material/history:")
     st.stop()
 
 st.header("Check")

@@ -17,7 +17,7 @@ current = ui.store()
 history = current.extracts()
 if history.empty:
     st.info("No extract is loaded. Load one on the Load an extract page.")
-    st.page_link("pages/upload.py", label="Load an extract", icon=":material/upload:")
+    st.page_link("pages/data/upload.py", label="Load an extract", icon=":material/upload:")
     st.stop()
 
 st.dataframe(quality.history_table(history), hide_index=True, width="stretch", key="history_table",
