@@ -129,7 +129,7 @@ def page_header(title: str, what_it_shows: str) -> Filters | None:
     st.caption(what_it_shows)
     filters = current_filters()
     if filters is None:
-        st.info("No extract is loaded yet. Load one on the Upload page.")
+        st.info("No extract is loaded yet. Load one on the *Load an extract* page.")
         return None
     if any(name == SAMPLE_DIR.name for name in store().extracts().source_name):
         st.info("This is the **synthetic sample** made by the project's generator: no real child's data. "
@@ -139,6 +139,20 @@ def page_header(title: str, what_it_shows: str) -> Filters | None:
         st.warning("Small-number suppression is OFF: figures below are unsuppressed and for internal use only. "
                    "Do not share or publish them.", icon="⚠️")
     return filters
+
+
+def metric_value(protected: disclosure.ProtectedTable, column: str, row: int = 0, suffix: str = "") -> str:
+    """One figure for a metric card as a board member reads it: "1,395", "17.3%", or the symbol when withheld.
+
+    CSV downloads keep plain numbers (ProtectedTable.display); only what is read on screen gets separators.
+    """
+    if bool(protected.mask[column].iloc[row]):
+        return protected.policy.symbol
+    value = protected.numeric[column].iloc[row]
+    if value is None or value != value:
+        return "no data"
+    pattern = "{:,.1f}" if column in protected.rate_columns else "{:,.0f}"
+    return pattern.format(value) + suffix
 
 
 def no_data(what: str = "the filters chosen") -> None:

@@ -73,8 +73,8 @@ def test_share_of_boys_and_verdict_match_pandas(app, sample_tables, query_params
     verdict = ("significantly below the" if upper < 0.33 else "significantly above the" if lower > 0.33
                else "no evidence of a difference from the")
     metrics = {metric.label: metric.value for metric in at.metric}
-    assert metrics["Children referred"] == str(children)
-    assert metrics["Boys referred"] == str(boys)
+    assert metrics["Children referred"] == f"{children:,}"
+    assert metrics["Boys referred"] == f"{boys:,}"
     assert metrics["Boys, % of children referred"] == f"{100 * boys / children:.1f}%"
     assert at.subheader[0].value == (f"Boys are {pct(100 * boys / children)} of children referred (95% CI "
                                      f"{pct(100 * lower)} to {pct(100 * upper)}): {verdict} 33% benchmark")

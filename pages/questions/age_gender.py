@@ -33,13 +33,12 @@ elif counts is not None:
     quarter = ident.BREAKDOWN_LABELS["quarter"]
 
     st.subheader(ident.headline_title(overall, benchmark))
-    shown = overall.display().iloc[0]
     left, middle, right = st.columns(3)
-    left.metric("Children referred", shown[ident.CHILDREN], border=True)
-    middle.metric("Boys referred", shown[ident.BOYS], border=True)
-    right.metric("Boys, % of children referred", f"{shown[ident.SHARE]}%".replace(f"{policy.symbol}%", policy.symbol),
-                 border=True,
-                 help=f"95% CI {shown[ident.LOWER]}% to {shown[ident.UPPER]}%; benchmark {ident.percent(target)}.")
+    left.metric("Children referred", ui.metric_value(overall, ident.CHILDREN), border=True)
+    middle.metric("Boys referred", ui.metric_value(overall, ident.BOYS), border=True)
+    right.metric("Boys, % of children referred", ui.metric_value(overall, ident.SHARE, suffix="%"), border=True,
+                 help=f"95% CI {ui.metric_value(overall, ident.LOWER, suffix='%')} to "
+                      f"{ui.metric_value(overall, ident.UPPER, suffix='%')}; benchmark {ident.percent(target)}.")
     ui.data_table(overall, key="age_gender_overall", file_name="boys_share_overall")
 
     trend = by_quarter.numeric

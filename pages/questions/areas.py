@@ -20,13 +20,13 @@ elif by_area is not None:
     centre = partnership.numeric.at[0, rates.RATE]
     st.caption(rates.population_note(filters))
 
-    shown = partnership.display().iloc[0]
     left, middle, right = st.columns(3)
-    left.metric("Referrals in the partnership", shown[rates.REFERRALS], border=True)
+    left.metric("Referrals in the partnership", ui.metric_value(partnership, rates.REFERRALS), border=True)
     middle.metric("Children living in the partnership", f"{partnership.numeric.at[0, rates.POPULATION]:,.0f}",
                   border=True)
-    right.metric("Referrals per 10,000 children", shown[rates.RATE], border=True,
-                 help=f"95% CI {shown[rates.LOWER]} to {shown[rates.UPPER]} (Byar's method).")
+    right.metric("Referrals per 10,000 children", ui.metric_value(partnership, rates.RATE), border=True,
+                 help=f"95% CI {ui.metric_value(partnership, rates.LOWER)} to "
+                      f"{ui.metric_value(partnership, rates.UPPER)} (Byar's method).")
 
     ordered = areas.numeric.assign(_hover=rates.hover(areas), _note=rates.hidden_note(areas)).sort_values(
         rates.RATE, na_position="first")
