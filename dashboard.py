@@ -11,7 +11,7 @@ PAGES = {
     ],
     "Questions": [
         st.Page("pages/questions/age_gender.py", title="Age and gender", icon=":material/wc:", url_path="age-gender"),
-        st.Page("pages/questions/missing.py", title="Missing episodes", icon=":material/directions_run:", url_path="missing"),
+        st.Page("pages/questions/missing.py", title="Missing from home or care", icon=":material/directions_run:", url_path="missing"),
         st.Page("pages/questions/crimes_vulnerabilities.py", title="Linked crimes and vulnerabilities", icon=":material/link:",
                 url_path="crimes-vulnerabilities"),
         st.Page("pages/questions/sources_outcomes.py", title="Referral sources and outcomes", icon=":material/call_received:", url_path="sources-outcomes"),

@@ -166,9 +166,20 @@ def headline(children: ProtectedTable, repeat: ProtectedTable, timely: Protected
         ("Missing episodes", _count(visible(children, EPISODES, **{QUARTER: WHOLE_PERIOD}), policy)),
         ("Children who went missing", _count(visible(children, CHILDREN, **{QUARTER: WHOLE_PERIOD}), policy)),
         (f"Went missing {REPEAT_FROM} or more times", _percent(visible(repeat, SHARE, **repeat_row), policy)),
-        ("Accepted return interviews held within 72 hours",
-         _percent(visible(timely, SHARE, **{QUARTER: TOTAL}), policy)),
+        (TIMELY_CARD, _percent(visible(timely, SHARE, **{QUARTER: TOTAL}), policy)),
     ]
+
+
+TIMELY_CARD = "Interviews within 72 hours"
+CARD_HELP = {
+    "Missing episodes": "Episodes that started in the period: " + DEFINITIONS["Missing episode"],
+    "Children who went missing": "Each child counted once in the period, however often they went missing.",
+    f"Went missing {REPEAT_FROM} or more times": f"Of the children who went missing, the share with {REPEAT_FROM} "
+                                                 "or more episodes that started in the period.",
+    TIMELY_CARD: "Of the accepted return interviews, the share held within 72 hours of the child's return: "
+                 + DEFINITIONS["Within 72 hours"],
+}
+"""A card label is kept short so it fits its card; the help (?) says exactly what the figure is."""
 
 
 def children_title(protected: ProtectedTable, quarter: str) -> str:

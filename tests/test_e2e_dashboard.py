@@ -61,7 +61,7 @@ def test_a_filter_chosen_on_a_page_stays_in_the_address_bar_with_that_page(serve
     page.keyboard.press("Escape")
     page.wait_for_url("**/areas?from=2025-Q1&to=2026-Q3&source=Police")
     assert "referral sources: Police" in showing(page)
-    page.get_by_role("link", name="Missing episodes").click()
+    page.get_by_role("link", name="Missing from home or care").click()
     page.wait_for_url("**/missing?from=2025-Q1&to=2026-Q3&source=Police")
     page.get_by_role("heading", name="Missing from home or care").first.wait_for()
     assert "referral sources: Police" in showing(page)

@@ -123,5 +123,6 @@ def test_headline_reads_the_protected_tables():
     repeat = missing.repeat_missing(pd.DataFrame({"episodes_in_period": [1, 2], "children": [1, 1]}), POLICY)
     figures = dict(missing.headline(children, repeat, missing.timeliness(interviews)))
     assert set(figures.values()) == {"<5"}
+    assert set(figures) == set(missing.CARD_HELP), "every card has its help text"
     assert missing.children_title(children, "2025-Q1") == "In 2025-Q1, <5 children went missing, in <5 episodes"
     assert WHOLE_PERIOD in children.numeric[QUARTER].tolist()

@@ -38,7 +38,7 @@ def expected_figures(tables, quarters, referred_only=False, **equals) -> dict[st
         "Missing episodes": f"{len(episodes):,}",
         "Children who went missing": f"{per_child.size:,}",
         "Went missing 3 or more times": f"{100 * (per_child >= 3).sum() / per_child.size:.1f}%",
-        "Accepted return interviews held within 72 hours": f"{100 * timely.sum() / len(accepted):.1f}%",
+        "Interviews within 72 hours": f"{100 * timely.sum() / len(accepted):.1f}%",
     }
 
 

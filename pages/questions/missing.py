@@ -69,7 +69,7 @@ if filters is not None:
 
         st.subheader("In the period")
         for column, (label, value) in zip(st.columns(4), missing.headline(children, repeat, timely)):
-            column.metric(label, value, border=True)
+            column.metric(label, value, border=True, help=missing.CARD_HELP[label])
 
         per_quarter = children.numeric.index[children.numeric[QUARTER] != WHOLE_PERIOD]
         figure = go.Figure([bars(children, QUARTER, EPISODES, charts.ORANGE, rows=per_quarter),
