@@ -158,6 +158,14 @@ def too_few_for_outcomes(view: disclosure.ProtectedTable, row_label: str, base: 
     return [row for row in dict.fromkeys(referred) if row not in rows_with_shares(view, row_label)]
 
 
+def withheld_every_quarter(trend: disclosure.ProtectedTable) -> list[str]:
+    """Sources with referrals whose every quarter is withheld: their small chart would be an empty box."""
+    numbers, withheld = trend.numeric, trend.mask[REFERRALS]
+    rows = numbers.assign(_withheld=withheld | numbers[REFERRALS].isna()).groupby(SOURCE, sort=False)["_withheld"]
+    referred = numbers.loc[withheld | (numbers[REFERRALS] > 0), SOURCE]
+    return [source for source, hidden in rows.all().items() if hidden and source in set(referred)]
+
+
 def absent_sources(by_source: pd.DataFrame) -> list[str]:
     """Sources with no referral at all in the period (zero is never withheld)."""
     return by_source.loc[by_source[REFERRALS] == 0, SOURCE].tolist()

@@ -182,3 +182,12 @@ def test_a_source_whose_every_outcome_is_withheld_gets_no_bar_and_is_named():
     outcomes = views(table, chosen=("Police", "Education", "Health", "Housing", "Self")).outcomes_by_source
     assert sources.rows_with_shares(outcomes, SOURCE) == ["Police", "Education", "Health"]
     assert sources.too_few_for_outcomes(outcomes, SOURCE, FROM_SOURCE) == ["Housing"]
+
+
+def test_a_source_whose_every_quarter_is_withheld_is_named_instead_of_an_empty_small_chart():
+    table = counts(*BIG.itertuples(index=False), ("2025-Q1", "Housing", "Low", "Early help", False, 3),
+                   ("2025-Q2", "Housing", "Low", "Ongoing", False, 4))
+    trend = views(table, chosen=("Police", "Education", "Health", "Housing", "Self")).trend
+    # Education's quarters are withheld too, so that Housing's cannot be worked out from the quarter totals.
+    assert sources.withheld_every_quarter(trend) == ["Education", "Housing"], \
+        "Self made no referral; Health has one shown quarter"

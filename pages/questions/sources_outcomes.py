@@ -36,7 +36,7 @@ def outcome_shares_figure(view, row_label: str, base: str, title: str) -> go.Fig
 filters = ui.page_header(
     "Referral sources and outcomes",
     "Who refers children for CSE, what happens after a referral, and which agencies refer few boys or few "
-    "children. Every count is shown as <5 when it is 1 to 4, and so is any figure that would give one away.",
+    "children.",
 )
 if filters is not None:
     counts = ui.query("sources_referral_counts", filters)
@@ -47,7 +47,7 @@ if filters is not None:
         views = sources.source_views(counts, sources.sources_in_scope(filters.sources, counts["referral_source"]),
                                      filters.quarters(), benchmark, ui.policy())
 
-        st.header("Who refers")
+        st.subheader("Who refers")
         by_source = views.by_source.numeric.sort_values(REFERRALS, ascending=True, na_position="first")
         figure = go.Figure(go.Bar(
             x=by_source[REFERRALS], y=by_source[SOURCE], orientation="h", marker_color=SOURCE_COLOUR,
@@ -61,23 +61,31 @@ if filters is not None:
 
         quarters = filters.quarters()
         trend = views.trend.numeric.assign(hover=views.trend.hover_text(REFERRALS))
-        trend = trend[trend[SOURCE].isin(views.by_source.numeric.loc[views.by_source.numeric[REFERRALS] != 0, SOURCE])]
-        figure = px.line(trend, x=QUARTER, y=REFERRALS, facet_col=SOURCE, facet_col_wrap=4, markers=True,
-                         custom_data=["hover"], category_orders={QUARTER: quarters},
-                         facet_row_spacing=0.12, facet_col_spacing=0.04)
-        figure.update_traces(line_color=SOURCE_COLOUR, hovertemplate="%{x}: %{customdata[0]} referrals<extra></extra>")
-        figure.for_each_annotation(lambda note: note.update(text=note.text.split("=", 1)[-1]))
-        figure.update_xaxes(title_text=None, showticklabels=False)
-        figure.update_yaxes(title_text=None, rangemode="tozero")
-        rows = -(-trend[SOURCE].nunique() // 4)
-        st.plotly_chart(charts.style(figure, sources.trend_title(views.trend.numeric, quarters), None, None,
-                                     height=140 + 170 * rows),
-                        width="stretch", key="sources_trend_chart")
-        st.caption(f"Referrals per quarter, {quarters[0]} (left) to {quarters[-1]} (right), on the same scale. "
-                   "A gap is a quarter withheld as <5.")
+        blank = sources.withheld_every_quarter(views.trend)
+        referred = views.by_source.numeric.loc[views.by_source.numeric[REFERRALS] != 0, SOURCE]
+        trend = trend[trend[SOURCE].isin(referred) & ~trend[SOURCE].isin(blank)]
+        if trend.empty:
+            st.info("Every source's referrals per quarter are withheld as <5, so there is no trend to show. Widen "
+                    "the period or clear a filter in the sidebar.")
+        else:
+            figure = px.line(trend, x=QUARTER, y=REFERRALS, facet_col=SOURCE, facet_col_wrap=4, markers=True,
+                             custom_data=["hover"], category_orders={QUARTER: quarters},
+                             facet_row_spacing=0.12, facet_col_spacing=0.04)
+            figure.update_traces(line_color=SOURCE_COLOUR,
+                                 hovertemplate="%{x}: %{customdata[0]} referrals<extra></extra>")
+            figure.for_each_annotation(lambda note: note.update(text=note.text.split("=", 1)[-1]))
+            figure.update_xaxes(title_text=None, showticklabels=False)
+            figure.update_yaxes(title_text=None, rangemode="tozero")
+            rows = -(-trend[SOURCE].nunique() // 4)
+            st.plotly_chart(charts.style(figure, sources.trend_title(views.trend.numeric, quarters), None, None,
+                                         height=140 + 170 * rows),
+                            width="stretch", key="sources_trend_chart")
+            st.caption(f"Referrals per quarter, {quarters[0]} (left) to {quarters[-1]} (right), on the same scale. "
+                       "A gap is a quarter withheld as <5."
+                       + (f" Not shown, as every quarter is withheld: {', '.join(blank)}." if blank else ""))
         ui.data_table(views.trend, key="sources_trend", file_name="referrals_by_source_and_quarter")
 
-        st.header("What happens next")
+        st.subheader("What happens next")
         st.plotly_chart(outcome_shares_figure(views.outcomes_by_source, SOURCE, sources.FROM_SOURCE,
                                               sources.no_further_action_title(views.outcomes_by_source.numeric)),
                         width="stretch", key="sources_outcome_by_source_chart")
@@ -91,7 +99,7 @@ if filters is not None:
         st.caption("Risk level is the outcome of the local CSE screening tool.")
         ui.data_table(views.outcomes_by_risk, key="sources_outcome_by_risk", file_name="outcome_by_risk_level")
 
-        st.header("Which agencies refer few boys")
+        st.subheader("Which agencies refer few boys")
         if filters.genders:
             st.info("The share of boys needs referrals of every gender: clear the gender filter in the sidebar to see it.")
         else:
@@ -123,7 +131,7 @@ if filters is not None:
                        "Sources withheld as <5 have no dot.")
             ui.data_table(views.boys, key="sources_boys", file_name="boys_by_source")
 
-        st.header("Which agencies refer few children")
+        st.subheader("Which agencies refer few children")
         fewest = sources.fewest_referrals(views.by_source)
         absent = sources.absent_sources(views.by_source.numeric)
         if not fewest.empty:
