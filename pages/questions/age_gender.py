@@ -56,7 +56,7 @@ elif counts is not None:
         go.Scatter(x=trend[quarter], y=[target] * len(trend), mode="lines", name=f"Benchmark {ident.percent(target)}",
                    line={"color": charts.BENCHMARK_COLOUR, "dash": "dash", "width": 1.5}, hoverinfo="skip"),
     ])
-    figure.update_yaxes(rangemode="tozero")
+    figure.update_yaxes(rangemode="tozero", ticksuffix="%")
     st.plotly_chart(charts.style(figure, ident.trend_title(by_quarter, benchmark), "Quarter",
                                  "Boys, % of children referred"), key="age_gender_trend_chart")
     ui.data_table(by_quarter, key="age_gender_trend", file_name="boys_share_by_quarter")

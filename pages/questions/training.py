@@ -40,7 +40,7 @@ if filters is not None:
             st.warning(f"There are no training figures for {filters.last_quarter}; the latest in the period, "
                        f"{period}, are shown.")
 
-        st.header(f"Coverage in {period}")
+        st.subheader(f"Coverage in {period}")
         numbers = coverage.numeric
         shown, hover = with_hover(coverage, (numbers[PERIOD] == period) & (numbers[AGENCY] != ALL_AGENCIES)
                                   & (numbers[LEVEL] != ALL_LEVELS))
@@ -49,7 +49,7 @@ if filters is not None:
                         category_orders={LEVEL: list(reversed(TRAINING_LEVELS)), AGENCY: gaps.numeric[AGENCY].tolist()})
         figure.update_traces(hovertemplate=HOVER)
         figure.add_vline(x=100 * target, line={"color": charts.BENCHMARK_COLOUR, "dash": "dash", "width": 1.5},
-                         annotation_text=f"Target {target:.0%}", annotation_position="bottom right")
+                         annotation_text=f"Target {target:.0%}", annotation_position="top left")
         figure.update_xaxes(range=[0, 100], ticksuffix="%")
         figure.update_yaxes(title_text=None)
         figure.update_layout(legend_traceorder="reversed")  # levels read top to bottom, in the bars and the legend
@@ -61,7 +61,7 @@ if filters is not None:
                    "figure withheld as <5.")
         ui.data_table(coverage, key="training_by_agency_level", file_name="training_coverage")
 
-        st.header("Trend")
+        st.subheader("Trend")
         by = st.radio("Show a line for each", [AGENCY, LEVEL], horizontal=True, key="training_trend_by",
                       format_func=lambda choice: choice.lower())
         other, everyone = (LEVEL, ALL_LEVELS) if by == AGENCY else (AGENCY, ALL_AGENCIES)
@@ -81,7 +81,7 @@ if filters is not None:
         st.caption(f"Share of staff trained each quarter, {periods[0]} (left) to {periods[-1]} (right); the dashed "
                    f"line is the {target:.0%} target.")
 
-        st.header("Agencies furthest from the target")
+        st.subheader("Agencies furthest from the target")
         st.markdown(f"**{training.gap_title(gaps.numeric, target)}.** All levels of training together, {period}. "
                     "A negative figure is how far below the target an agency is.")
         st.dataframe(ui.sortable(gaps), hide_index=True, width="stretch", key="training_gap_table")
