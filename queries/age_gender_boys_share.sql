@@ -5,12 +5,8 @@ WITH referrals AS (
     SELECT * FROM filtered_referrals($period_start, $period_end, $areas, $sources, $age_bands, $genders)
 ),
 
+-- One row per child per group they were referred in (one hash aggregate per grouping set, no DISTINCT).
 children AS (
-    SELECT DISTINCT child_id, quarter_start, quarter, area, referral_source, gender = 'Male' AS is_boy
-    FROM referrals
-),
-
-grouped AS (
     SELECT
         CASE
             WHEN grouping(quarter_start) = 0 THEN 'quarter'
@@ -25,10 +21,20 @@ grouped AS (
             ELSE 'All children referred'
         END AS "group",
         quarter_start,
-        count(DISTINCT child_id) AS children,
-        count(DISTINCT child_id) FILTER (WHERE is_boy) AS boys
+        bool_or(gender = 'Male') AS is_boy
+    FROM referrals
+    GROUP BY GROUPING SETS ((child_id), (child_id, quarter_start), (child_id, area), (child_id, referral_source))
+),
+
+grouped AS (
+    SELECT
+        breakdown,
+        "group",
+        quarter_start,
+        count(*) AS children,
+        count(*) FILTER (WHERE is_boy) AS boys
     FROM children
-    GROUP BY GROUPING SETS ((), (quarter_start), (area), (referral_source))
+    GROUP BY breakdown, "group", quarter_start
 ),
 
 final AS (

@@ -10,16 +10,33 @@ referral_groups AS (
     GROUP BY quarter_start, quarter, gender, age_band
 ),
 
+-- Referrals recording the same list in the same group counted once, then unnested: the unnest runs on the distinct
+-- lists per group, weighted by their referrals, not on a row per referral.
+crime_lists AS (
+    SELECT quarter_start, gender, age_band, linked_crimes, count(*) AS referrals
+    FROM referrals
+    WHERE len(linked_crimes) > 0
+    GROUP BY quarter_start, gender, age_band, linked_crimes
+),
+
+vulnerability_lists AS (
+    SELECT quarter_start, gender, age_band, vulnerabilities, count(*) AS referrals
+    FROM referrals
+    WHERE len(vulnerabilities) > 0
+    GROUP BY quarter_start, gender, age_band, vulnerabilities
+),
+
 recorded AS (
-    SELECT quarter_start, gender, age_band, 'crime' AS kind, unnest(list_distinct(linked_crimes)) AS item
-    FROM referrals
+    SELECT quarter_start, gender, age_band, 'crime' AS kind, unnest(list_distinct(linked_crimes)) AS item, referrals
+    FROM crime_lists
     UNION ALL
-    SELECT quarter_start, gender, age_band, 'vulnerability' AS kind, unnest(list_distinct(vulnerabilities)) AS item
-    FROM referrals
+    SELECT quarter_start, gender, age_band, 'vulnerability' AS kind, unnest(list_distinct(vulnerabilities)) AS item,
+        referrals
+    FROM vulnerability_lists
 ),
 
 recorded_counts AS (
-    SELECT quarter_start, gender, age_band, kind, item, count(*) AS referrals_with
+    SELECT quarter_start, gender, age_band, kind, item, sum(referrals)::BIGINT AS referrals_with
     FROM recorded
     GROUP BY quarter_start, gender, age_band, kind, item
 ),
