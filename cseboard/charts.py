@@ -48,6 +48,15 @@ def bar_heights(protected: ProtectedTable, column: str, rows=None) -> tuple[pd.S
     return heights, protected.hover_text(column)[rows].where(withheld, "")
 
 
+def nothing_to_draw(protected: ProtectedTable, columns: Sequence[str], rows=None) -> bool:
+    """True when every figure a chart would draw is withheld, missing or zero: the chart would be an empty frame,
+    so the page says so in words instead."""
+    rows = protected.numeric.index if rows is None else rows
+    values = protected.numeric.loc[rows, list(columns)].apply(pd.to_numeric, errors="coerce")
+    hidden = protected.mask.loc[rows, list(columns)].to_numpy() | values.isna().to_numpy() | (values == 0).to_numpy()
+    return bool(hidden.all())
+
+
 FUNNEL_LEVELS = (0.95, 0.998)
 """Control limits drawn on every funnel plot: about 2 and 3 standard deviations, as Fingertips draws them."""
 FUNNEL_LINES = {0.95: "dash", 0.998: "dot"}

@@ -159,6 +159,12 @@ def no_data(what: str = "the filters chosen") -> None:
     st.info(f"No referrals match {what}. Widen the period or clear a filter in the sidebar.")
 
 
+def too_small(what: str) -> None:
+    """In place of a chart whose every figure is withheld or zero: say so, rather than draw an empty frame."""
+    st.info(f"**{what}**: the numbers are too small to draw (each would show as <5, or is zero). Widen the period "
+            "or clear a filter in the sidebar.", icon=":material/visibility_off:")
+
+
 WITHHELD_SORT_VALUE = float("-inf")
 
 

@@ -42,7 +42,7 @@ elif counts is not None:
     ui.data_table(overall, key="age_gender_overall", file_name="boys_share_overall")
 
     trend = by_quarter.numeric
-    figure = go.Figure([
+    figure = None if charts.nothing_to_draw(by_quarter, [ident.SHARE]) else go.Figure([
         go.Scatter(x=trend[quarter], y=trend[ident.UPPER], mode="lines", line={"width": 0}, hoverinfo="skip",
                    showlegend=False),
         go.Scatter(x=trend[quarter], y=trend[ident.LOWER], mode="lines", line={"width": 0}, fill="tonexty",
@@ -56,20 +56,27 @@ elif counts is not None:
         go.Scatter(x=trend[quarter], y=[target] * len(trend), mode="lines", name=f"Benchmark {ident.percent(target)}",
                    line={"color": charts.BENCHMARK_COLOUR, "dash": "dash", "width": 1.5}, hoverinfo="skip"),
     ])
-    figure.update_yaxes(rangemode="tozero", ticksuffix="%")
-    st.plotly_chart(charts.style(figure, ident.trend_title(by_quarter, benchmark), "Quarter",
-                                 "Boys, % of children referred"), key="age_gender_trend_chart")
+    if figure is None:
+        ui.too_small("Share of boys by quarter")
+    else:
+        figure.update_yaxes(rangemode="tozero", ticksuffix="%")
+        st.plotly_chart(charts.style(figure, ident.trend_title(by_quarter, benchmark), "Quarter",
+                                     "Boys, % of children referred"), key="age_gender_trend_chart")
     ui.data_table(by_quarter, key="age_gender_trend", file_name="boys_share_by_quarter")
 
     breakdown = st.radio("Compare the share of boys by", ["area", "referral_source"], horizontal=True,
                          format_func=ident.BREAKDOWN_LABELS.get, key="age_gender_funnel_by")
     shares = ident.boys_shares(counts, breakdown, benchmark, policy)
     label = ident.BREAKDOWN_LABELS[breakdown]
-    st.plotly_chart(charts.funnel_plot(
-        shares.numeric, label=label, size=ident.CHILDREN, value=ident.SHARE, position=ident.POSITION, hover=ident.funnel_hover(shares, label),
-        limits=ident.share_limits(benchmark), centre=target, centre_label=f"Benchmark {ident.percent(target)}",
-        title=ident.funnel_title(shares, breakdown), x_title="Children referred (distinct children)",
-        y_title="Boys, % of children referred"), key="age_gender_funnel_chart")
+    if charts.nothing_to_draw(shares, [ident.SHARE]):
+        ui.too_small(f"Share of boys by {label.lower()}")
+    else:
+        st.plotly_chart(charts.funnel_plot(
+            shares.numeric, label=label, size=ident.CHILDREN, value=ident.SHARE, position=ident.POSITION,
+            hover=ident.funnel_hover(shares, label), limits=ident.share_limits(benchmark), centre=target,
+            centre_label=f"Benchmark {ident.percent(target)}", title=ident.funnel_title(shares, breakdown),
+            x_title="Children referred (distinct children)", y_title="Boys, % of children referred"),
+            key="age_gender_funnel_chart")
     hidden = shares.numeric[shares.numeric[ident.SHARE].isna()][label].tolist()
     st.caption("Points outside the dashed (95%) or dotted (99.8%) limits differ from the benchmark by more than "
                "chance would explain; the funnel narrows as more children are referred."
@@ -89,11 +96,16 @@ elif counts is not None:
             customdata=by_band.hover_text(gender)[cells.index], text=labels, textposition="outside", cliponaxis=False,
             hovertemplate=f"{gender}, aged %{{x}}: %{{customdata}} referrals<extra></extra>"))
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=bands)
+    figure.update_yaxes(rangemode="nonnegative")  # bars withheld in every band still read from 0, not -1 to 1
     st.plotly_chart(charts.style(figure, ident.age_band_title(by_band), "Age band (years)", "Referrals"),
                     key="age_gender_bands_chart")
     ui.data_table(by_band, key="age_gender_bands", file_name="referrals_by_age_band_and_gender")
 
     over_time = ident.age_band_quarters(referrals, filters.quarters(), bands, policy)
+    if charts.nothing_to_draw(over_time, [ident.REFERRALS]):
+        ui.too_small("Referrals by age band each quarter")
+        ui.data_table(over_time, key="age_gender_band_trend", file_name="referrals_by_quarter_age_band_gender")
+        st.stop()
     series = over_time.numeric.assign(_text=over_time.hover_text(ident.REFERRALS))
     figure = make_subplots(rows=1, cols=len(bands), shared_yaxes=True, subplot_titles=bands, horizontal_spacing=0.02)
     for column, band in enumerate(bands, start=1):

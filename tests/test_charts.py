@@ -1,0 +1,12 @@
+"""House-style chart helpers."""
+import pandas as pd
+
+from cseboard import charts
+from cseboard.disclosure import DisclosurePolicy, protect
+
+
+def test_nothing_to_draw_when_every_figure_is_withheld_or_zero():
+    table = pd.DataFrame({"group": ["a", "b", "c"], "count": [3, 0, 40]})
+    protected = protect(table, counts=["count"], groups=["group"], policy=DisclosurePolicy())
+    assert charts.nothing_to_draw(protected, ["count"], rows=[0, 1])
+    assert not charts.nothing_to_draw(protected, ["count"])
