@@ -33,6 +33,18 @@ def outcome_shares_figure(view, row_label: str, base: str, title: str) -> go.Fig
     return figure.update_layout(margin={"t": 105}, title={"y": 0.98, "yanchor": "top", "yref": "container"})
 
 
+def who_refers_chart(view, by_source: pd.DataFrame) -> None:
+    """Referrals in the period by source, largest at the top."""
+    figure = go.Figure(go.Bar(
+        x=by_source[REFERRALS], y=by_source[SOURCE], orientation="h", marker_color=SOURCE_COLOUR,
+        customdata=list(zip(view.hover_text(REFERRALS)[by_source.index],
+                            view.hover_text(SHARE)[by_source.index])),
+        hovertemplate="%{y}: %{customdata[0]} referrals (%{customdata[1]}% of all)<extra></extra>"))
+    st.plotly_chart(charts.style(figure, sources.who_refers_title(view.numeric),
+                                 "Referrals in the period", None, height=120 + 30 * len(by_source)),
+                    width="stretch", key="sources_who_refers_chart")
+
+
 filters = ui.page_header(
     "Referral sources and outcomes",
     "Who refers children for CSE, what happens after a referral, and which agencies refer few boys or few "
@@ -49,14 +61,10 @@ if filters is not None:
 
         st.subheader("Who refers")
         by_source = views.by_source.numeric.sort_values(REFERRALS, ascending=True, na_position="first")
-        figure = go.Figure(go.Bar(
-            x=by_source[REFERRALS], y=by_source[SOURCE], orientation="h", marker_color=SOURCE_COLOUR,
-            customdata=list(zip(views.by_source.hover_text(REFERRALS)[by_source.index],
-                                views.by_source.hover_text(SHARE)[by_source.index])),
-            hovertemplate="%{y}: %{customdata[0]} referrals (%{customdata[1]}% of all)<extra></extra>"))
-        st.plotly_chart(charts.style(figure, sources.who_refers_title(views.by_source.numeric),
-                                     "Referrals in the period", None, height=120 + 30 * len(by_source)),
-                        width="stretch", key="sources_who_refers_chart")
+        if charts.nothing_to_draw(views.by_source, [REFERRALS]):
+            ui.too_small("Referrals by source")
+        else:
+            who_refers_chart(views.by_source, by_source)
         ui.data_table(views.by_source, key="sources_who_refers", file_name="referrals_by_source")
 
         quarters = filters.quarters()
@@ -65,8 +73,7 @@ if filters is not None:
         referred = views.by_source.numeric.loc[views.by_source.numeric[REFERRALS] != 0, SOURCE]
         trend = trend[trend[SOURCE].isin(referred) & ~trend[SOURCE].isin(blank)]
         if trend.empty:
-            st.info("Every source's referrals per quarter are withheld as <5, so there is no trend to show. Widen "
-                    "the period or clear a filter in the sidebar.")
+            ui.too_small("Referrals by source each quarter")
         else:
             figure = px.line(trend, x=QUARTER, y=REFERRALS, facet_col=SOURCE, facet_col_wrap=4, markers=True,
                              custom_data=["hover"], category_orders={QUARTER: quarters},
@@ -86,16 +93,22 @@ if filters is not None:
         ui.data_table(views.trend, key="sources_trend", file_name="referrals_by_source_and_quarter")
 
         st.subheader("What happens next")
-        st.plotly_chart(outcome_shares_figure(views.outcomes_by_source, SOURCE, sources.FROM_SOURCE,
-                                              sources.no_further_action_title(views.outcomes_by_source.numeric)),
-                        width="stretch", key="sources_outcome_by_source_chart")
+        if not sources.rows_with_shares(views.outcomes_by_source, SOURCE):
+            ui.too_small("Outcome of referrals by source")
+        else:
+            st.plotly_chart(outcome_shares_figure(views.outcomes_by_source, SOURCE, sources.FROM_SOURCE,
+                                                  sources.no_further_action_title(views.outcomes_by_source.numeric)),
+                            width="stretch", key="sources_outcome_by_source_chart")
         hidden = sources.too_few_for_outcomes(views.outcomes_by_source, SOURCE, sources.FROM_SOURCE)
         st.caption("A bar that stops short of 100% has outcomes withheld as <5; hover over a bar for the count."
                    + (f" Too few referrals to show what happened next: {', '.join(hidden)}." if hidden else ""))
         ui.data_table(views.outcomes_by_source, key="sources_outcome_by_source", file_name="outcome_by_source")
-        st.plotly_chart(outcome_shares_figure(views.outcomes_by_risk, RISK, sources.AT_RISK_LEVEL,
-                                              sources.high_risk_title(views.outcomes_by_risk.numeric)),
-                        width="stretch", key="sources_outcome_by_risk_chart")
+        if not sources.rows_with_shares(views.outcomes_by_risk, RISK):
+            ui.too_small("Outcome of referrals by risk level")
+        else:
+            st.plotly_chart(outcome_shares_figure(views.outcomes_by_risk, RISK, sources.AT_RISK_LEVEL,
+                                                  sources.high_risk_title(views.outcomes_by_risk.numeric)),
+                            width="stretch", key="sources_outcome_by_risk_chart")
         st.caption("Risk level is the outcome of the local CSE screening tool.")
         ui.data_table(views.outcomes_by_risk, key="sources_outcome_by_risk", file_name="outcome_by_risk_level")
 
