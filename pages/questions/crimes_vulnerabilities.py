@@ -60,11 +60,14 @@ if filters is not None:
 
         overall = linked.shares(rows, kind, policy=policy)
         order = overall.numeric[item].tolist()
-        figure = go.Figure(share_bars(overall, item, overall.numeric.index, "All referrals", charts.GREEN))
-        figure.update_yaxes(autorange="reversed")
-        figure.update_xaxes(ticksuffix="%", rangemode="tozero")
-        st.plotly_chart(charts.style(figure, linked.overall_title(overall, kind), "Share of referrals (%)", None,
-                                     height=140 + 28 * len(order)), key="crimes_overall_chart")
+        if charts.nothing_to_draw(overall, [SHARE]):
+            ui.too_small(f"Share of referrals recording each {words}")
+        else:
+            figure = go.Figure(share_bars(overall, item, overall.numeric.index, "All referrals", charts.GREEN))
+            figure.update_yaxes(autorange="reversed")
+            figure.update_xaxes(ticksuffix="%", rangemode="tozero")
+            st.plotly_chart(charts.style(figure, linked.overall_title(overall, kind), "Share of referrals (%)", None,
+                                         height=140 + 28 * len(order)), key="crimes_overall_chart")
         ui.data_table(overall, key="crimes_overall", file_name=f"{kind}_share_of_referrals")
 
         st.subheader("By quarter")
@@ -81,20 +84,28 @@ if filters is not None:
                 hovertemplate=f"{label}, %{{x}}: %{{customdata[0]}} (%{{customdata[1]}} referrals)<extra></extra>"))
         figure.update_yaxes(rangemode="tozero", ticksuffix="%")
         title = linked.trend_title(by_quarter, kind, chosen[0]) if chosen else f"Choose a {words} to see its trend"
-        st.plotly_chart(charts.style(figure, title, "Quarter referred", "Share of referrals (%)"),
-                        key="crimes_trend_chart")
+        shown_rows = by_quarter.numeric.index[by_quarter.numeric[item].isin(chosen)]
+        if chosen and charts.nothing_to_draw(by_quarter, [SHARE], shown_rows):
+            ui.too_small(f"Share of referrals recording each {words}, by quarter")
+        else:
+            st.plotly_chart(charts.style(figure, title, "Quarter referred", "Share of referrals (%)"),
+                            key="crimes_trend_chart")
         st.caption("A gap is a quarter withheld as <5.")
         ui.data_table(by_quarter, key="crimes_trend", file_name=f"{kind}_by_quarter")
 
         st.subheader("Boys and girls")
         by_gender = linked.shares(rows, kind, "gender", policy=policy)
-        figure = go.Figure([share_bars(by_gender, item, by_gender.numeric.index[by_gender.numeric.Gender == group],
-                                       group, colour) for group, colour in GENDER_GROUP_COLOURS.items()])
-        figure.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
-        figure.update_xaxes(ticksuffix="%", rangemode="tozero")
-        figure.update_layout(barmode="group")
-        st.plotly_chart(charts.style(figure, linked.by_gender_title(by_gender, kind), "Share of their referrals (%)",
-                                     None, height=160 + 44 * len(order)), key="crimes_gender_chart")
+        if charts.nothing_to_draw(by_gender, [SHARE]):
+            ui.too_small(f"Share of boys' and girls' referrals recording each {words}")
+        else:
+            figure = go.Figure([share_bars(by_gender, item, by_gender.numeric.index[by_gender.numeric.Gender == group],
+                                           group, colour) for group, colour in GENDER_GROUP_COLOURS.items()])
+            figure.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
+            figure.update_xaxes(ticksuffix="%", rangemode="tozero")
+            figure.update_layout(barmode="group")
+            st.plotly_chart(charts.style(figure, linked.by_gender_title(by_gender, kind),
+                                         "Share of their referrals (%)", None, height=160 + 44 * len(order)),
+                            key="crimes_gender_chart")
         st.caption("Each bar is a share of that group's referrals. Children of another or unknown gender are counted "
                    "with girls: they are too few to show apart without withholding boys' figures too.")
         ui.data_table(by_gender, key="crimes_gender", file_name=f"{kind}_by_gender")
@@ -105,8 +116,11 @@ if filters is not None:
         grid = {"index": order, "columns": by_age.numeric["Age band"].unique()}
         values = by_age.numeric.pivot(**in_grid, values=SHARE).reindex(**grid)
         text = by_age.numeric.assign(_text=percent_text(by_age)).pivot(**in_grid, values="_text").reindex(**grid)
-        st.plotly_chart(heatmap(values, text, "%", "%{y}, aged %{x}: %{text} of referrals",
-                                linked.by_age_title(by_age, kind), "Age band at referral"), key="crimes_age_chart")
+        if charts.nothing_to_draw(by_age, [SHARE]):
+            ui.too_small(f"Share of referrals recording each {words}, by age band")
+        else:
+            st.plotly_chart(heatmap(values, text, "%", "%{y}, aged %{x}: %{text} of referrals",
+                                    linked.by_age_title(by_age, kind), "Age band at referral"), key="crimes_age_chart")
         st.caption("Each cell is the share of referrals of children in that age band. A blank cell with <5 is withheld.")
         ui.data_table(by_age, key="crimes_age", file_name=f"{kind}_by_age_band")
 
@@ -118,10 +132,13 @@ if filters is not None:
                 crimes = together.numeric[ITEM_HEADINGS[CRIME]]
                 columns = list(together.count_columns)
                 text = pd.DataFrame({column: together.hover_text(column) for column in columns}).set_index(crimes)
-                st.plotly_chart(heatmap(together.numeric.set_index(crimes)[columns], text, "Referrals",
-                                        f"%{{y}} with %{{x}}: %{{text}} {BOTH.lower()}",
-                                        linked.co_occurrence_title(together, other), None),
-                                key=f"crimes_together_{other}_chart")
+                if charts.nothing_to_draw(together, columns):
+                    ui.too_small("Referrals recording both")
+                else:
+                    st.plotly_chart(heatmap(together.numeric.set_index(crimes)[columns], text, "Referrals",
+                                            f"%{{y}} with %{{x}}: %{{text}} {BOTH.lower()}",
+                                            linked.co_occurrence_title(together, other), None),
+                                    key=f"crimes_together_{other}_chart")
                 st.caption("Each cell counts the referrals recording both. A blank cell with <5 is withheld."
                            + (" Each pair is shown once." if other == CRIME else ""))
                 ui.data_table(together, key=f"crimes_together_{other}", file_name=f"crimes_with_{other}")
