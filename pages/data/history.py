@@ -20,9 +20,11 @@ if history.empty:
     st.page_link("pages/data/upload.py", label="Load an extract", icon=":material/upload:")
     st.stop()
 
+ROW_COUNTS = ("Referrals", "Missing episodes", "Training rows", "Population rows", "Warnings")
 st.dataframe(quality.history_table(history), hide_index=True, width="stretch", key="history_table",
              column_config={"Quality": st.column_config.TextColumn(
-                 "Quality", help="Data-quality ratings: green, amber, red measures (see below)")})
+                 "Quality", help="Data-quality ratings: green, amber, red measures (see below)"),
+                 **{column: st.column_config.NumberColumn(column, format="localized") for column in ROW_COUNTS}})
 
 labels = {int(row.extract_id): f"Extract {int(row.extract_id)}: {row.period_start} to {row.period_end} ({row.source_name})"
           for row in history.itertuples()}
