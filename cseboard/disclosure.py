@@ -115,8 +115,14 @@ def protect(
                 raise ValueError(f"count column {column!r} has missing values; fill them (e.g. with 0) first")
             mask[column] = _complementary_suppression(values, policy.is_small(values), totals)
         for rate, (numerator, denominator) in rates.items():
-            mask[rate] = mask[numerator] | mask[denominator]
+            mask[rate] = mask[numerator] | mask[denominator] | _small_complement(df[numerator], df[denominator], policy)
     return _protected(df, mask, policy, tuple(counts), tuple(rates))
+
+
+def _small_complement(numerator: pd.Series, denominator: pd.Series, policy: DisclosurePolicy) -> pd.Series:
+    """A share and its base give away the rest of the base (e.g. the girls when boys are a share of children)."""
+    rest = denominator.to_numpy(dtype=float) - numerator.to_numpy(dtype=float)
+    return pd.Series(policy.is_small(rest), index=numerator.index)
 
 
 def protect_crosstab(

@@ -84,6 +84,15 @@ def test_rate_is_withheld_with_its_numerator_or_denominator(numerator, denominat
     assert shown == ("<5" if rate_withheld else f"{100 * numerator / denominator:.1f}")
 
 
+@pytest.mark.parametrize(("boys", "children", "rate_withheld"), [(38, 40, True), (36, 40, True), (35, 40, False)])
+def test_share_is_withheld_when_the_rest_of_its_base_is_small(boys, children, rate_withheld):
+    frame = pd.DataFrame({"area": ["North"], "boys": [boys], "children": [children]})
+    frame["share_of_boys"] = 100 * frame["boys"] / frame["children"]
+    protected = protect(frame, ["boys", "children"], rates={"share_of_boys": ("boys", "children")}, groups=["area"])
+    assert protected.mask["share_of_boys"].iloc[0] == rate_withheld
+    assert not protected.mask[["boys", "children"]].any(axis=None)
+
+
 def test_rate_over_an_unprotected_population_follows_its_numerator():
     frame = pd.DataFrame({"area": ["North", "South"], "referrals": [4, 30], "population": [52_000, 61_000]})
     frame["rate_per_10k"] = frame["referrals"] / frame["population"] * 10_000
