@@ -62,6 +62,6 @@ elif by_area is not None:
 
     st.subheader("Every area")
     st.dataframe(rates.mark_no_population(ui.sortable(areas), areas), hide_index=True, width="stretch",
-                 key="areas_table")
+                 height="content", key="areas_table")
     st.download_button("Download CSV", data=safe_csv(rates.display(areas)), file_name="referrals_per_10000_by_area.csv",
                        mime="text/csv", key="areas_table_download")

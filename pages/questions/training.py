@@ -84,7 +84,7 @@ if filters is not None:
         st.subheader("Agencies furthest from the target")
         st.markdown(f"**{training.gap_title(gaps.numeric, target)}.** All levels of training together, {period}. "
                     "A negative figure is how far below the target an agency is.")
-        st.dataframe(ui.sortable(gaps), hide_index=True, width="stretch", key="training_gap_table")
+        st.dataframe(ui.sortable(gaps), hide_index=True, width="stretch", height="content", key="training_gap_table")
         st.download_button("Download CSV", data=disclosure.safe_csv(gaps.display()),
                            file_name=f"training_gap_to_target_{period}.csv", mime="text/csv",
                            key="training_gap_download")
