@@ -137,21 +137,25 @@ if filters is not None:
         ui.no_data()
     else:
         shares = missing.before_referral(before, filters.quarters(), policy)
-        figure = go.Figure()
-        for group, style in LINE_STYLES.items():
-            rows = shares.numeric[GROUP] == group
-            hover = list(zip(shares.hover_text(SHARE)[rows], shares.hover_text(MISSING_BEFORE)[rows],
-                             shares.hover_text(REFERRED)[rows]))
-            figure.add_trace(go.Scatter(
-                x=shares.numeric.loc[rows, QUARTER], y=shares.numeric.loc[rows, SHARE], mode="lines+markers",
-                name=group, line=style, customdata=hover,
-                hovertemplate=f"{group}, %{{x}}: %{{customdata[0]}}% (%{{customdata[1]}} of %{{customdata[2]}})"
-                              "<extra></extra>"))
-        figure.update_yaxes(rangemode="tozero", ticksuffix="%")
-        st.plotly_chart(charts.style(figure, missing.before_referral_title(shares, filters.last_quarter),
-                                     "Quarter referred", "Children referred who went missing before (%)"),
-                        key="missing_before_referral_chart")
-        st.caption("These children match all the filters, whatever the toggle above. A gap is a share withheld as <5. "
-                   "Children of another or unknown gender are shown with girls: they are too few to show apart.")
+        if charts.nothing_to_draw(shares, [SHARE]):
+            ui.too_small(f"Children referred who had gone missing in the {missing.DAYS_BEFORE_REFERRAL} days before")
+        else:
+            figure = go.Figure()
+            for group, style in LINE_STYLES.items():
+                rows = shares.numeric[GROUP] == group
+                hover = list(zip(shares.hover_text(SHARE)[rows], shares.hover_text(MISSING_BEFORE)[rows],
+                                 shares.hover_text(REFERRED)[rows]))
+                figure.add_trace(go.Scatter(
+                    x=shares.numeric.loc[rows, QUARTER], y=shares.numeric.loc[rows, SHARE], mode="lines+markers",
+                    name=group, line=style, customdata=hover,
+                    hovertemplate=f"{group}, %{{x}}: %{{customdata[0]}}% (%{{customdata[1]}} of %{{customdata[2]}})"
+                                  "<extra></extra>"))
+            figure.update_yaxes(rangemode="tozero", ticksuffix="%")
+            st.plotly_chart(charts.style(figure, missing.before_referral_title(shares, filters.last_quarter),
+                                         "Quarter referred", "Children referred who went missing before (%)"),
+                            key="missing_before_referral_chart")
+            st.caption("These children match all the filters, whatever the toggle above. A gap is a share withheld "
+                       "as <5. Children of another or unknown gender are shown with girls: they are too few to show "
+                       "apart.")
         define("Missing before referral")
         ui.data_table(shares, key="missing_before_referral", file_name="missing_before_referral")
