@@ -95,7 +95,8 @@ def protect(
     """Withhold small counts in a long table, and every other cell that would let a reader work them out.
 
     counts: count columns, each protected on its own. rates: rate column -> (numerator, denominator)
-    columns; withheld when either is. groups: columns whose distinct values mark the cells that add up
+    columns; withheld when either is, or when the rest (denominator - numerator) is small, since the rate
+    and its base give the rest away; a numerator shown beside its denominator is then withheld too. groups: columns whose distinct values mark the cells that add up
     to a published total (groups=["quarter"]: the genders in a quarter add up to that quarter's total);
     None means each count column adds up to one published grand total. A group of one cell is its own
     total, so it must be protected wherever that total is shown.
@@ -109,18 +110,24 @@ def protect(
             else np.zeros(len(df), dtype=int)
         )
         totals = (np.unique(group_codes)[:, None] == group_codes[None, :]).astype(float)
+        rests_small = {rate: _small_complement(df[numerator], df[denominator], policy)
+                       for rate, (numerator, denominator) in rates.items()}
         for column in counts:
             values = df[column].to_numpy(dtype=float)
             if np.isnan(values).any():
                 raise ValueError(f"count column {column!r} has missing values; fill them (e.g. with 0) first")
-            mask[column] = _complementary_suppression(values, policy.is_small(values), totals)
+            primary = policy.is_small(values)
+            for rate, (numerator, denominator) in rates.items():
+                if numerator == column and denominator in counts:
+                    primary |= rests_small[rate].to_numpy()
+            mask[column] = _complementary_suppression(values, primary, totals)
         for rate, (numerator, denominator) in rates.items():
-            mask[rate] = mask[numerator] | mask[denominator] | _small_complement(df[numerator], df[denominator], policy)
+            mask[rate] = mask[numerator] | mask[denominator] | rests_small[rate]
     return _protected(df, mask, policy, tuple(counts), tuple(rates))
 
 
 def _small_complement(numerator: pd.Series, denominator: pd.Series, policy: DisclosurePolicy) -> pd.Series:
-    """A share and its base give away the rest of the base (e.g. the girls when boys are a share of children)."""
+    """A share, or a part shown beside its whole, gives away the rest (the girls, when boys are a share of children)."""
     rest = denominator.to_numpy(dtype=float) - numerator.to_numpy(dtype=float)
     return pd.Series(policy.is_small(rest), index=numerator.index)
 
