@@ -138,13 +138,17 @@ def completeness(tables: dict[str, pa.Table]) -> list[dict]:
 def duplicates(referrals: pa.Table) -> dict:
     """Repeated referral ids (refused by validation) and likely duplicates: same child, day and source."""
     con = duckdb.connect()
-    con.register("referrals", referrals)
+    con.register("referrals", referrals.select(["referral_id", "child_id", "referral_date", "referral_source"]))
     repeated_ids = con.execute(
         "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) n FROM referrals GROUP BY referral_id HAVING n > 1)"
     ).fetchall()[0][0]
+    # The repeated (child, day, source) keys first, by a plain count; ids are joined into strings only for those.
     likely = con.execute(
+        "WITH repeated AS (SELECT child_id, referral_date, referral_source FROM referrals GROUP BY ALL "
+        "HAVING count(*) > 1) "
         "SELECT child_id, referral_date::VARCHAR, referral_source, string_agg(referral_id, ', ' ORDER BY referral_id), "
-        "count(*) FROM referrals GROUP BY ALL HAVING count(*) > 1 ORDER BY 2, 1").fetchall()
+        "count(*) FROM referrals SEMI JOIN repeated USING (child_id, referral_date, referral_source) "
+        "GROUP BY ALL ORDER BY 2, 1").fetchall()
     con.close()
     return {"repeated_referral_ids": int(repeated_ids),
             "possible_duplicates": int(sum(n - 1 for *_, n in likely)),
@@ -155,13 +159,17 @@ def duplicates(referrals: pa.Table) -> dict:
 def impossible_ages(referrals: pa.Table) -> dict:
     """Consecutive referrals of a child whose age falls, or rises by more than the years between them + 1."""
     con = duckdb.connect()
-    con.register("referrals", referrals)
+    con.register("referrals", referrals.select(["referral_id", "child_id", "referral_date", "age_at_referral"]))
+    # Only children with more than one referral can have a pair: the window runs on their rows alone.
+    con.execute("CREATE TEMP TABLE repeat_children AS "
+                "SELECT child_id FROM referrals GROUP BY child_id HAVING count(*) > 1")
     pairs = con.execute("""
         WITH ordered AS (
             SELECT child_id, referral_id, referral_date, age_at_referral,
                    lag(referral_id) OVER w AS previous_id, lag(referral_date) OVER w AS previous_date,
                    lag(age_at_referral) OVER w AS previous_age
-            FROM referrals WINDOW w AS (PARTITION BY child_id ORDER BY referral_date, referral_id))
+            FROM referrals SEMI JOIN repeat_children USING (child_id)
+            WINDOW w AS (PARTITION BY child_id ORDER BY referral_date, referral_id))
         SELECT child_id, previous_id, previous_date::VARCHAR, previous_age, referral_id, referral_date::VARCHAR,
                age_at_referral,
                CASE WHEN age_at_referral < previous_age THEN 'age falls' ELSE 'age rises too fast' END
@@ -170,8 +178,7 @@ def impossible_ages(referrals: pa.Table) -> dict:
           AND (age_at_referral < previous_age
                OR age_at_referral - previous_age > date_diff('day', previous_date, referral_date) / 365.25 + 1)
         ORDER BY referral_date, referral_id""").fetchall()
-    repeat_children = con.execute(
-        "SELECT count(*) FROM (SELECT child_id FROM referrals GROUP BY child_id HAVING count(*) > 1)").fetchall()[0][0]
+    repeat_children = con.execute("SELECT count(*) FROM repeat_children").fetchall()[0][0]
     con.close()
     return {"pairs": len(pairs), "children": len({p[0] for p in pairs}), "children_with_repeats": int(repeat_children),
             "samples": [{"referral_ids": f"{p[1]} then {p[4]}", "dates": f"{p[2]} then {p[5]}",
@@ -451,7 +458,10 @@ def preview(tables: dict[str, pa.Table], rows: int = 10) -> dict[str, pd.DataFra
     """The first rows of each table as they will be stored (after the fixes), lists shown as 'a; b'."""
     shown = {}
     for name, table in tables.items():
-        frame = table.slice(0, rows).to_pandas()
+        # Dictionary-encoded text columns are decoded first, so the display never sees pandas categoricals.
+        head = table.slice(0, rows)
+        frame = pa.table([column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
+                          for column in head.columns], names=head.column_names).to_pandas()
         for column in frame.columns:
             if frame[column].map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "tolist")).any():
                 frame[column] = frame[column].map(lambda v: "; ".join(list(v)) if v is not None else "")
