@@ -60,6 +60,8 @@ def test_a_filter_chosen_on_a_page_stays_in_the_address_bar_with_that_page(serve
     page.get_by_role("option", name="Police", exact=True).click()
     page.keyboard.press("Escape")
     page.wait_for_url("**/areas?from=2025-Q1&to=2026-Q3&source=Police")
+    # The address bar changes as the sidebar is drawn, before the page below it: wait for the page's rerun too.
+    page.get_by_text("referral sources: Police").first.wait_for()
     assert "referral sources: Police" in showing(page)
     page.get_by_role("link", name="Missing from home or care").click()
     page.wait_for_url("**/missing?from=2025-Q1&to=2026-Q3&source=Police")
