@@ -30,7 +30,8 @@ def showing(page) -> str:
 
 def test_a_shared_link_is_the_first_visit_and_opens_its_page_with_its_filters(server, page):
     """/areas on a fresh server: Streamlit runs a page file directly, without the entry script, when a file at the
-    top of pages/ has the link's name, so the page files sit in section folders."""
+    top of pages/ has the link's name, so the page files sit in section folders. (Streamlit still shows a
+    dismissable 'Page not found' notice over the right page on that first visit: see README.)"""
     url, _ = server
     page.goto(f"{url}/areas?from=2025-Q1&to=2026-Q2&area=Northgate&gender=Male")
     page.get_by_role("heading", name="Areas").first.wait_for()
@@ -52,6 +53,8 @@ def test_every_page_renders_without_an_error(server, page, path):
 
 def test_a_filter_chosen_on_a_page_stays_in_the_address_bar_with_that_page(server, page):
     url, _ = server
+    page.goto(url)  # the server's first visit may be this test's (tests are spread over workers): see README
+    page.get_by_role("link", name="Areas").first.wait_for()
     page.goto(f"{url}/areas?from=2025-Q1")
     page.get_by_role("heading", name="Areas").first.wait_for()
     page.get_by_text("Showing:").first.wait_for()
