@@ -26,4 +26,6 @@ if filters is not None:
                 st.metric(card["label"], card["value"], delta=card["delta"], delta_color="off",
                           help=card["help"], border=True, chart_data=card["trend"], chart_type="line")
                 st.caption(f"Same quarter a year before, {card['year_ago']}")
+        st.caption("Workforce training covers every agency and is not narrowed by the area, source, age band or "
+                   "gender filters; the other figures are.")
         ui.data_table(protected, key="home_headline", file_name=f"headline_{filters.last_quarter}")
