@@ -24,13 +24,13 @@ import json
 import math
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from cseboard import serve
 from cseboard.config import PROJECT_ROOT
 
 FULL_SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
@@ -287,15 +287,9 @@ def phase_serve(args) -> dict:
     """Peak RSS of a real `streamlit run` server while a headless Chromium opens every page once."""
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    env = {**os.environ, "CSEBOARD_DB": args.db}
-    command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD), "--server.headless", "true",
-               "--server.port", str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    server = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
+    server, base = serve.start(args.db, subprocess.DEVNULL)
     timings = {}
     try:
-        _wait_healthy(base, server, timeout=120)
         idle_mb = _proc_status_mb(server.pid, "VmRSS")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, headless=True)
@@ -313,36 +307,9 @@ def phase_serve(args) -> dict:
         peak_mb = _proc_status_mb(server.pid, "VmHWM")
         after_mb = _proc_status_mb(server.pid, "VmRSS")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        serve.stop(server)
     return {"server_idle_rss_mb": idle_mb, "server_peak_rss_mb": peak_mb, "server_rss_after_mb": after_mb,
             "browser_page_s": timings}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(base: str, server: subprocess.Popen, timeout: float) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("streamlit exited: " + server.stderr.read().decode(errors="replace")[-2000:])
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("streamlit did not become healthy")
 
 
 def _wait_idle(page, timeout: float) -> None:

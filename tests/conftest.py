@@ -3,13 +3,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from cseboard import serve
 from cseboard.config import SAMPLE_DIR
 from cseboard.ingest import load, prepare_path
 from cseboard.store import Store
@@ -132,48 +127,21 @@ def decoded(value):
     return value
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The dashboard on a free port with its own store file; stopped (and its files removed) afterwards."""
     folder = tmp_path_factory.mktemp("e2e")
     db = folder / "cse.duckdb"
-    port = free_port()
-    env = {**os.environ, "CSEBOARD_DB": str(db), "CSEBOARD_ROLE": "viewer"}
-    log = open(folder / "streamlit.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("streamlit did not start:\n" + (folder / "streamlit.log").read_text()[-2000:])
-            time.sleep(0.2)
-        yield url, db
-    finally:
-        process.terminate()
+    with open(folder / "streamlit.log", "wb") as log:
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-        shutil.rmtree(folder, ignore_errors=True)
+            process, url = serve.start(db, log, CSEBOARD_ROLE="viewer")
+        except RuntimeError as exc:
+            pytest.fail(f"{exc}:\n" + (folder / "streamlit.log").read_text()[-2000:])
+        try:
+            yield url, db
+        finally:
+            serve.stop(process)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +152,15 @@ def browser():
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="module")
+def warmed(server, browser):
+    """Open the home page once: it loads the sample into the empty store, and it is the server's first visit, so
+    later deep links are served without Streamlit's first-visit 'Page not found' notice (see README)."""
+    context = browser.new_context()
+    first = context.new_page()
+    first.goto(server[0])
+    first.get_by_role("link", name="Load an extract").first.wait_for(timeout=60_000)
+    context.close()
+    return server

@@ -17,6 +17,7 @@ PAGES = ["", "age-gender", "missing", "crimes-vulnerabilities", "sources-outcome
 
 @pytest.fixture
 def page(browser):
+    """A fresh browser tab; tests that ask for `warmed` get a server whose first visit has happened."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     opened = context.new_page()
     opened.set_default_timeout(60_000)
@@ -28,10 +29,10 @@ def showing(page) -> str:
     return page.get_by_text("Showing:").first.locator("..").inner_text()
 
 
-def test_a_shared_link_is_the_first_visit_and_opens_its_page_with_its_filters(server, page):
-    """/areas on a fresh server: Streamlit runs a page file directly, without the entry script, when a file at the
-    top of pages/ has the link's name, so the page files sit in section folders. (Streamlit still shows a
-    dismissable 'Page not found' notice over the right page on that first visit: see README.)"""
+def test_a_shared_link_opens_its_page_with_its_filters_even_as_the_first_visit(server, page):
+    """/areas may be a fresh server's first visit: Streamlit runs a page file directly, without the entry script,
+    when a file at the top of pages/ has the link's name, so the page files sit in section folders. (Streamlit
+    still shows a dismissable 'Page not found' notice over the right page on a first visit: see README.)"""
     url, _ = server
     page.goto(f"{url}/areas?from=2025-Q1&to=2026-Q2&area=Northgate&gender=Male")
     page.get_by_role("heading", name="Areas").first.wait_for()
@@ -42,8 +43,8 @@ def test_a_shared_link_is_the_first_visit_and_opens_its_page_with_its_filters(se
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_page_renders_without_an_error(server, page, path):
-    url, _ = server
+def test_every_page_renders_without_an_error(warmed, page, path):
+    url, _ = warmed
     page.goto(f"{url}/{path}")
     page.locator("h1").first.wait_for()
     page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden")
@@ -51,10 +52,8 @@ def test_every_page_renders_without_an_error(server, page, path):
     assert "Page not found" not in page.content()
 
 
-def test_a_filter_chosen_on_a_page_stays_in_the_address_bar_with_that_page(server, page):
-    url, _ = server
-    page.goto(url)  # the server's first visit may be this test's (tests are spread over workers): see README
-    page.get_by_role("link", name="Areas").first.wait_for()
+def test_a_filter_chosen_on_a_page_stays_in_the_address_bar_with_that_page(warmed, page):
+    url, _ = warmed
     page.goto(f"{url}/areas?from=2025-Q1")
     page.get_by_role("heading", name="Areas").first.wait_for()
     page.get_by_text("Showing:").first.wait_for()

@@ -19,17 +19,6 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason=f"{CHROMIUM} is not installed (make test installs Debian's chromium)")
 
 
-@pytest.fixture(scope="module")
-def warmed(server, browser):
-    """Open the entry page once: it loads the sample into the empty store before the uploads are tried."""
-    context = browser.new_context()
-    first = context.new_page()
-    first.goto(server[0])
-    first.get_by_role("link", name="Load an extract").first.wait_for(timeout=60_000)
-    context.close()
-    return server
-
-
 @pytest.fixture
 def page(browser, warmed):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
