@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import duckdb
+
 from cseboard.config import settings
 from cseboard.ingest import load, prepare_path
 from cseboard.store import Store, StoreError
@@ -27,7 +29,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.check:
         return 0
-    store = Store(args.db or settings().db_path)
+    db = args.db or settings().db_path
+    try:
+        store = Store(db)
+    except duckdb.Error as exc:
+        print(f"Not loaded: the store {db} could not be opened ({str(exc).splitlines()[0]}). "
+              "If the dashboard is running on it, load through its 'Load an extract' page or stop it first.")
+        return 1
     try:
         replaced = store.overlapping(prepared.extract.period_start, prepared.extract.period_end)
         extract_id = load(store, prepared)

@@ -84,3 +84,12 @@ def test_load_command_loads_and_refuses_with_the_same_messages(tmp_path, capsys)
     out = capsys.readouterr().out
     assert "referrals.csv, row 2, column 'gender' (value 'x'): not an allowed value" in out
     assert "Nothing was loaded; the store is unchanged." in out
+
+
+def test_load_command_explains_a_store_it_cannot_open(tmp_path, capsys):
+    not_a_store = tmp_path / "cse.duckdb"
+    not_a_store.write_bytes(b"this is not a DuckDB file")
+    assert load_command([str(good_extract(tmp_path)), "--db", str(not_a_store)]) == 1
+    out = capsys.readouterr().out
+    assert f"Not loaded: the store {not_a_store} could not be opened" in out
+    assert not_a_store.read_bytes() == b"this is not a DuckDB file"
