@@ -258,6 +258,15 @@ def _pinned_cells(totals: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
     return hidden[np.all(np.abs(free_directions) < 1e-9, axis=1)]
 
 
+def figure_text(value, withheld: bool, symbol: str, decimals: int = 0, suffix: str = "") -> str:
+    """One figure as read on screen ("1,395", "17.3%"), the symbol when withheld, "no data" when there is none."""
+    if withheld:
+        return symbol
+    if value is None or value != value:
+        return "no data"
+    return f"{value:,.{decimals}f}{suffix}"
+
+
 def neutralise_formula(value):
     """Prefix text a spreadsheet would run as a formula with an apostrophe; numbers and missing values pass through."""
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):

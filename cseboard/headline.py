@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cseboard.disclosure import figure_text
 from cseboard.periods import shift_quarter
 
 # (label, numerator column, denominator column or None for a plain count)
@@ -38,14 +39,6 @@ def measures_by_quarter(by_quarter: pd.DataFrame, quarters: list[str]) -> pd.Dat
     return pd.DataFrame(records)
 
 
-def _formatted(value: float, is_share: bool, withheld: bool, symbol: str) -> str:
-    if withheld:
-        return symbol
-    if value != value:
-        return "no data"
-    return f"{value:.1f}%" if is_share else f"{value:,.0f}"
-
-
 def metric_cards(protected, last_quarter: str, trend_quarters: list[str]) -> list[dict]:
     """Text and trend for one card per measure, from the disclosure-protected table of measures_by_quarter."""
     numbers, withheld, symbol = protected.numeric, protected.mask, protected.policy.symbol
@@ -58,7 +51,7 @@ def metric_cards(protected, last_quarter: str, trend_quarters: list[str]) -> lis
         hidden = withheld.loc[rows.index, column].set_axis(rows.quarter)
         values = [by_quarter.at[q, column] for q in compared]
         flags = [bool(hidden[q]) for q in compared]
-        texts = [_formatted(v, is_share, h, symbol) for v, h in zip(values, flags)]
+        texts = [figure_text(v, h, symbol, 1 if is_share else 0, "%" if is_share else "") for v, h in zip(values, flags)]
         change = None if any(flags[:2]) or any(v != v for v in values[:2]) else values[0] - values[1]
         unit = " points" if is_share else ""
         basis = ("" if not is_share or flags[0] else

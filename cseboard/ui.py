@@ -146,13 +146,8 @@ def metric_value(protected: disclosure.ProtectedTable, column: str, row: int = 0
 
     CSV downloads keep plain numbers (ProtectedTable.display); only what is read on screen gets separators.
     """
-    if bool(protected.mask[column].iloc[row]):
-        return protected.policy.symbol
-    value = protected.numeric[column].iloc[row]
-    if value is None or value != value:
-        return "no data"
-    pattern = "{:,.1f}" if column in protected.rate_columns else "{:,.0f}"
-    return pattern.format(value) + suffix
+    return disclosure.figure_text(protected.numeric[column].iloc[row], bool(protected.mask[column].iloc[row]),
+                                  protected.policy.symbol, 1 if column in protected.rate_columns else 0, suffix)
 
 
 def no_data(what: str = "the filters chosen") -> None:
