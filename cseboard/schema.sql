@@ -7,6 +7,10 @@ CREATE SEQUENCE IF NOT EXISTS extract_ids START 1;
 CREATE TABLE IF NOT EXISTS store_meta (version BIGINT NOT NULL);
 INSERT INTO store_meta SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM store_meta);
 
+-- What DuckDB's hash() gave for a fixed text when the child keys were computed: a DuckDB that hashes differently
+-- (or a store made before child keys) gets its keys recomputed when it is opened.
+CREATE TABLE IF NOT EXISTS child_key_hash (fingerprint UBIGINT);
+
 CREATE TABLE IF NOT EXISTS extracts (
     extract_id INTEGER PRIMARY KEY,
     source_name VARCHAR NOT NULL,
@@ -41,7 +45,10 @@ CREATE TABLE IF NOT EXISTS referrals (
     outcome VARCHAR NOT NULL,
     looked_after BOOLEAN NOT NULL,
     linked_crimes VARCHAR[],
-    vulnerabilities VARCHAR[]
+    vulnerabilities VARCHAR[],
+    child_key UBIGINT NOT NULL,           -- hash(child_id): child-level counts group on a number, not on text
+    days_since_missing SMALLINT           -- days since the child's latest current missing episode started, on or
+                                          -- before the referral date and within 365 days; NULL if none
 );
 
 CREATE TABLE IF NOT EXISTS missing_episodes (
@@ -53,7 +60,8 @@ CREATE TABLE IF NOT EXISTS missing_episodes (
     quarter VARCHAR NOT NULL,
     quarter_start DATE NOT NULL,
     return_interview VARCHAR NOT NULL,
-    return_interview_date DATE
+    return_interview_date DATE,
+    child_key UBIGINT NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS training (
@@ -109,8 +117,8 @@ CREATE OR REPLACE MACRO filtered_missing_episodes(period_start, period_end, area
                                                   referred_only) AS TABLE
 SELECT * FROM current_missing_episodes
 WHERE quarter_start BETWEEN period_start AND period_end
-  AND (NOT referred_only OR child_id IN (
-      SELECT child_id FROM filtered_referrals(period_start, period_end, areas, sources, age_bands, genders)));
+  AND (NOT referred_only OR child_key IN (
+      SELECT child_key FROM filtered_referrals(period_start, period_end, areas, sources, age_bands, genders)));
 
 -- Published national benchmarks imported on the National benchmarks page (cseboard.national's tidy tables).
 -- They are not extracts: a re-import replaces a table whole, and loading or removing an extract leaves them alone.

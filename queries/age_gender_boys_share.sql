@@ -1,4 +1,4 @@
--- Children referred (distinct child_id) and how many of them are boys, for the whole period and by
+-- Children referred (distinct children) and how many of them are boys, for the whole period and by
 -- quarter, area and referral source: "are boys under-identified, and where?". A child counts once in
 -- each group they were referred in, and as a boy if any of their referrals there records them as Male.
 WITH referrals AS (
@@ -23,7 +23,7 @@ children AS (
         quarter_start,
         bool_or(gender = 'Male') AS is_boy
     FROM referrals
-    GROUP BY GROUPING SETS ((child_id), (child_id, quarter_start), (child_id, area), (child_id, referral_source))
+    GROUP BY GROUPING SETS ((child_key), (child_key, quarter_start), (child_key, area), (child_key, referral_source))
 ),
 
 grouped AS (

@@ -5,10 +5,6 @@ WITH referrals AS (
     SELECT * FROM filtered_referrals($period_start, $period_end, $areas, $sources, $age_bands, $genders)
 ),
 
-missing_episodes AS (
-    SELECT child_id, start_date FROM current_missing_episodes
-),
-
 training AS (
     SELECT quarter_start, sum(staff_trained) AS staff_trained, sum(staff_in_scope) AS staff_in_scope
     FROM current_training
@@ -16,16 +12,15 @@ training AS (
     GROUP BY quarter_start
 ),
 
+-- days_since_missing is kept up to date at load (cseboard.store): a missing episode in the 90 days up to a referral.
 children_in_quarter AS (
     SELECT
-        r.quarter_start,
-        r.child_id,
-        bool_or(r.gender = 'Male') AS is_boy,
-        bool_or(m.child_id IS NOT NULL) AS missing_before_referral
-    FROM referrals AS r
-    LEFT JOIN missing_episodes AS m
-        ON m.child_id = r.child_id AND m.start_date BETWEEN r.referral_date - 90 AND r.referral_date
-    GROUP BY r.quarter_start, r.child_id
+        quarter_start,
+        child_key,
+        bool_or(gender = 'Male') AS is_boy,
+        coalesce(bool_or(days_since_missing <= 90), false) AS missing_before_referral
+    FROM referrals
+    GROUP BY quarter_start, child_key
 ),
 
 referrals_by_quarter AS (

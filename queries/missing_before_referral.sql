@@ -4,21 +4,16 @@ WITH referrals AS (
     SELECT * FROM filtered_referrals($period_start, $period_end, $areas, $sources, $age_bands, $genders)
 ),
 
-missing_episodes AS (
-    SELECT child_id, start_date FROM current_missing_episodes
-),
-
+-- days_since_missing is kept up to date at load (cseboard.store), for look-backs of up to 365 days.
 children_in_quarter AS (
     SELECT
-        r.quarter_start,
-        any_value(r.quarter) AS quarter,
-        r.child_id,
-        arg_max(r.gender, r.referral_date) AS gender,
-        bool_or(m.child_id IS NOT NULL) AS missing_before_referral
-    FROM referrals AS r
-    LEFT JOIN missing_episodes AS m
-        ON m.child_id = r.child_id AND m.start_date BETWEEN r.referral_date - $days_before AND r.referral_date
-    GROUP BY r.quarter_start, r.child_id
+        quarter_start,
+        any_value(quarter) AS quarter,
+        child_key,
+        arg_max(gender, referral_date) AS gender,
+        coalesce(bool_or(days_since_missing <= $days_before), false) AS missing_before_referral
+    FROM referrals
+    GROUP BY quarter_start, child_key
 ),
 
 final AS (

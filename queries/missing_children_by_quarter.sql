@@ -2,7 +2,7 @@
 -- several quarters counts once in the period). With $referred_only, only children with a CSE referral matching
 -- the shared filters.
 WITH episodes AS (
-    SELECT child_id, quarter_start, quarter
+    SELECT child_key, quarter_start, quarter
     FROM filtered_missing_episodes($period_start, $period_end, $areas, $sources, $age_bands, $genders, $referred_only)
 ),
 
@@ -11,7 +11,7 @@ final AS (
         quarter,
         grouping(quarter_start, quarter) > 0 AS whole_period,
         count(*) AS episodes,
-        count(DISTINCT child_id) AS children
+        count(DISTINCT child_key) AS children
     FROM episodes
     GROUP BY GROUPING SETS ((quarter_start, quarter), ())
     ORDER BY whole_period, quarter_start

@@ -1,11 +1,13 @@
 """The store on disk: loads are all or nothing, a newer extract replaces a period, undo restores exactly."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from conftest import assert_same_snapshot
 from cseboard.ingest import load
 from cseboard.load import main as load_command
+from cseboard import store as store_module
 from cseboard.store import Store, StoreError
 from factory import rows, write_extract
 
@@ -93,3 +95,85 @@ def test_load_command_explains_a_store_it_cannot_open(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"Not loaded: the store {not_a_store} could not be opened" in out
     assert not_a_store.read_bytes() == b"this is not a DuckDB file"
+
+
+# Referrals and missing episodes of two extracts: the second replaces 2025-Q1, so the look-back of the Q2 referrals
+# (kept from the first extract) reaches missing episodes of the second.
+FIRST_REFERRALS = [("R1", "C1", "2025-04-10"), ("R2", "C2", "2025-05-01"), ("R3", "C3", "2025-02-10"),
+                   ("R4", "C4", "2024-11-01"), ("R5", "C1", "2025-01-15")]
+FIRST_EPISODES = [("E1", "C1", "2025-02-01"), ("E2", "C2", "2025-01-20"), ("E3", "C3", "2025-02-10"),
+                  ("E4", "C1", "2024-10-05"), ("E5", "C4", "2024-11-02")]
+SECOND_REFERRALS = [("R3", "C3", "2025-02-10"), ("R5", "C1", "2025-01-15")]
+SECOND_EPISODES = [("E6", "C2", "2025-03-01"), ("E7", "C3", "2025-01-01")]
+
+
+def timeline_extract(folder, referrals, episodes):
+    return write_extract(
+        folder,
+        referrals=[{**rows("referrals", 1)[0], "referral_id": r, "child_id": c, "referral_date": d} for r, c, d in referrals],
+        missing_episodes=[{**rows("missing_episodes", 1)[0], "episode_id": e, "child_id": c, "start_date": d,
+                           "end_date": d, "return_interview_date": d} for e, c, d in episodes])
+
+
+def expected_days_since_missing(referrals, episodes) -> list[tuple]:
+    """Worked out in pandas from the rows written, not from the store: latest episode on or before, within 365 days."""
+    refs = pd.DataFrame(referrals, columns=["referral_id", "child_id", "referral_date"])
+    eps = pd.DataFrame(episodes, columns=["episode_id", "child_id", "start_date"])
+    pairs = refs.merge(eps, on="child_id", how="left")
+    pairs["days"] = (pd.to_datetime(pairs.referral_date) - pd.to_datetime(pairs.start_date)).dt.days
+    pairs = pairs[(pairs.days >= 0) & (pairs.days <= 365)]
+    latest = pairs.groupby("referral_id").days.min()
+    return sorted((r, None if r not in latest else int(latest[r])) for r in refs.referral_id)
+
+
+def stored_days_since_missing(store) -> list[tuple]:
+    return sorted(store.cursor().execute("SELECT referral_id, days_since_missing FROM current_referrals").fetchall())
+
+
+def test_days_since_missing_follows_loads_replacements_and_undo(tmp_path, store, prepare):
+    load(store, prepare(timeline_extract(tmp_path / "first", FIRST_REFERRALS, FIRST_EPISODES), period=("2024-Q4", "2025-Q2")))
+    first = expected_days_since_missing(FIRST_REFERRALS, FIRST_EPISODES)
+    assert stored_days_since_missing(store) == first
+    assert ("R1", 68) in first and ("R2", 101) in first and ("R3", 0) in first and ("R4", None) in first
+    second = load(store, prepare(timeline_extract(tmp_path / "second", SECOND_REFERRALS, SECOND_EPISODES),
+                                 period=("2025-Q1", "2025-Q1")))
+    in_q1 = lambda row: "2025-01-01" <= row[2] < "2025-04-01"  # noqa: E731 - the quarter the second replaces
+    current_referrals = [r for r in FIRST_REFERRALS if not in_q1(r)] + SECOND_REFERRALS
+    current_episodes = [e for e in FIRST_EPISODES if not in_q1(e)] + SECOND_EPISODES
+    replaced = expected_days_since_missing(current_referrals, current_episodes)
+    assert ("R1", 187) in replaced and ("R2", 61) in replaced and ("R3", 40) in replaced
+    assert stored_days_since_missing(store) == replaced
+    store.remove(second)
+    assert stored_days_since_missing(store) == first
+
+
+def test_two_children_sharing_a_key_are_refused(tmp_path, store, prepare, monkeypatch):
+    for table in ("referrals", "missing_episodes"):
+        monkeypatch.setitem(store_module.INSERTS, table,
+                            store_module.INSERTS[table].replace(store_module.CHILD_KEY_SQL, "42::UBIGINT"))
+    before = store.snapshot()
+    with pytest.raises(StoreError, match="two different child ids in it share an internal key.*the store is unchanged"):
+        load(store, prepare(good_extract(tmp_path)))
+    assert_same_snapshot(before, store.snapshot())
+
+
+@pytest.mark.parametrize("made_by", ["a version before child keys", "a DuckDB whose hash() differs"])
+def test_an_older_store_gets_its_child_keys_when_opened(tmp_path, prepare, made_by):
+    path = tmp_path / "old.duckdb"
+    opened = Store(path)
+    load(opened, prepare(timeline_extract(tmp_path / "first", FIRST_REFERRALS, FIRST_EPISODES), period=("2024-Q4", "2025-Q2")))
+    expected = opened.snapshot()
+    cursor = opened.cursor()
+    if made_by == "a version before child keys":
+        for table, column in [("referrals", "days_since_missing"), ("referrals", "child_key"), ("missing_episodes", "child_key")]:
+            cursor.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        cursor.execute("DELETE FROM child_key_hash")
+    else:
+        cursor.execute("UPDATE child_key_hash SET fingerprint = fingerprint + 1")
+        cursor.execute("UPDATE referrals SET child_key = 1, days_since_missing = NULL")
+        cursor.execute("UPDATE missing_episodes SET child_key = 2")
+    opened.close()
+    reopened = Store(path)
+    assert_same_snapshot(expected, reopened.snapshot())
+    assert stored_days_since_missing(reopened) == expected_days_since_missing(FIRST_REFERRALS, FIRST_EPISODES)
+    reopened.close()
