@@ -22,9 +22,10 @@ CHILD_TABLES = ("referrals", "missing_episodes")
 # Child-level counts (children, boys, repeat missing) group on this number rather than on the text id: hashing
 # 10 million ids once at load instead of in every query made the child-level queries 3-4 times faster.
 CHILD_KEY_SQL = "hash(child_id)"
-KEY_FINGERPRINT_SQL = "SELECT hash('cseboard child key')"
+DERIVED_COLUMNS_SQL = "SELECT 'columns v2, hash ' || hash('cseboard child key')"
 # How far back a referral looks for a missing episode (days_since_missing); the pages use 90 days.
 MISSING_LOOKBACK_DAYS = 365
+EVERY_QUARTER = (dt.date.min, dt.date(9000, 1, 1))
 
 
 
@@ -41,7 +42,7 @@ INSERTS = {
                year(referral_date) || '-Q' || quarter(referral_date), date_trunc('quarter', referral_date)::DATE,
                age_at_referral, {age_band_sql('age_at_referral')}, gender, ethnicity, area,
                referral_source, risk_level, outcome, looked_after,
-               coalesce(linked_crimes, []), coalesce(vulnerabilities, []), {CHILD_KEY_SQL}, NULL
+               coalesce(linked_crimes, []), coalesce(vulnerabilities, []), {CHILD_KEY_SQL}, NULL, NULL
         FROM incoming ORDER BY referral_date""",
     "missing_episodes": f"""
         INSERT INTO missing_episodes
@@ -89,9 +90,17 @@ class StoreError(Exception):
     """A load or removal that could not be completed; the store is unchanged."""
 
 
-# Referrals whose days_since_missing may change when the missing episodes of quarters [$first, $last] change: those
-# quarters and the year after them. Only these rows are recomputed, so adding a quarter to a large store is cheap.
-REFRESH_MISSING_SQL = (f"""
+# Columns kept up to date at load and undo, so that child-level queries need no join and no grouping on text.
+# When the extracts covering quarters [$first, $last] change:
+# - days_since_missing may change for referrals in those quarters and the year after them;
+# - child_referrals (how many current referrals the child has) may change for the children with a referral in
+#   those quarters in any extract, noted in affected_children before anything is deleted.
+# Only these rows are recomputed, so adding a quarter to a large store stays cheap.
+AFFECTED_CHILDREN_SQL = """
+    CREATE OR REPLACE TEMP TABLE affected_children AS
+    SELECT DISTINCT child_key FROM referrals WHERE quarter_start BETWEEN $first AND $last"""
+
+REFRESH_SQL = (f"""
     UPDATE referrals SET days_since_missing = NULL
     WHERE quarter_start BETWEEN $first AND $last + INTERVAL {MISSING_LOOKBACK_DAYS} DAY
       AND days_since_missing IS NOT NULL""", f"""
@@ -104,28 +113,42 @@ REFRESH_MISSING_SQL = (f"""
             ON r.child_key = m.child_key AND r.referral_date >= m.start_date
         WHERE r.referral_date - m.start_date <= {MISSING_LOOKBACK_DAYS}
     ) AS latest
-    WHERE referrals.rowid = latest.row_id""")
+    WHERE referrals.rowid = latest.row_id""", """
+    UPDATE referrals SET child_referrals = coalesce(counted.referrals, 0)
+    FROM affected_children AS affected
+    LEFT JOIN (
+        SELECT child_key, count(*) AS referrals FROM current_referrals
+        WHERE child_key IN (SELECT child_key FROM affected_children)
+        GROUP BY child_key
+    ) AS counted USING (child_key)
+    WHERE referrals.child_key = affected.child_key""", """
+    DROP TABLE affected_children""")
 
 
-def _refresh_missing(cursor, first: dt.date, last: dt.date) -> None:
-    """Recompute days_since_missing after the extracts covering quarters first..last changed."""
-    for sql in REFRESH_MISSING_SQL:
-        cursor.execute(sql, {"first": first, "last": last})
+def _note_affected_children(cursor, first: dt.date, last: dt.date) -> None:
+    """Before a change to quarters first..last: which children's referral counts it may change."""
+    cursor.execute(AFFECTED_CHILDREN_SQL, {"first": first, "last": last})
 
 
-# Two different child ids with one key would merge two children in every count: refused, however unlikely
-# (64-bit keys; about 1 in 400,000 for 10 million children). Checked for the keys of the rows just written.
+def _refresh(cursor, first: dt.date, last: dt.date) -> None:
+    """After the change: recompute the columns kept up to date at load for the rows it may have changed."""
+    for sql in REFRESH_SQL:
+        cursor.execute(sql, {"first": first, "last": last} if "$first" in sql else None)
+
+
+# Two different child ids with one key would merge two children in every count, so a load that makes one is
+# refused, however unlikely (64-bit keys: about 1 in 400,000 for 10 million children). Two ids are told apart by a
+# second hash of the text, which is quicker than comparing the texts; a clash would be missed only if it clashed too.
 KEY_CLASHES_SQL = """
-    WITH written AS (
-        SELECT child_key FROM referrals WHERE extract_id = $extract_id
-        UNION SELECT child_key FROM missing_episodes WHERE extract_id = $extract_id
+    WITH ids AS (
+        SELECT child_key, hash('#' || child_id) AS id_hash FROM referrals
+        UNION ALL SELECT child_key, hash('#' || child_id) FROM missing_episodes
     ),
-    ids AS (
-        SELECT child_key, child_id FROM referrals WHERE child_key IN (SELECT child_key FROM written)
-        UNION SELECT child_key, child_id FROM missing_episodes WHERE child_key IN (SELECT child_key FROM written)
+    distinct_ids AS (
+        SELECT DISTINCT child_key, id_hash FROM ids
     ),
     final AS (
-        SELECT count(*) AS clashes FROM (SELECT child_key FROM ids GROUP BY child_key HAVING count(*) > 1)
+        SELECT count(*) - count(DISTINCT child_key) AS clashes FROM distinct_ids
     )
     SELECT clashes FROM final"""
 
@@ -157,19 +180,21 @@ class Store:
             self._upgrade()
 
     def _upgrade(self) -> None:
-        """A store made before child keys, or keyed by a DuckDB whose hash() differs, gets its keys recomputed."""
+        """A store made by an older version, or keyed by a DuckDB whose hash() differs, gets its derived columns."""
         cursor = self.cursor()
-        fingerprint = cursor.execute(KEY_FINGERPRINT_SQL).fetchall()[0][0]
-        if cursor.execute("SELECT fingerprint FROM child_key_hash").fetchall() == [(fingerprint,)]:
+        made_with = cursor.execute(DERIVED_COLUMNS_SQL).fetchall()[0][0]
+        if cursor.execute("SELECT made_with FROM derived_columns").fetchall() == [(made_with,)]:
             return
         cursor.begin()
         for table in CHILD_TABLES:
             cursor.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS child_key UBIGINT")
             cursor.execute(f"UPDATE {table} SET child_key = {CHILD_KEY_SQL}")
         cursor.execute("ALTER TABLE referrals ADD COLUMN IF NOT EXISTS days_since_missing SMALLINT")
-        _refresh_missing(cursor, dt.date.min, dt.date(9000, 1, 1))
-        cursor.execute("DELETE FROM child_key_hash")
-        cursor.execute("INSERT INTO child_key_hash VALUES ($fingerprint)", {"fingerprint": fingerprint})
+        cursor.execute("ALTER TABLE referrals ADD COLUMN IF NOT EXISTS child_referrals INTEGER")
+        _note_affected_children(cursor, *EVERY_QUARTER)
+        _refresh(cursor, *EVERY_QUARTER)
+        cursor.execute("DELETE FROM derived_columns")
+        cursor.execute("INSERT INTO derived_columns VALUES ($made_with)", {"made_with": made_with})
         cursor.execute(SCHEMA_SQL.read_text())
         cursor.commit()
 
@@ -214,20 +239,22 @@ class Store:
                     cursor.register("incoming", extract.tables[table])
                     cursor.execute(_insert_sql(table, extract.tables[table]), {"extract_id": extract_id})
                     cursor.unregister("incoming")
+            period = quarter_start(extract.period_start), quarter_start(extract.period_end)
+            _note_affected_children(cursor, *period)
             cursor.execute(
                 "INSERT INTO extracts VALUES ($id, $source, $first, $last, $first_date, $last_date, $at, $sha, "
                 "$referrals, $missing, $training, $population, $warnings, $quality)",
                 {"id": extract_id, "source": source_name, "first": extract.period_start, "last": extract.period_end,
-                 "first_date": quarter_start(extract.period_start), "last_date": quarter_start(extract.period_end),
+                 "first_date": period[0], "last_date": period[1],
                  "at": loaded_at or dt.datetime.now(), "sha": sha256,
                  "referrals": extract.rows("referrals"), "missing": extract.rows("missing_episodes"),
                  "training": extract.rows("training"), "population": extract.rows("population"),
                  "warnings": extract.report.count("warning"),
                  "quality": json.dumps(quality) if quality is not None else None})
-            if cursor.execute(KEY_CLASHES_SQL, {"extract_id": extract_id}).fetchall()[0][0]:
+            if cursor.execute(KEY_CLASHES_SQL).fetchall()[0][0]:
                 raise StoreError("two different child ids in it share an internal key (a very rare clash); "
                                  "please report this to the maintainers")
-            _refresh_missing(cursor, quarter_start(extract.period_start), quarter_start(extract.period_end))
+            _refresh(cursor, *period)
             cursor.execute("UPDATE store_meta SET version = version + 1")
             cursor.commit()
         except (duckdb.Error, KeyError, ValueError) as exc:
@@ -247,9 +274,10 @@ class Store:
                                     {"id": extract_id}).fetchall()
             if not period:
                 raise StoreError(f"there is no extract {extract_id}")
+            _note_affected_children(cursor, *period[0])
             for table in (*DATA_TABLES, "extracts"):
                 cursor.execute(f"DELETE FROM {table} WHERE extract_id = $id", {"id": extract_id})
-            _refresh_missing(cursor, *period[0])
+            _refresh(cursor, *period[0])
             cursor.execute("UPDATE store_meta SET version = version + 1")
             cursor.commit()
         except duckdb.Error as exc:

@@ -5,8 +5,33 @@ WITH referrals AS (
     SELECT * FROM filtered_referrals($period_start, $period_end, $areas, $sources, $age_bands, $genders)
 ),
 
--- One row per child per group they were referred in (one hash aggregate per grouping set, no DISTINCT).
-children AS (
+-- A child with one current referral in the whole store (child_referrals, kept up to date at load) is one child in
+-- each of that referral's groups, whatever the filters: counted straight from the referral, without grouping on the
+-- child. Most children are referred once, so the grouping on the child below runs on the rest only.
+only_referrals AS (
+    SELECT
+        CASE
+            WHEN grouping(quarter_start) = 0 THEN 'quarter'
+            WHEN grouping(area) = 0 THEN 'area'
+            WHEN grouping(referral_source) = 0 THEN 'referral_source'
+            ELSE 'all'
+        END AS breakdown,
+        CASE
+            WHEN grouping(quarter_start) = 0 THEN any_value(quarter)
+            WHEN grouping(area) = 0 THEN area
+            WHEN grouping(referral_source) = 0 THEN referral_source
+            ELSE 'All children referred'
+        END AS "group",
+        quarter_start,
+        count(*) AS children,
+        count_if(gender = 'Male') AS boys
+    FROM referrals
+    WHERE child_referrals = 1
+    GROUP BY GROUPING SETS ((), (quarter_start), (area), (referral_source))
+),
+
+-- Children referred more than once: one row per child per group they were referred in.
+repeat_children AS (
     SELECT
         CASE
             WHEN grouping(quarter_start) = 0 THEN 'quarter'
@@ -23,23 +48,20 @@ children AS (
         quarter_start,
         bool_or(gender = 'Male') AS is_boy
     FROM referrals
+    WHERE child_referrals > 1
     GROUP BY GROUPING SETS ((child_key), (child_key, quarter_start), (child_key, area), (child_key, referral_source))
 ),
 
-grouped AS (
-    SELECT
-        breakdown,
-        "group",
-        quarter_start,
-        count(*) AS children,
-        count(*) FILTER (WHERE is_boy) AS boys
-    FROM children
+repeat_counts AS (
+    SELECT breakdown, "group", quarter_start, count(*) AS children, count_if(is_boy) AS boys
+    FROM repeat_children
     GROUP BY breakdown, "group", quarter_start
 ),
 
 final AS (
-    SELECT breakdown, "group", children, boys
-    FROM grouped
+    SELECT breakdown, "group", sum(children)::BIGINT AS children, sum(boys)::BIGINT AS boys
+    FROM (SELECT * FROM only_referrals UNION ALL SELECT * FROM repeat_counts)
+    GROUP BY breakdown, "group", quarter_start
     ORDER BY breakdown, quarter_start, "group"
 )
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 import re
 
 import duckdb
+import pandas as pd
 import pytest
 
 from cseboard.filters import Filters
 from cseboard.queries import QueryError, query_names, query_parameters, query_text, run_query
 from cseboard.store import Store
+from factory import rows
 
 FILTER_SETTINGS = [
     Filters("2023-Q4", "2026-Q3"),
@@ -68,3 +70,45 @@ def test_store_views_refuse_writes_in_read_only_mode(sample_db, tmp_path):
     with pytest.raises(duckdb.Error):
         opened.cursor().execute("DELETE FROM referrals")
     opened.close()
+
+
+# Children referred once and more than once, in one group and across groups, and one child recorded as Male on one
+# referral and Female on another: the cases the boys' share query counts by different routes.
+BOYS_SHARE_REFERRALS = [
+    ("C1", "2025-01-10", "Male", "Northgate", "Police"), ("C1", "2025-04-10", "Female", "Southfield", "Education"),
+    ("C2", "2025-01-20", "Female", "Northgate", "Police"), ("C3", "2025-02-11", "Male", "Southfield", "Police"),
+    ("C3", "2025-02-12", "Male", "Southfield", "Police"), ("C4", "2025-05-01", "Female", "Northgate", "Education"),
+    ("C5", "2025-05-02", "Male", "Northgate", "Education"),
+]
+
+
+def boys_share_in_pandas(filters: Filters) -> list[tuple]:
+    """Children and boys per group, worked out from the rows above with pandas, not with the store's SQL."""
+    frame = pd.DataFrame(BOYS_SHARE_REFERRALS, columns=["child_id", "referral_date", "gender", "area", "referral_source"])
+    frame["quarter"] = pd.PeriodIndex(pd.to_datetime(frame.referral_date), freq="Q").astype(str).str.replace("Q", "-Q")
+    frame = frame[frame.quarter.between(filters.first_quarter, filters.last_quarter)]
+    for name, column in [("areas", "area"), ("genders", "gender"), ("sources", "referral_source")]:
+        if getattr(filters, name):
+            frame = frame[frame[column].isin(getattr(filters, name))]
+    frame = frame.assign(everyone="All children referred", boy=frame.gender.eq("Male"))
+    counted = []
+    for breakdown, column in [("all", "everyone"), ("area", "area"), ("quarter", "quarter"), ("referral_source", "referral_source")]:
+        per_child = frame.groupby([column, "child_id"]).boy.any().reset_index()
+        for group, children in per_child.groupby(column):
+            counted.append((breakdown, group, len(children), int(children.boy.sum())))
+    return sorted(counted)
+
+
+@pytest.mark.parametrize("filters", [
+    Filters("2025-Q1", "2025-Q2"), Filters("2025-Q1", "2025-Q2", areas=("Northgate",)),
+    Filters("2025-Q1", "2025-Q2", genders=("Female",)), Filters("2025-Q2", "2025-Q2"),
+    Filters("2025-Q1", "2025-Q2", sources=("Police",)),
+], ids=lambda f: f.describe()[:60])
+def test_boys_share_counts_each_child_once_per_group(tiny_store, filters):
+    referrals = [{**rows("referrals", 1)[0], "referral_id": f"R{i}", "child_id": child, "referral_date": date,
+                  "gender": gender, "area": area, "referral_source": source}
+                 for i, (child, date, gender, area, source) in enumerate(BOYS_SHARE_REFERRALS, start=1)]
+    store = Store(tiny_store(referrals=referrals))
+    result = run_query(store.cursor(), "age_gender_boys_share", filters.params())
+    store.close()
+    assert sorted(map(tuple, result[["breakdown", "group", "children", "boys"]].values.tolist())) == boys_share_in_pandas(filters)

@@ -7,6 +7,7 @@ import pytest
 from conftest import assert_same_snapshot
 from cseboard.ingest import load
 from cseboard.load import main as load_command
+from cseboard import missing
 from cseboard import store as store_module
 from cseboard.store import Store, StoreError
 from factory import rows, write_extract
@@ -126,14 +127,26 @@ def expected_days_since_missing(referrals, episodes) -> list[tuple]:
     return sorted((r, None if r not in latest else int(latest[r])) for r in refs.referral_id)
 
 
+def expected_child_referrals(referrals) -> list[tuple]:
+    """Each referral with the number of current referrals its child has, counted in pandas from the rows written."""
+    refs = pd.DataFrame(referrals, columns=["referral_id", "child_id", "referral_date"])
+    refs["count"] = refs.groupby("child_id").referral_id.transform("size")
+    return sorted(zip(refs.referral_id, refs["count"].astype(int)))
+
+
 def stored_days_since_missing(store) -> list[tuple]:
     return sorted(store.cursor().execute("SELECT referral_id, days_since_missing FROM current_referrals").fetchall())
 
 
-def test_days_since_missing_follows_loads_replacements_and_undo(tmp_path, store, prepare):
+def stored_child_referrals(store) -> list[tuple]:
+    return sorted(store.cursor().execute("SELECT referral_id, child_referrals FROM current_referrals").fetchall())
+
+
+def test_columns_kept_at_load_follow_loads_replacements_and_undo(tmp_path, store, prepare):
     load(store, prepare(timeline_extract(tmp_path / "first", FIRST_REFERRALS, FIRST_EPISODES), period=("2024-Q4", "2025-Q2")))
     first = expected_days_since_missing(FIRST_REFERRALS, FIRST_EPISODES)
     assert stored_days_since_missing(store) == first
+    assert stored_child_referrals(store) == expected_child_referrals(FIRST_REFERRALS)
     assert ("R1", 68) in first and ("R2", 101) in first and ("R3", 0) in first and ("R4", None) in first
     second = load(store, prepare(timeline_extract(tmp_path / "second", SECOND_REFERRALS, SECOND_EPISODES),
                                  period=("2025-Q1", "2025-Q1")))
@@ -143,8 +156,10 @@ def test_days_since_missing_follows_loads_replacements_and_undo(tmp_path, store,
     replaced = expected_days_since_missing(current_referrals, current_episodes)
     assert ("R1", 187) in replaced and ("R2", 61) in replaced and ("R3", 40) in replaced
     assert stored_days_since_missing(store) == replaced
+    assert stored_child_referrals(store) == expected_child_referrals(current_referrals)
     store.remove(second)
     assert stored_days_since_missing(store) == first
+    assert stored_child_referrals(store) == expected_child_referrals(FIRST_REFERRALS)
 
 
 def test_two_children_sharing_a_key_are_refused(tmp_path, store, prepare, monkeypatch):
@@ -165,15 +180,20 @@ def test_an_older_store_gets_its_child_keys_when_opened(tmp_path, prepare, made_
     expected = opened.snapshot()
     cursor = opened.cursor()
     if made_by == "a version before child keys":
-        for table, column in [("referrals", "days_since_missing"), ("referrals", "child_key"), ("missing_episodes", "child_key")]:
+        for table, column in [("referrals", "days_since_missing"), ("referrals", "child_referrals"),
+                              ("referrals", "child_key"), ("missing_episodes", "child_key")]:
             cursor.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
-        cursor.execute("DELETE FROM child_key_hash")
+        cursor.execute("DELETE FROM derived_columns")
     else:
-        cursor.execute("UPDATE child_key_hash SET fingerprint = fingerprint + 1")
-        cursor.execute("UPDATE referrals SET child_key = 1, days_since_missing = NULL")
+        cursor.execute("UPDATE derived_columns SET made_with = 'columns v2, hash 1'")
+        cursor.execute("UPDATE referrals SET child_key = 1, days_since_missing = NULL, child_referrals = NULL")
         cursor.execute("UPDATE missing_episodes SET child_key = 2")
     opened.close()
     reopened = Store(path)
     assert_same_snapshot(expected, reopened.snapshot())
     assert stored_days_since_missing(reopened) == expected_days_since_missing(FIRST_REFERRALS, FIRST_EPISODES)
     reopened.close()
+
+
+def test_the_missing_look_back_the_pages_use_is_kept_at_load():
+    assert missing.DAYS_BEFORE_REFERRAL <= store_module.MISSING_LOOKBACK_DAYS
