@@ -27,7 +27,7 @@ TABLE_FILE_NAMES = {
 }
 SNIFF_BYTES = 64 * 1024
 BATCH_ROWS = 1_000_000  # rows validated at a time: bounds memory whatever the extract's size
-CSV_BLOCK_BYTES = 16 * 1024**2
+CSV_BLOCK_BYTES = 1024**2  # pyarrow reads ~25 blocks ahead of the parser: 16 MB blocks held ~400 MB per open file
 CHECK_BYTES = 16 * 1024**2
 
 
@@ -77,26 +77,29 @@ class RawTable:
 
     Small inputs hold their `cells` whole; CSV and Parquet files are instead read as a `stream` of record
     batches when validation asks for them, so that a ten-million-row extract never sits in memory whole.
+    Problems found while streaming (rows with the wrong number of fields, a file that breaks off) go to the
+    report given to `batches`, so that a table checked on its own thread reports into its own report.
     """
 
     table: str
     file: str
     cells: pa.Table | None = None
-    stream: Callable[[], Iterator[pa.RecordBatch]] | None = None
+    stream: Callable[[Report], Iterator[pa.RecordBatch]] | None = None
     names: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
         return list(self.cells.column_names) if self.cells is not None else list(self.names)
 
-    def batches(self, rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
-        """The cells in slices of about `rows` rows (read only once for a stream); nothing for no rows."""
+    def batches(self, report: Report) -> Iterator[pa.Table]:
+        """The cells in slices of about BATCH_ROWS rows (read only once for a stream); nothing for no rows."""
+        rows = BATCH_ROWS  # read here, not bound at import, so that tests can check small batches
         if self.cells is not None:
             for start in range(0, self.cells.num_rows, rows):
                 yield self.cells.slice(start, rows)
             return
         pending, count = [], 0
-        for batch in self.stream():
+        for batch in self.stream(report):
             if batch.num_rows:
                 pending.append(batch)
                 count += batch.num_rows
@@ -308,22 +311,22 @@ def _delimiter_is_comma(name: str, header: str, report: Report) -> bool:
 
 def _stream_csv(file: SourceFile, table: str, encoding: str, report: Report) -> list[RawTable]:
     """Every cell as text, read in blocks as validation asks for them; rows with the wrong number of fields
-    are reported with their line once the file has been read."""
-    bad_rows: list[tuple[int | None, int, int]] = []
+    are reported with their line once the file has been read.
+
+    The reader is serial, so it knows every line number and parses no further than the block asked for (a
+    threaded reader parsed ahead of validation); validation overlaps reading with checking itself
+    (validate._read_ahead)."""
+    bad_rows: list[tuple[int, int, int]] = []
     try:
         header_names = _header_names(file, encoding)
-        reader = _open_csv(file, encoding, header_names, bad_rows, use_threads=True)  # parses the first block
+        reader = _open_csv(file, encoding, header_names, bad_rows)  # parses the first block
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
         report.error(file.name, "unreadable", f"the file could not be read as CSV ({_plain(exc)})")
         return []
 
-    def batches() -> Iterator[pa.RecordBatch]:
+    def batches(report: Report) -> Iterator[pa.RecordBatch]:
         try:
             yield from reader
-            if any(number is None for number, _, _ in bad_rows):
-                bad_rows.clear()  # threads do not know line numbers: read once more, serially, for them
-                for _ in _open_csv(file, encoding, header_names, bad_rows, use_threads=False):
-                    pass
         except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
             report.error(file.name, "unreadable", f"the file could not be read as CSV ({_plain(exc)})")
             return
@@ -335,14 +338,14 @@ def _stream_csv(file: SourceFile, table: str, encoding: str, report: Report) -> 
     return [RawTable(table, file.name, stream=batches, names=tuple(header_names))]
 
 
-def _open_csv(file: SourceFile, encoding: str, header_names: list[str], bad_rows: list, use_threads: bool):
+def _open_csv(file: SourceFile, encoding: str, header_names: list[str], bad_rows: list):
     def on_invalid_row(row) -> str:
         bad_rows.append((row.number, row.expected_columns, row.actual_columns))
         return "skip"
 
     return pacsv.open_csv(
         file.source(),
-        read_options=pacsv.ReadOptions(encoding=encoding, use_threads=use_threads, block_size=CSV_BLOCK_BYTES),
+        read_options=pacsv.ReadOptions(encoding=encoding, use_threads=False, block_size=CSV_BLOCK_BYTES),
         parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid_row),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in header_names},
@@ -352,7 +355,7 @@ def _open_csv(file: SourceFile, encoding: str, header_names: list[str], bad_rows
 
 
 def _header_names(file: SourceFile, encoding: str) -> list[str]:
-    # bad rows are skipped here: _parse_csv reports them with their line numbers
+    # bad rows are skipped here: _stream_csv reports them with their line numbers
     reader = pacsv.open_csv(file.source(), read_options=pacsv.ReadOptions(encoding=encoding, block_size=1024**2),
                             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=lambda row: "skip"))
     return reader.schema.names
@@ -374,7 +377,7 @@ def _read_parquet(file: SourceFile, report: Report) -> list[RawTable]:
         report.error(file.name, "unreadable", f"the file is not a readable Parquet file ({_plain(exc)})")
         return []
 
-    def batches() -> Iterator[pa.RecordBatch]:
+    def batches(report: Report) -> Iterator[pa.RecordBatch]:
         try:
             for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
                 yield from _as_text(pa.Table.from_batches([batch])).to_batches()

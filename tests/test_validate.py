@@ -116,3 +116,35 @@ def test_period_given_leaves_out_rows_outside_it_with_a_warning(tmp_path, prepar
     assert prepared.extract.rows("referrals") == 1
     assert [p.message for p in prepared.report.warnings if p.rule == "outside_period"] == [
         "1 row dated outside the extract's period 2025-Q2 to 2025-Q2 were left out"]
+
+
+def test_checking_in_batches_gives_the_same_findings_and_values_as_one_pass(tmp_path, prepare, monkeypatch):
+    """Large files are checked a batch at a time, two tables at once: no row number, count or value may depend on it."""
+    from cseboard import quality, readers
+
+    referrals = rows("referrals", 40)
+    referrals[3].update(gender="m", area=" Southgate ", linked_crimes="Gangs; drugs")  # fixed with warnings
+    referrals[29].update(gender="2", ethnicity="WBRI", referral_date="05/02/2025", vulnerabilities="")
+    episodes = rows("missing_episodes", 30)
+    episodes[25].update(return_interview="refused", end_date="")
+    good = write_extract(tmp_path / "good", referrals=referrals, missing_episodes=episodes)
+    bad_referrals = [dict(r) for r in referrals]
+    bad_referrals[5]["gender"] = "Boy?"
+    bad_referrals[33].update(gender="x", referral_id="R2")  # a bad cell and a repeated id in a later batch
+    bad = write_extract(tmp_path / "bad", referrals=bad_referrals, missing_episodes=episodes)
+    with open(bad / "missing_episodes.csv", "a") as handle:
+        handle.write("E99,C1\n")  # a short row at the end
+    whole = {name: prepare(folder) for name, folder in (("good", good), ("bad", bad))}
+    monkeypatch.setattr(readers, "BATCH_ROWS", 7)
+    monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 512)  # blocks of a few rows, gathered into batches of 7+
+    batched = {name: prepare(folder) for name, folder in (("good", good), ("bad", bad))}
+    for name in whole:
+        assert batched[name].report.problems == whole[name].report.problems
+        assert batched[name].report.totals == whole[name].report.totals
+    assert not whole["bad"].ok and {(p.row, p.rule) for p in whole["bad"].report.errors} == {
+        (7, "bad_choice"), (35, "bad_choice"), (35, "duplicate_id"), (32, "field_count")}
+    assert whole["good"].ok and batched["good"].quality == whole["good"].quality
+    for table in ("referrals", "missing_episodes"):
+        assert batched["good"].extract.tables[table].num_rows == whole["good"].extract.tables[table].num_rows
+        assert (quality.preview(batched["good"].extract.tables, rows=100)[table]
+                .equals(quality.preview(whole["good"].extract.tables, rows=100)[table]))
