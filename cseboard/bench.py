@@ -249,8 +249,8 @@ def _page_extras(pages_result: dict, filter_keys: set) -> dict[str, dict]:
 
 # The same four figures the pandas baseline computes, on the store through the shared filter macro.
 CORE_SQL = """
-SELECT quarter, count(*) AS referrals, count(DISTINCT child_id) AS children,
-       count(DISTINCT child_id) FILTER (WHERE gender = 'Male') AS boys, count_if(risk_level = 'High') AS high_risk
+SELECT quarter, count(*) AS referrals, count(DISTINCT child_key) AS children,
+       count(DISTINCT child_key) FILTER (WHERE gender = 'Male') AS boys, count_if(risk_level = 'High') AS high_risk
 FROM filtered_referrals($period_start, $period_end, $areas, $sources, $age_bands, $genders)
 GROUP BY quarter ORDER BY quarter
 """

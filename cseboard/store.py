@@ -16,7 +16,7 @@ from cseboard.readers import SourceFile
 from cseboard.validate import Extract
 
 SCHEMA_SQL = Path(__file__).resolve().parent / "schema.sql"
-DATA_TABLES = ("referrals", "missing_episodes", "training", "population")
+DATA_TABLES = ("missing_episodes", "referrals", "training", "population")  # episodes first: see INSERTS
 CHILD_TABLES = ("referrals", "missing_episodes")
 
 # Child-level counts (children, boys, repeat missing) group on this number rather than on the text id: hashing
@@ -36,14 +36,30 @@ def age_band_sql(age: str) -> str:
 
 
 INSERTS = {
+    # days_since_missing and child_referrals as this extract alone gives them (its missing episodes are stored
+    # first); the refresh after the insert corrects the rows where other extracts change them. A first load then
+    # updates nothing, which keeps a 10M-row load's memory down.
     "referrals": f"""
         INSERT INTO referrals
+        WITH children AS (
+            SELECT {CHILD_KEY_SQL} AS child_key, count(*) AS referrals FROM incoming GROUP BY ALL
+        ),
+        episodes AS (
+            SELECT child_key, list(start_date) AS starts FROM missing_episodes
+            WHERE extract_id = $extract_id GROUP BY child_key
+        )
         SELECT $extract_id, referral_id, child_id, referral_date,
                year(referral_date) || '-Q' || quarter(referral_date), date_trunc('quarter', referral_date)::DATE,
                age_at_referral, {age_band_sql('age_at_referral')}, gender, ethnicity, area,
                referral_source, risk_level, outcome, looked_after,
-               coalesce(linked_crimes, []), coalesce(vulnerabilities, []), {CHILD_KEY_SQL}, NULL, NULL
-        FROM incoming ORDER BY referral_date""",
+               coalesce(linked_crimes, []), coalesce(vulnerabilities, []), children.child_key,
+               (referral_date - list_max(list_filter(episodes.starts, lambda start: start <= referral_date
+                   AND start >= referral_date - {MISSING_LOOKBACK_DAYS})))::SMALLINT,
+               children.referrals
+        FROM incoming
+        JOIN children ON children.child_key = {CHILD_KEY_SQL}
+        LEFT JOIN episodes ON episodes.child_key = children.child_key
+        ORDER BY referral_date""",
     "missing_episodes": f"""
         INSERT INTO missing_episodes
         SELECT $extract_id, episode_id, child_id, start_date, end_date,
@@ -101,27 +117,30 @@ AFFECTED_CHILDREN_SQL = """
     SELECT DISTINCT child_key FROM referrals WHERE quarter_start BETWEEN $first AND $last"""
 
 REFRESH_SQL = (f"""
-    UPDATE referrals SET days_since_missing = NULL
-    WHERE quarter_start BETWEEN $first AND $last + INTERVAL {MISSING_LOOKBACK_DAYS} DAY
-      AND days_since_missing IS NOT NULL""", f"""
-    UPDATE referrals SET days_since_missing = latest.days
+    UPDATE referrals SET days_since_missing = fresh.days
     FROM (
-        SELECT r.rowid AS row_id, (r.referral_date - m.start_date)::SMALLINT AS days
-        FROM (SELECT rowid, child_key, referral_date FROM referrals
+        SELECT
+            r.rowid AS row_id,
+            r.days_since_missing AS stored,
+            CASE WHEN r.referral_date - m.start_date <= {MISSING_LOOKBACK_DAYS}
+                 THEN (r.referral_date - m.start_date)::SMALLINT END AS days
+        FROM (SELECT rowid, child_key, referral_date, days_since_missing FROM referrals
               WHERE quarter_start BETWEEN $first AND $last + INTERVAL {MISSING_LOOKBACK_DAYS} DAY) AS r
-        ASOF JOIN (SELECT child_key, start_date FROM current_missing_episodes) AS m
+        ASOF LEFT JOIN (SELECT child_key, start_date FROM current_missing_episodes) AS m
             ON r.child_key = m.child_key AND r.referral_date >= m.start_date
-        WHERE r.referral_date - m.start_date <= {MISSING_LOOKBACK_DAYS}
-    ) AS latest
-    WHERE referrals.rowid = latest.row_id""", """
-    UPDATE referrals SET child_referrals = coalesce(counted.referrals, 0)
-    FROM affected_children AS affected
-    LEFT JOIN (
-        SELECT child_key, count(*) AS referrals FROM current_referrals
-        WHERE child_key IN (SELECT child_key FROM affected_children)
-        GROUP BY child_key
-    ) AS counted USING (child_key)
-    WHERE referrals.child_key = affected.child_key""", """
+    ) AS fresh
+    WHERE referrals.rowid = fresh.row_id AND fresh.days IS DISTINCT FROM fresh.stored""", """
+    UPDATE referrals SET child_referrals = fresh.referrals
+    FROM (
+        SELECT affected.child_key, coalesce(counted.referrals, 0) AS referrals
+        FROM affected_children AS affected
+        LEFT JOIN (
+            SELECT child_key, count(*) AS referrals FROM current_referrals
+            WHERE child_key IN (SELECT child_key FROM affected_children)
+            GROUP BY child_key
+        ) AS counted USING (child_key)
+    ) AS fresh
+    WHERE referrals.child_key = fresh.child_key AND referrals.child_referrals IS DISTINCT FROM fresh.referrals""", """
     DROP TABLE affected_children""")
 
 
