@@ -34,6 +34,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -119,20 +120,33 @@ def completeness(tables: dict[str, pa.Table]) -> list[dict]:
             if column.name not in table.column_names:
                 continue
             values = table.column(column.name)
+            kind = values.type.value_type if pa.types.is_dictionary(values.type) else values.type
             empty = values.null_count
-            if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
-                empty += pa.compute.sum(pa.compute.equal(values, "")).as_py() or 0
-            elif pa.types.is_list(values.type):
-                empty += pa.compute.sum(pa.compute.equal(pa.compute.list_value_length(values), 0)).as_py() or 0
+            if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+                empty += _count(values, lambda v: pa.compute.equal(v, ""))
+            elif pa.types.is_list(kind):
+                empty += _count(values, lambda v: pa.compute.equal(pa.compute.list_value_length(v), 0))
             not_known = 0
             if column.name in NOT_KNOWN:
-                not_known = pa.compute.sum(pa.compute.is_in(values, pa.array(NOT_KNOWN[column.name]))).as_py() or 0
+                not_known = _count(values, lambda v: pa.compute.is_in(v, pa.array(NOT_KNOWN[column.name])))
             rows.append({
                 "table": name, "column": column.name, "rows": total, "empty": int(empty), "not_known": int(not_known),
                 "share": _share(int(empty) + int(not_known), total) or 0.0,
                 "gap": column.name not in EMPTY_IS_AN_ANSWER,
             })
     return rows
+
+
+def _count(values: pa.ChunkedArray, test) -> int:
+    """Rows whose value passes `test`; a dictionary-encoded column (as validation returns text and lists) is
+    tested once per distinct value."""
+    if not pa.types.is_dictionary(values.type):
+        return pa.compute.sum(test(values)).as_py() or 0
+    total = 0
+    for chunk in values.chunks:
+        passed = test(chunk.dictionary).fill_null(False).to_numpy(zero_copy_only=False)
+        total += int(np.bincount(chunk.indices.drop_null().to_numpy(), minlength=len(passed)) @ passed)
+    return total
 
 
 def duplicates(referrals: pa.Table) -> dict:
@@ -454,14 +468,20 @@ def summary_table(report: Report) -> pd.DataFrame:
                          for r in report.summary_rows()])
 
 
+def _decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A dictionary-encoded column as plain values (pyarrow cannot cast a dictionary of lists)."""
+    if not pa.types.is_dictionary(column.type):
+        return column
+    return pa.chunked_array([chunk.dictionary.take(chunk.indices) for chunk in column.chunks], column.type.value_type)
+
+
 def preview(tables: dict[str, pa.Table], rows: int = 10) -> dict[str, pd.DataFrame]:
     """The first rows of each table as they will be stored (after the fixes), lists shown as 'a; b'."""
     shown = {}
     for name, table in tables.items():
-        # Dictionary-encoded text columns are decoded first, so the display never sees pandas categoricals.
+        # Dictionary-encoded columns are decoded first, so the display never sees pandas categoricals.
         head = table.slice(0, rows)
-        frame = pa.table([column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
-                          for column in head.columns], names=head.column_names).to_pandas()
+        frame = pa.table([_decoded(column) for column in head.columns], names=head.column_names).to_pandas()
         for column in frame.columns:
             if frame[column].map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "tolist")).any():
                 frame[column] = frame[column].map(lambda v: "; ".join(list(v)) if v is not None else "")

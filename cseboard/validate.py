@@ -144,22 +144,17 @@ class _TableCheck:
         columns = self._map_headings()
         checks = [ColumnCheck(column, columns.get(column.name), self.today) for column in self.table.columns]
         found = _Findings(checks, self.unknown)
-        by_row = [c for c in checks if c.heading is None or c.column.kind in ROW_KINDS]
-        by_value = [c for c in checks if c not in by_row]
-        sql = _check_sql(by_row)
         parts, first_row = [], 2
         for cells in _read_ahead(self.raw.batches(self.report)):
-            cells = cells.append_column(ROW, pa.array(np.arange(first_row, first_row + cells.num_rows)))
-            checked = self._checked(sql, cells)
-            hits = {flag.name: _RowHits(checked.column(flag.name)) for c in by_row for flag in c.flags}
-            typed = {c.column.name: checked.column(c.column.name) for c in by_row}
-            for check in by_value:
-                typed[check.column.name] = self._check_values(check, cells.column(check.heading), hits, found)
+            hits: dict = {}
+            typed = [_missing(c.column, cells.num_rows) if c.heading is None
+                     else _check_rows(c, cells.column(c.heading), hits) if c.column.kind in ROW_KINDS
+                     else self._check_values(c, cells.column(c.heading), hits, found) for c in checks]
             found.add(cells, hits, first_row - 2)
             file = pa.DictionaryArray.from_arrays(pa.array(np.zeros(cells.num_rows, dtype=np.int32)), pa.array([self.file]))
+            rows = pa.array(np.arange(first_row, first_row + cells.num_rows))
             # one chunk per column per batch: DuckDB scans (and the store inserts) aligned batches far faster
-            parts.append(pa.table([*(typed[c.column.name] for c in checks), file, cells.column(ROW)],
-                                  names=[*(c.column.name for c in checks), FILE, ROW]).combine_chunks())
+            parts.append(pa.table([*typed, file, rows], names=[*(c.column.name for c in checks), FILE, ROW]).combine_chunks())
             first_row += cells.num_rows
             pa.default_memory_pool().release_unused()  # freed batches go back to the system (mimalloc keeps them)
         if not parts:
@@ -180,7 +175,9 @@ class _TableCheck:
 
     def _check_values(self, check: "ColumnCheck", column: pa.ChunkedArray, hits: dict, found: "_Findings") -> pa.Array:
         """A column with few distinct values (dates, codes, choices, lists, areas) is parsed and checked once
-        per distinct value, and the results spread back to the rows: the same answers for far less work."""
+        per distinct value, and the results spread back to the rows: the same answers for far less work.
+        Text and lists stay dictionary-encoded (each distinct typed value stored once); dates, numbers and
+        yes/no are spread back by `take`."""
         encoded = pc.dictionary_encode(column.combine_chunks())
         values = pa.table({check.heading: encoded.dictionary, ROW: pa.array(np.arange(len(encoded.dictionary)))})
         checked = self._checked(_check_sql([check]), values)
@@ -189,7 +186,10 @@ class _TableCheck:
             hits[flag.name] = _ValueHits(checked.column(flag.name), indices)
         if check.column.kind == "text":
             found.scan_values(check.heading, encoded.dictionary, indices)
-        return checked.column(check.column.name).take(encoded.indices)
+        typed = checked.column(check.column.name).combine_chunks()
+        if check.column.kind in ENCODED_KINDS:
+            return _encoded(typed, indices, check.column)
+        return typed.take(encoded.indices)
 
     def _map_headings(self) -> dict[str, str]:
         """Contract column name -> heading in the file; identifying, unknown and missing headings reported."""
@@ -227,6 +227,48 @@ class _TableCheck:
 
 
 ROW_KINDS = ("id",)  # checked row by row; every other kind once per distinct value
+ENCODED_KINDS = ("text", "choice", "quarter", "list")  # kept dictionary-encoded in the typed tables
+ARROW_TYPES = {"id": pa.string(), "text": pa.string(), "date": pa.date32(), "int": pa.int64(), "choice": pa.string(),
+               "yesno": pa.bool_(), "list": pa.list_(pa.string()), "quarter": pa.string()}
+SPACES = " \t\r\n\u00a0"  # trimmed from both ends of every cell
+
+
+def _index_type(column: Column) -> type:
+    """A choice holds one of its few labels, so one byte per row indexes it; other columns may hold many."""
+    return np.int8 if column.kind == "choice" else np.int32
+
+
+def _missing(column: Column, rows: int) -> pa.Array:
+    """An absent optional column: nulls of the type the column has when present."""
+    if column.kind in ENCODED_KINDS:
+        return pa.DictionaryArray.from_arrays(pa.nulls(rows, pa.from_numpy_dtype(_index_type(column))), pa.array([], ARROW_TYPES[column.kind]))
+    return pa.nulls(rows, ARROW_TYPES[column.kind])
+
+
+def _check_rows(check: "ColumnCheck", raw: pa.ChunkedArray, hits: dict) -> pa.ChunkedArray:
+    """An id column (nearly every value distinct) is checked row by row in pyarrow: the same rules as the
+    SQL of ColumnCheck (trim, required, formula-like start), one vectorised pass each, no copy into DuckDB."""
+    value = pc.utf8_trim(raw, characters=SPACES)
+    length = pc.binary_length(value)
+    flags = {"trimmed": pc.not_equal(pc.binary_length(raw), length),  # trimming only ever removes characters
+             "required": pc.equal(length, 0),
+             "formula_text": pc.match_substring_regex(value, r"^[=+\-@]")}
+    for flag in check.flags:
+        hits[flag.name] = _RowHits(flags[flag.rule])
+    return value
+
+
+def _encoded(values: pa.Array, indices: np.ndarray, column: Column) -> pa.DictionaryArray:
+    """Typed values (one per distinct cell) spread to the rows as a dictionary array: each distinct typed value
+    once in the dictionary (' Male', 'm' and 'Male' are one entry), null rows as null indices."""
+    keys = pc.binary_join(values, ";") if column.kind == "list" else values  # items never hold ';'
+    codes = pc.dictionary_encode(keys).indices.fill_null(-1).to_numpy()
+    valid = np.flatnonzero(codes >= 0)
+    _, first = np.unique(codes[valid], return_index=True)  # where each distinct typed value first appears
+    dictionary = values.take(pa.array(valid[first]))
+    rows = codes[indices].astype(_index_type(column))
+    row_indices = pa.array(rows, mask=rows < 0) if (codes < 0).any() else pa.array(rows)
+    return pa.DictionaryArray.from_arrays(row_indices, dictionary.cast(ARROW_TYPES[column.kind]))
 
 
 def _read_ahead(batches: Iterator[pa.Table]) -> Iterator[pa.Table]:
@@ -410,8 +452,7 @@ class ColumnCheck:
 
     def _build(self) -> None:
         column = self.column
-        if self.heading is None:
-            self.final.append(f"NULL::{SQL_TYPES[column.kind]} AS {column.name}")
+        if self.heading is None:  # an absent column is filled with nulls (_missing), not checked
             return
         source = '"' + self.heading.replace('"', '""') + '"'
         value = self.value
@@ -494,9 +535,6 @@ class ColumnCheck:
         self._flag(f"{value} <> '' AND {name} IS NULL", "bad_quarter", "not a quarter; use the form 2025-Q3")
 
 
-SQL_TYPES = {"id": "VARCHAR", "text": "VARCHAR", "date": "DATE", "int": "BIGINT", "choice": "VARCHAR",
-             "yesno": "BOOLEAN", "list": "VARCHAR[]", "quarter": "VARCHAR"}
-
 # Rules that need more than one cell: (table, SQL condition over the table, rule, message, column).
 ROW_RULES = {
     "missing_episodes": [
@@ -563,7 +601,9 @@ def _within_period(con, tables: dict[str, pa.Table], first: str, last: str, repo
                        count=count)
         names = [c.name for c in TABLES_BY_NAME[name].columns]
         if outside:
-            kept[name] = con.sql(f"SELECT {', '.join(names)} FROM typed WHERE {condition}").to_arrow_table()
+            # filtered in pyarrow, so that dictionary-encoded columns stay encoded
+            keep = con.sql(f"SELECT {condition} FROM typed").to_arrow_table().column(0)
+            kept[name] = typed.select(names).filter(keep)
         else:  # nothing to leave out: the columns as they are, without a copy
             kept[name] = typed.select(names)
         con.unregister("typed")
