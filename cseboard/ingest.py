@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -31,11 +32,14 @@ class Prepared:
 
 
 def _prepare(source_name: str, files: list[SourceFile], report: Report, period, today) -> Prepared:
-    extract = validate_files(files, report, period=period, today=today) if report.ok else Extract(report)
-    if report.ok and not files:
-        report.error(source_name, "no_files", "no data files were given")
-    quality = assess_extract(extract) if report.ok and extract.tables else None
-    return Prepared(source_name, extract, files_sha256(files) if report.ok else "", quality)
+    with ThreadPoolExecutor(max_workers=1) as hashing:
+        # the files are hashed while they are validated (hashlib releases the GIL); the hash is kept if they pass
+        sha256 = hashing.submit(files_sha256, files) if report.ok else None
+        extract = validate_files(files, report, period=period, today=today) if report.ok else Extract(report)
+        if report.ok and not files:
+            report.error(source_name, "no_files", "no data files were given")
+        quality = assess_extract(extract) if report.ok and extract.tables else None
+        return Prepared(source_name, extract, sha256.result() if report.ok else "", quality)
 
 
 def prepare_path(path: Path, period: tuple[str, str] | None = None, limits: Limits = Limits(),
