@@ -247,22 +247,25 @@ def assess(tables: dict[str, pa.Table], period: tuple[str, str] | None = None, o
     """The data-quality report of validated tables, as plain data (kept as JSON with the extract).
 
     `validated`: the tables passed validation, whose refusals some measures repeat. The missing episodes are
-    assessed on a second thread while the referrals are (DuckDB releases the GIL; two at once, not all, to keep
-    the memory of the 10M-row hash tables in bounds)."""
+    assessed on a second thread while referral ages are (DuckDB releases the GIL); not beside duplicates(), whose
+    hash table is the largest: the two at once made the 10M prepare's peak (2.6 GB)."""
     outside = outside or {"rows": 0, "by_file": {}}
     rows = {name: table.num_rows for name, table in tables.items()}
     referrals = tables.get("referrals")
+    columns = completeness(tables)
+    repeated = duplicates(referrals, validated) if referrals is not None else None
     with ThreadPoolExecutor(max_workers=1) as second:
         missing = (second.submit(missing_consistency, tables["missing_episodes"], validated)
                    if "missing_episodes" in tables else None)
+        ages = impossible_ages(referrals) if referrals is not None else None
         found = {
             "version": QUALITY_VERSION,
             "period": list(period) if period else None,
             "rows": rows,
-            "completeness": completeness(tables),
+            "completeness": columns,
             "outside_period": outside,
-            "duplicates": duplicates(referrals, validated) if referrals is not None else None,
-            "ages": impossible_ages(referrals) if referrals is not None else None,
+            "duplicates": repeated,
+            "ages": ages,
             "missing": missing.result() if missing is not None else None,
             "training": training_consistency(tables["training"]) if "training" in tables else None,
         }
