@@ -10,19 +10,10 @@ WITH referrals AS (
 -- child. Most children are referred once, so the grouping on the child below runs on the rest only.
 only_referrals AS (
     SELECT
-        CASE
-            WHEN grouping(quarter_start) = 0 THEN 'quarter'
-            WHEN grouping(area) = 0 THEN 'area'
-            WHEN grouping(referral_source) = 0 THEN 'referral_source'
-            ELSE 'all'
-        END AS breakdown,
-        CASE
-            WHEN grouping(quarter_start) = 0 THEN any_value(quarter)
-            WHEN grouping(area) = 0 THEN area
-            WHEN grouping(referral_source) = 0 THEN referral_source
-            ELSE 'All children referred'
-        END AS "group",
+        grouping(quarter_start, area, referral_source) AS grouping_id,
         quarter_start,
+        area,
+        referral_source,
         count(*) AS children,
         count_if(gender = 'Male') AS boys
     FROM referrals
@@ -33,19 +24,10 @@ only_referrals AS (
 -- Children referred more than once: one row per child per group they were referred in.
 repeat_children AS (
     SELECT
-        CASE
-            WHEN grouping(quarter_start) = 0 THEN 'quarter'
-            WHEN grouping(area) = 0 THEN 'area'
-            WHEN grouping(referral_source) = 0 THEN 'referral_source'
-            ELSE 'all'
-        END AS breakdown,
-        CASE
-            WHEN grouping(quarter_start) = 0 THEN any_value(quarter)
-            WHEN grouping(area) = 0 THEN area
-            WHEN grouping(referral_source) = 0 THEN referral_source
-            ELSE 'All children referred'
-        END AS "group",
+        grouping(quarter_start, area, referral_source) AS grouping_id,
         quarter_start,
+        area,
+        referral_source,
         bool_or(gender = 'Male') AS is_boy
     FROM referrals
     WHERE child_referrals > 1
@@ -53,15 +35,31 @@ repeat_children AS (
 ),
 
 repeat_counts AS (
-    SELECT breakdown, "group", quarter_start, count(*) AS children, count_if(is_boy) AS boys
+    SELECT grouping_id, quarter_start, area, referral_source, count(*) AS children, count_if(is_boy) AS boys
     FROM repeat_children
-    GROUP BY breakdown, "group", quarter_start
+    GROUP BY grouping_id, quarter_start, area, referral_source
+),
+
+-- grouping_id has a bit set for each column a group does not have: 3 = by quarter, 5 = by area, 6 = by source.
+counts AS (
+    SELECT grouping_id, quarter_start, area, referral_source, sum(children)::BIGINT AS children, sum(boys)::BIGINT AS boys
+    FROM (SELECT * FROM only_referrals UNION ALL SELECT * FROM repeat_counts)
+    GROUP BY grouping_id, quarter_start, area, referral_source
 ),
 
 final AS (
-    SELECT breakdown, "group", sum(children)::BIGINT AS children, sum(boys)::BIGINT AS boys
-    FROM (SELECT * FROM only_referrals UNION ALL SELECT * FROM repeat_counts)
-    GROUP BY breakdown, "group", quarter_start
+    SELECT
+        CASE grouping_id WHEN 3 THEN 'quarter' WHEN 5 THEN 'area' WHEN 6 THEN 'referral_source' ELSE 'all' END
+            AS breakdown,
+        CASE grouping_id
+            WHEN 3 THEN year(quarter_start) || '-Q' || quarter(quarter_start)
+            WHEN 5 THEN area
+            WHEN 6 THEN referral_source
+            ELSE 'All children referred'
+        END AS "group",
+        children,
+        boys
+    FROM counts
     ORDER BY breakdown, quarter_start, "group"
 )
 
