@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,10 @@ BOYS_BENCHMARK_SOURCE = (
     "DfE, Child sexual exploitation: guidance (2017): boys are at risk and less likely to be identified.")
 DEFAULT_TRAINING_TARGET = 0.90
 DEFAULT_SUPPRESSION_THRESHOLD = 5
+# DuckDB's working memory before it spills to disk. Its own default (80% of RAM) let a 10M-row load reach 2.9 GB;
+# with 1.5GB the load stays near 2.2 GB and the slowest query at 10M is unchanged (docs/benchmarks.md).
+DEFAULT_DUCKDB_MEMORY = "1.5GB"
+MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
 
 
 def _env(name: str, default: str) -> str:
@@ -35,6 +40,7 @@ class Settings:
     training_target: float
     max_upload_bytes: int
     role: str
+    duckdb_memory: str
 
     @property
     def may_unsuppress(self) -> bool:
@@ -51,4 +57,12 @@ def settings() -> Settings:
         training_target=float(_env("CSEBOARD_TRAINING_TARGET", str(DEFAULT_TRAINING_TARGET))),
         max_upload_bytes=int(_env("CSEBOARD_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
         role=_env("CSEBOARD_ROLE", "viewer"),
+        duckdb_memory=_memory_size(_env("CSEBOARD_DUCKDB_MEMORY", DEFAULT_DUCKDB_MEMORY)),
     )
+
+
+def _memory_size(value: str) -> str:
+    """A size DuckDB understands (e.g. 1.5GB); anything else is refused before it reaches SQL."""
+    if not MEMORY_SIZE.fullmatch(value.strip()):
+        raise ValueError(f"CSEBOARD_DUCKDB_MEMORY must be a size such as 1.5GB or 800MB, not {value!r}")
+    return value.strip()

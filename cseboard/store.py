@@ -10,6 +10,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from cseboard.config import settings
 from cseboard.contract import AGE_BANDS
 from cseboard.periods import quarter_start
 from cseboard.readers import SourceFile
@@ -194,6 +195,7 @@ class Store:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = duckdb.connect(str(self.path), read_only=read_only)
+        self.connection.execute(f"SET memory_limit = '{settings().duckdb_memory}'")
         if not read_only:
             self.connection.execute(SCHEMA_SQL.read_text())
             self._upgrade()

@@ -197,3 +197,13 @@ def test_an_older_store_gets_its_child_keys_when_opened(tmp_path, prepare, made_
 
 def test_the_missing_look_back_the_pages_use_is_kept_at_load():
     assert missing.DAYS_BEFORE_REFERRAL <= store_module.MISSING_LOOKBACK_DAYS
+
+
+def test_duckdb_memory_comes_from_the_settings_and_a_bad_value_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("CSEBOARD_DUCKDB_MEMORY", "700MB")
+    opened = Store(tmp_path / "limited.duckdb")
+    assert opened.cursor().execute("SELECT current_setting('memory_limit')").fetchall() == [("667.5 MiB",)]
+    opened.close()
+    monkeypatch.setenv("CSEBOARD_DUCKDB_MEMORY", "1GB'; DROP TABLE referrals; --")
+    with pytest.raises(ValueError, match="CSEBOARD_DUCKDB_MEMORY must be a size"):
+        Store(tmp_path / "other.duckdb")
