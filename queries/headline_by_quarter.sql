@@ -12,14 +12,22 @@ training AS (
     GROUP BY quarter_start
 ),
 
--- days_since_missing is kept up to date at load (cseboard.store): a missing episode in the 90 days up to a referral.
+-- One row per child per quarter they were referred in. days_since_missing and child_referrals are kept up to date at
+-- load (cseboard.store): a child with one current referral is taken as it is, only the others are grouped.
 children_in_quarter AS (
     SELECT
         quarter_start,
-        child_key,
-        bool_or(gender = 'Male') AS is_boy,
-        coalesce(bool_or(days_since_missing <= 90), false) AS missing_before_referral
+        gender = 'Male' AS is_boy,
+        coalesce(days_since_missing <= 90, false) AS missing_before_referral
     FROM referrals
+    WHERE child_referrals = 1
+    UNION ALL
+    SELECT
+        quarter_start,
+        bool_or(gender = 'Male'),
+        coalesce(bool_or(days_since_missing <= 90), false)
+    FROM referrals
+    WHERE child_referrals > 1
     GROUP BY quarter_start, child_key
 ),
 

@@ -4,15 +4,25 @@ WITH referrals AS (
     SELECT * FROM filtered_referrals($period_start, $period_end, $areas, $sources, $age_bands, $genders)
 ),
 
--- days_since_missing is kept up to date at load (cseboard.store), for look-backs of up to 365 days.
+-- One row per child per quarter they were referred in, with their latest recorded gender. days_since_missing (for
+-- look-backs of up to 365 days) and child_referrals are kept up to date at load (cseboard.store): a child with one
+-- current referral is taken as it is, only the others are grouped.
 children_in_quarter AS (
     SELECT
         quarter_start,
-        any_value(quarter) AS quarter,
-        child_key,
-        arg_max(gender, referral_date) AS gender,
-        coalesce(bool_or(days_since_missing <= $days_before), false) AS missing_before_referral
+        quarter,
+        gender,
+        coalesce(days_since_missing <= $days_before, false) AS missing_before_referral
     FROM referrals
+    WHERE child_referrals = 1
+    UNION ALL
+    SELECT
+        quarter_start,
+        any_value(quarter),
+        arg_max(gender, referral_date),
+        coalesce(bool_or(days_since_missing <= $days_before), false)
+    FROM referrals
+    WHERE child_referrals > 1
     GROUP BY quarter_start, child_key
 ),
 
