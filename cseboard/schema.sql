@@ -115,12 +115,17 @@ WHERE quarter_start BETWEEN period_start AND period_end
 
 -- Missing episodes that started in the period. The area, source, age and gender filters describe referrals, so they
 -- cannot apply to children with no CSE referral: with referred_only, only children with a referral matching them.
+-- Two branches, so that without referred_only the referred children are not looked up at all (an OR with the
+-- lookup computed it either way: half the time of the missing page's queries at 1M and 10M).
 CREATE OR REPLACE MACRO filtered_missing_episodes(period_start, period_end, areas, sources, age_bands, genders,
                                                   referred_only) AS TABLE
 SELECT * FROM current_missing_episodes
-WHERE quarter_start BETWEEN period_start AND period_end
-  AND (NOT referred_only OR child_key IN (
-      SELECT child_key FROM filtered_referrals(period_start, period_end, areas, sources, age_bands, genders)));
+WHERE quarter_start BETWEEN period_start AND period_end AND NOT referred_only
+UNION ALL
+SELECT * FROM current_missing_episodes
+WHERE quarter_start BETWEEN period_start AND period_end AND referred_only
+  AND child_key IN (
+      SELECT child_key FROM filtered_referrals(period_start, period_end, areas, sources, age_bands, genders));
 
 -- Published national benchmarks imported on the National benchmarks page (cseboard.national's tidy tables).
 -- They are not extracts: a re-import replaces a table whole, and loading or removing an extract leaves them alone.
