@@ -7,9 +7,9 @@ CREATE SEQUENCE IF NOT EXISTS extract_ids START 1;
 CREATE TABLE IF NOT EXISTS store_meta (version BIGINT NOT NULL);
 INSERT INTO store_meta SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM store_meta);
 
--- How the columns kept up to date at load (child_key, days_since_missing, child_referrals) were made: the version of
--- those columns and what DuckDB's hash() gave for a fixed text. A store made otherwise (by an older version, or by a
--- DuckDB that hashes differently) gets them recomputed when it is opened.
+-- How the columns kept up to date at load (child_key, days_since_missing, child_referrals, child_quarter_referrals)
+-- were made: the version of those columns and what DuckDB's hash() gave for a fixed text. A store made otherwise
+-- (by an older version, or by a DuckDB that hashes differently) gets them recomputed when it is opened.
 CREATE TABLE IF NOT EXISTS derived_columns (made_with VARCHAR);
 
 CREATE TABLE IF NOT EXISTS extracts (
@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS referrals (
     child_key UBIGINT NOT NULL,           -- hash(child_id): child-level counts group on a number, not on text
     days_since_missing SMALLINT,          -- days since the child's latest current missing episode started, on or
                                           -- before the referral date and within 365 days; NULL if none
-    child_referrals INTEGER               -- how many current referrals the child has (1: counted without grouping)
+    child_referrals INTEGER,              -- how many current referrals the child has (1: counted without grouping)
+    child_quarter_referrals INTEGER       -- how many referrals the child has in this quarter (same extract)
 );
 
 CREATE TABLE IF NOT EXISTS missing_episodes (

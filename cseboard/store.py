@@ -23,11 +23,10 @@ CHILD_TABLES = ("referrals", "missing_episodes")
 # Child-level counts (children, boys, repeat missing) group on this number rather than on the text id: hashing
 # 10 million ids once at load instead of in every query made the child-level queries 3-4 times faster.
 CHILD_KEY_SQL = "hash(child_id)"
-DERIVED_COLUMNS_SQL = "SELECT 'columns v2, hash ' || hash('cseboard child key')"
+DERIVED_COLUMNS_SQL = "SELECT 'columns v3, hash ' || hash('cseboard child key')"
 # How far back a referral looks for a missing episode (days_since_missing); the pages use 90 days.
 MISSING_LOOKBACK_DAYS = 365
 EVERY_QUARTER = (dt.date.min, dt.date(9000, 1, 1))
-
 
 
 def age_band_sql(age: str) -> str:
@@ -39,11 +38,17 @@ def age_band_sql(age: str) -> str:
 INSERTS = {
     # days_since_missing and child_referrals as this extract alone gives them (its missing episodes are stored
     # first); the refresh after the insert corrects the rows where other extracts change them. A first load then
-    # updates nothing, which keeps a 10M-row load's memory down.
+    # updates nothing, which keeps a 10M-row load's memory down. child_quarter_referrals needs no refresh: a
+    # quarter's current referrals all come from one extract.
     "referrals": f"""
         INSERT INTO referrals
         WITH children AS (
             SELECT {CHILD_KEY_SQL} AS child_key, count(*) AS referrals FROM incoming GROUP BY ALL
+        ),
+        child_quarters AS (
+            SELECT {CHILD_KEY_SQL} AS child_key, date_trunc('quarter', referral_date)::DATE AS quarter_start,
+                   count(*) AS referrals
+            FROM incoming GROUP BY ALL
         ),
         episodes AS (
             SELECT child_key, list(start_date) AS starts FROM missing_episodes
@@ -56,9 +61,11 @@ INSERTS = {
                coalesce(linked_crimes, []), coalesce(vulnerabilities, []), children.child_key,
                (referral_date - list_max(list_filter(episodes.starts, lambda start: start <= referral_date
                    AND start >= referral_date - {MISSING_LOOKBACK_DAYS})))::SMALLINT,
-               children.referrals
+               children.referrals, child_quarters.referrals
         FROM incoming
         JOIN children ON children.child_key = {CHILD_KEY_SQL}
+        JOIN child_quarters ON child_quarters.child_key = children.child_key
+            AND child_quarters.quarter_start = date_trunc('quarter', referral_date)::DATE
         LEFT JOIN episodes ON episodes.child_key = children.child_key
         ORDER BY referral_date""",
     "missing_episodes": f"""
@@ -101,6 +108,15 @@ def _in_order(dates) -> bool:
         return False
     days = dates.cast("int32").to_numpy()
     return days.size < 2 or bool(np.all(days[1:] >= days[:-1]))
+
+
+# The child's referrals in the same quarter of the same extract, set at insert (a quarter's current referrals all
+# come from one extract, so no refresh); here for stores made before the column.
+CHILD_QUARTER_REFERRALS_SQL = """
+    UPDATE referrals SET child_quarter_referrals = counted.referrals
+    FROM (SELECT extract_id, quarter_start, child_key, count(*) AS referrals FROM referrals GROUP BY ALL) AS counted
+    WHERE referrals.extract_id = counted.extract_id AND referrals.quarter_start = counted.quarter_start
+      AND referrals.child_key = counted.child_key"""
 
 
 class StoreError(Exception):
@@ -212,6 +228,8 @@ class Store:
             cursor.execute(f"UPDATE {table} SET child_key = {CHILD_KEY_SQL}")
         cursor.execute("ALTER TABLE referrals ADD COLUMN IF NOT EXISTS days_since_missing SMALLINT")
         cursor.execute("ALTER TABLE referrals ADD COLUMN IF NOT EXISTS child_referrals INTEGER")
+        cursor.execute("ALTER TABLE referrals ADD COLUMN IF NOT EXISTS child_quarter_referrals INTEGER")
+        cursor.execute(CHILD_QUARTER_REFERRALS_SQL)
         _note_affected_children(cursor, *EVERY_QUARTER)
         _refresh(cursor, *EVERY_QUARTER)
         cursor.execute("DELETE FROM derived_columns")

@@ -7,31 +7,42 @@ WITH referrals AS (
 
 -- A child with one current referral in the whole store (child_referrals, kept up to date at load) is one child in
 -- each of that referral's groups, whatever the filters: counted straight from the referral, without grouping on the
--- child. Most children are referred once, so the grouping on the child below runs on the rest only.
+-- child. For the quarters, the same holds for a child with one referral in that quarter (child_quarter_referrals).
+-- Most children are referred once, so the grouping on the child below runs on the rest only.
 only_referrals AS (
     SELECT
-        grouping(quarter_start, area, referral_source) AS grouping_id,
-        quarter_start,
+        CASE grouping(area, referral_source) WHEN 1 THEN 5 WHEN 2 THEN 6 ELSE 7 END AS grouping_id,
+        NULL::DATE AS quarter_start,
         area,
         referral_source,
         count(*) AS children,
         count_if(gender = 'Male') AS boys
     FROM referrals
     WHERE child_referrals = 1
-    GROUP BY GROUPING SETS ((), (quarter_start), (area), (referral_source))
+    GROUP BY GROUPING SETS ((), (area), (referral_source))
+    UNION ALL
+    SELECT 3, quarter_start, NULL, NULL, count(*), count_if(gender = 'Male')
+    FROM referrals
+    WHERE child_quarter_referrals = 1
+    GROUP BY quarter_start
 ),
 
--- Children referred more than once: one row per child per group they were referred in.
+-- Children referred more than once (in the period, or in a quarter): one row per child per group they were in.
 repeat_children AS (
     SELECT
-        grouping(quarter_start, area, referral_source) AS grouping_id,
-        quarter_start,
+        CASE grouping(area, referral_source) WHEN 1 THEN 5 WHEN 2 THEN 6 ELSE 7 END AS grouping_id,
+        NULL::DATE AS quarter_start,
         area,
         referral_source,
         bool_or(gender = 'Male') AS is_boy
     FROM referrals
     WHERE child_referrals > 1
-    GROUP BY GROUPING SETS ((child_key), (child_key, quarter_start), (child_key, area), (child_key, referral_source))
+    GROUP BY GROUPING SETS ((child_key), (child_key, area), (child_key, referral_source))
+    UNION ALL
+    SELECT 3, quarter_start, NULL, NULL, bool_or(gender = 'Male')
+    FROM referrals
+    WHERE child_quarter_referrals > 1
+    GROUP BY child_key, quarter_start
 ),
 
 repeat_counts AS (
@@ -40,7 +51,7 @@ repeat_counts AS (
     GROUP BY grouping_id, quarter_start, area, referral_source
 ),
 
--- grouping_id has a bit set for each column a group does not have: 3 = by quarter, 5 = by area, 6 = by source.
+-- grouping_id: 3 = by quarter, 5 = by area, 6 = by source, 7 = all (grouping()'s bits for the columns a group lacks).
 counts AS (
     SELECT grouping_id, quarter_start, area, referral_source, sum(children)::BIGINT AS children, sum(boys)::BIGINT AS boys
     FROM (SELECT * FROM only_referrals UNION ALL SELECT * FROM repeat_counts)

@@ -12,22 +12,22 @@ training AS (
     GROUP BY quarter_start
 ),
 
--- One row per child per quarter they were referred in. days_since_missing and child_referrals are kept up to date at
--- load (cseboard.store): a child with one current referral is taken as it is, only the others are grouped.
+-- One row per child per quarter they were referred in. days_since_missing and child_quarter_referrals are kept at
+-- load (cseboard.store): a child with one referral in the quarter is taken as it is, only the others are grouped.
 children_in_quarter AS (
     SELECT
         quarter_start,
         gender = 'Male' AS is_boy,
         coalesce(days_since_missing <= 90, false) AS missing_before_referral
     FROM referrals
-    WHERE child_referrals = 1
+    WHERE child_quarter_referrals = 1
     UNION ALL
     SELECT
         quarter_start,
         bool_or(gender = 'Male'),
         coalesce(bool_or(days_since_missing <= 90), false)
     FROM referrals
-    WHERE child_referrals > 1
+    WHERE child_quarter_referrals > 1
     GROUP BY quarter_start, child_key
 ),
 

@@ -5,8 +5,8 @@ WITH referrals AS (
 ),
 
 -- One row per child per quarter they were referred in, with their latest recorded gender. days_since_missing (for
--- look-backs of up to 365 days) and child_referrals are kept up to date at load (cseboard.store): a child with one
--- current referral is taken as it is, only the others are grouped.
+-- look-backs of up to 365 days) and child_quarter_referrals are kept at load (cseboard.store): a child with one
+-- referral in the quarter is taken as it is, only the others are grouped.
 children_in_quarter AS (
     SELECT
         quarter_start,
@@ -14,7 +14,7 @@ children_in_quarter AS (
         gender,
         coalesce(days_since_missing <= $days_before, false) AS missing_before_referral
     FROM referrals
-    WHERE child_referrals = 1
+    WHERE child_quarter_referrals = 1
     UNION ALL
     SELECT
         quarter_start,
@@ -22,7 +22,7 @@ children_in_quarter AS (
         arg_max(gender, referral_date),
         coalesce(bool_or(days_since_missing <= $days_before), false)
     FROM referrals
-    WHERE child_referrals > 1
+    WHERE child_quarter_referrals > 1
     GROUP BY quarter_start, child_key
 ),
 

@@ -101,7 +101,7 @@ def test_load_command_explains_a_store_it_cannot_open(tmp_path, capsys):
 # Referrals and missing episodes of two extracts: the second replaces 2025-Q1, so the look-back of the Q2 referrals
 # (kept from the first extract) reaches missing episodes of the second.
 FIRST_REFERRALS = [("R1", "C1", "2025-04-10"), ("R2", "C2", "2025-05-01"), ("R3", "C3", "2025-02-10"),
-                   ("R4", "C4", "2024-11-01"), ("R5", "C1", "2025-01-15")]
+                   ("R4", "C4", "2024-11-01"), ("R5", "C1", "2025-01-15"), ("R6", "C2", "2025-05-20")]
 FIRST_EPISODES = [("E1", "C1", "2025-02-01"), ("E2", "C2", "2025-01-20"), ("E3", "C3", "2025-02-10"),
                   ("E4", "C1", "2024-10-05"), ("E5", "C4", "2024-11-02")]
 SECOND_REFERRALS = [("R3", "C3", "2025-02-10"), ("R5", "C1", "2025-01-15")]
@@ -142,12 +142,25 @@ def stored_child_referrals(store) -> list[tuple]:
     return sorted(store.cursor().execute("SELECT referral_id, child_referrals FROM current_referrals").fetchall())
 
 
+def expected_per_quarter(referrals) -> list[tuple]:
+    """Each referral with the child's referrals in the same quarter, counted in pandas from the rows written."""
+    frame = pd.DataFrame(referrals, columns=["id", "child_id", "date"])
+    frame["quarter"] = pd.PeriodIndex(pd.to_datetime(frame.date), freq="Q").astype(str)
+    frame["count"] = frame.groupby(["child_id", "quarter"]).id.transform("size")
+    return sorted(zip(frame.id, frame["count"].astype(int)))
+
+
+def stored_per_quarter(store) -> list[tuple]:
+    return sorted(store.cursor().execute("SELECT referral_id, child_quarter_referrals FROM current_referrals").fetchall())
+
+
 def test_columns_kept_at_load_follow_loads_replacements_and_undo(tmp_path, store, prepare):
     load(store, prepare(timeline_extract(tmp_path / "first", FIRST_REFERRALS, FIRST_EPISODES), period=("2024-Q4", "2025-Q2")))
     first = expected_days_since_missing(FIRST_REFERRALS, FIRST_EPISODES)
     assert stored_days_since_missing(store) == first
     assert stored_child_referrals(store) == expected_child_referrals(FIRST_REFERRALS)
     assert ("R1", 68) in first and ("R2", 101) in first and ("R3", 0) in first and ("R4", None) in first
+    assert ("R2", 2) in stored_per_quarter(store)  # C2 was referred twice in 2025-Q2
     second = load(store, prepare(timeline_extract(tmp_path / "second", SECOND_REFERRALS, SECOND_EPISODES),
                                  period=("2025-Q1", "2025-Q1")))
     in_q1 = lambda row: "2025-01-01" <= row[2] < "2025-04-01"  # noqa: E731 - the quarter the second replaces
@@ -157,9 +170,11 @@ def test_columns_kept_at_load_follow_loads_replacements_and_undo(tmp_path, store
     assert ("R1", 187) in replaced and ("R2", 61) in replaced and ("R3", 40) in replaced
     assert stored_days_since_missing(store) == replaced
     assert stored_child_referrals(store) == expected_child_referrals(current_referrals)
+    assert stored_per_quarter(store) == expected_per_quarter(current_referrals)
     store.remove(second)
     assert stored_days_since_missing(store) == first
     assert stored_child_referrals(store) == expected_child_referrals(FIRST_REFERRALS)
+    assert stored_per_quarter(store) == expected_per_quarter(FIRST_REFERRALS)
 
 
 def test_two_children_sharing_a_key_are_refused(tmp_path, store, prepare, monkeypatch):
@@ -181,12 +196,14 @@ def test_an_older_store_gets_its_child_keys_when_opened(tmp_path, prepare, made_
     cursor = opened.cursor()
     if made_by == "a version before child keys":
         for table, column in [("referrals", "days_since_missing"), ("referrals", "child_referrals"),
-                              ("referrals", "child_key"), ("missing_episodes", "child_key")]:
+                              ("referrals", "child_quarter_referrals"), ("referrals", "child_key"),
+                              ("missing_episodes", "child_key")]:
             cursor.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         cursor.execute("DELETE FROM derived_columns")
     else:
         cursor.execute("UPDATE derived_columns SET made_with = 'columns v2, hash 1'")
-        cursor.execute("UPDATE referrals SET child_key = 1, days_since_missing = NULL, child_referrals = NULL")
+        cursor.execute("UPDATE referrals SET child_key = 1, days_since_missing = NULL, child_referrals = NULL, "
+                       "child_quarter_referrals = NULL")
         cursor.execute("UPDATE missing_episodes SET child_key = 2")
     opened.close()
     reopened = Store(path)
