@@ -51,7 +51,8 @@ repeat_counts AS (
     GROUP BY grouping_id, quarter_start, area, referral_source
 ),
 
--- grouping_id: 3 = by quarter, 5 = by area, 6 = by source, 7 = all (grouping()'s bits for the columns a group lacks).
+-- grouping_id: 3 = by quarter, 5 = by area, 6 = by source, 7 = all, as grouping(quarter_start, area, referral_source)
+-- numbers them (a bit for each column a group lacks).
 counts AS (
     SELECT grouping_id, quarter_start, area, referral_source, sum(children)::BIGINT AS children, sum(boys)::BIGINT AS boys
     FROM (SELECT * FROM only_referrals UNION ALL SELECT * FROM repeat_counts)
