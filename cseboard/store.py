@@ -42,13 +42,13 @@ INSERTS = {
     # quarter's current referrals all come from one extract.
     "referrals": f"""
         INSERT INTO referrals
-        WITH children AS (
-            SELECT {CHILD_KEY_SQL} AS child_key, count(*) AS referrals FROM incoming GROUP BY ALL
-        ),
-        child_quarters AS (
+        WITH child_quarters AS (
             SELECT {CHILD_KEY_SQL} AS child_key, date_trunc('quarter', referral_date)::DATE AS quarter_start,
                    count(*) AS referrals
             FROM incoming GROUP BY ALL
+        ),
+        children AS (
+            SELECT child_key, sum(referrals)::INTEGER AS referrals FROM child_quarters GROUP BY child_key
         ),
         episodes AS (
             SELECT child_key, list(start_date) AS starts FROM missing_episodes
