@@ -301,7 +301,7 @@ def phase_serve(args) -> dict:
                 try:
                     page.goto(f"{base}/{item['url_path']}", timeout=args.timeout * 1000)
                     page.wait_for_selector('[data-testid="stMain"]', timeout=args.timeout * 1000)
-                    _wait_idle(page, args.timeout)
+                    serve.wait_until_idle(page, args.timeout)
                     timings[item["path"]] = time.perf_counter() - start
                 except Exception as exc:  # one page failing to show must not hide the memory figure
                     timings[item["path"]] = f"failed: {type(exc).__name__}"
@@ -312,20 +312,6 @@ def phase_serve(args) -> dict:
         serve.stop(server)
     return {"server_idle_rss_mb": idle_mb, "server_peak_rss_mb": peak_mb, "server_rss_after_mb": after_mb,
             "browser_page_s": timings}
-
-
-def _wait_idle(page, timeout: float) -> None:
-    """Until Streamlit's running indicator has gone (the script finished) and stayed gone for a moment."""
-    deadline = time.monotonic() + timeout
-    quiet_since = None
-    while time.monotonic() < deadline:
-        if page.locator('[data-testid="stStatusWidget"]').count() and page.locator('[data-testid="stStatusWidget"]').is_visible():
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > 0.5:
-            return
-        time.sleep(0.05)
 
 
 PHASES = {"load": phase_load, "pages": phase_pages, "queries": phase_queries, "baseline": phase_baseline,

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from conftest import CHROMIUM
+from cseboard import serve
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason=f"{CHROMIUM} is not installed (make test installs Debian's chromium)")
@@ -57,6 +58,7 @@ def test_a_filter_chosen_on_a_page_stays_in_the_address_bar_with_that_page(warme
     page.goto(f"{url}/areas?from=2025-Q1")
     page.get_by_role("heading", name="Areas").first.wait_for()
     page.get_by_text("Showing:").first.wait_for()
+    serve.wait_until_idle(page, 60)  # a sidebar redrawn by a rerun under way would swallow the choice below
     sources = page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").filter(has_text="Referral source")
     sources.click()
     page.get_by_role("option", name="Police", exact=True).click()
