@@ -33,6 +33,14 @@ def outcome_shares_figure(view, row_label: str, base: str, title: str) -> go.Fig
     return figure.update_layout(margin={"t": 105}, title={"y": 0.98, "yanchor": "top", "yref": "container"})
 
 
+def outcome_chart(view, row_label: str, base: str, title: str, what: str, key: str) -> None:
+    """The outcome shares of a view, or a note when every row is too small to show them."""
+    if not sources.rows_with_shares(view, row_label):
+        ui.too_small(what)
+    else:
+        st.plotly_chart(outcome_shares_figure(view, row_label, base, title), width="stretch", key=key)
+
+
 def who_refers_chart(view, by_source: pd.DataFrame) -> None:
     """Referrals in the period by source, largest at the top."""
     figure = go.Figure(go.Bar(
@@ -93,22 +101,16 @@ if filters is not None:
         ui.data_table(views.trend, key="sources_trend", file_name="referrals_by_source_and_quarter")
 
         st.subheader("What happens next")
-        if not sources.rows_with_shares(views.outcomes_by_source, SOURCE):
-            ui.too_small("Outcome of referrals by source")
-        else:
-            st.plotly_chart(outcome_shares_figure(views.outcomes_by_source, SOURCE, sources.FROM_SOURCE,
-                                                  sources.no_further_action_title(views.outcomes_by_source.numeric)),
-                            width="stretch", key="sources_outcome_by_source_chart")
+        outcome_chart(views.outcomes_by_source, SOURCE, sources.FROM_SOURCE,
+                      sources.no_further_action_title(views.outcomes_by_source.numeric),
+                      "Outcome of referrals by source", "sources_outcome_by_source_chart")
         hidden = sources.too_few_for_outcomes(views.outcomes_by_source, SOURCE, sources.FROM_SOURCE)
         st.caption("A bar that stops short of 100% has outcomes withheld as <5; hover over a bar for the count."
                    + (f" Too few referrals to show what happened next: {', '.join(hidden)}." if hidden else ""))
         ui.data_table(views.outcomes_by_source, key="sources_outcome_by_source", file_name="outcome_by_source")
-        if not sources.rows_with_shares(views.outcomes_by_risk, RISK):
-            ui.too_small("Outcome of referrals by risk level")
-        else:
-            st.plotly_chart(outcome_shares_figure(views.outcomes_by_risk, RISK, sources.AT_RISK_LEVEL,
-                                                  sources.high_risk_title(views.outcomes_by_risk.numeric)),
-                            width="stretch", key="sources_outcome_by_risk_chart")
+        outcome_chart(views.outcomes_by_risk, RISK, sources.AT_RISK_LEVEL,
+                      sources.high_risk_title(views.outcomes_by_risk.numeric),
+                      "Outcome of referrals by risk level", "sources_outcome_by_risk_chart")
         st.caption("Risk level is the outcome of the local CSE screening tool.")
         ui.data_table(views.outcomes_by_risk, key="sources_outcome_by_risk", file_name="outcome_by_risk_level")
 
