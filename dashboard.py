@@ -1,7 +1,7 @@
 """Streamlit entry: shared sidebar filters, then the page the user chose (run: streamlit run dashboard.py)."""
 import streamlit as st
 
-from cseboard import ui
+from cseboard.display import ui
 
 st.set_page_config(page_title="CSE strategic dashboard", page_icon=":material/shield:", layout="wide")
 

@@ -12,10 +12,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cseboard import serve
+from cseboard.tools import serve
 from cseboard.config import SAMPLE_DIR
-from cseboard.ingest import load, prepare_path
-from cseboard.store import Store
+from cseboard.intake.ingest import load, prepare_path
+from cseboard.store.database import Store
 from factory import write_extract
 
 TODAY = dt.date(2026, 11, 23)

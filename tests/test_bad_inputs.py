@@ -13,10 +13,10 @@ import pytest
 
 from bad_inputs import CASES, Case, extract_zip
 from conftest import TODAY, assert_same_snapshot
-from cseboard import disclosure
-from cseboard.ingest import load, prepare_path, prepare_uploads
-from cseboard.readers import Limits
-from cseboard.store import StoreError
+from cseboard.methods import disclosure
+from cseboard.intake.ingest import load, prepare_path, prepare_uploads
+from cseboard.intake.readers import Limits
+from cseboard.store.database import StoreError
 from factory import rows, write_csv
 
 

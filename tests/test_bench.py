@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from cseboard import bench
+from cseboard.tools import bench
 
 
 def test_quick_bench_writes_json_and_markdown(tmp_path):

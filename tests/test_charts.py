@@ -1,8 +1,8 @@
 """House-style chart helpers."""
 import pandas as pd
 
-from cseboard import charts
-from cseboard.disclosure import DisclosurePolicy, protect
+from cseboard.display import charts
+from cseboard.methods.disclosure import DisclosurePolicy, protect
 
 
 def test_nothing_to_draw_when_every_figure_is_withheld_or_zero():

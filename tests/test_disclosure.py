@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from cseboard.disclosure import (
+from cseboard.methods.disclosure import (
     DEFAULT_POLICY,
     DisclosurePolicy,
     neutralise_formula,

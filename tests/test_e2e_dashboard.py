@@ -7,7 +7,7 @@ import os
 import pytest
 
 from conftest import CHROMIUM
-from cseboard import serve
+from cseboard.tools import serve
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason=f"{CHROMIUM} is not installed (make test installs Debian's chromium)")

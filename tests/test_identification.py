@@ -5,10 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cseboard import identification as ident
-from cseboard import stats
-from cseboard.charts import funnel_finding, funnel_plot, funnel_positions
-from cseboard.disclosure import DisclosurePolicy
+from cseboard.questions import identification as ident
+from cseboard.methods import stats
+from cseboard.display.charts import funnel_plot
+from cseboard.methods.funnel import funnel_finding, funnel_positions
+from cseboard.methods.disclosure import DisclosurePolicy
 
 POLICY = DisclosurePolicy()
 

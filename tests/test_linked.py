@@ -4,10 +4,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cseboard import charts, linked
+from cseboard.display import charts
+
+from cseboard.questions import linked
 from cseboard.contract import BOYS, CRIME_LABELS, OTHERS, VULNERABILITY_LABELS
-from cseboard.disclosure import DisclosurePolicy
-from cseboard.linked import BASE, COUNT, CRIME, SHARE, VULNERABILITY
+from cseboard.methods.disclosure import DisclosurePolicy
+from cseboard.questions.linked import BASE, COUNT, CRIME, SHARE, VULNERABILITY
 
 POLICY = DisclosurePolicy()
 COLUMNS = ["quarter", "gender", "age_band", "kind", "item", "referrals_with", "referrals"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cseboard import missing
+from cseboard.questions import missing
 from cseboard.contract import BOYS, OTHERS
-from cseboard.disclosure import DisclosurePolicy
-from cseboard.missing import (ACCEPTED, ALL_CHILDREN, CHILDREN, EPISODES, GROUP, LATER, QUARTER, SHARE, TOTAL,
+from cseboard.methods.disclosure import DisclosurePolicy
+from cseboard.questions.missing import (ACCEPTED, ALL_CHILDREN, CHILDREN, EPISODES, GROUP, LATER, QUARTER, SHARE, TOTAL,
                               WHOLE_PERIOD, WITHIN_72_HOURS)
 
 POLICY = DisclosurePolicy()

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from cseboard import national
-from cseboard.national import NationalFileError, compare, read_factors, read_neighbours, read_population
+from cseboard.questions import national
+from cseboard.questions.national import NationalFileError, compare, read_factors, read_neighbours, read_population
 from tests import national_fixtures as fx
 
 

@@ -7,9 +7,9 @@ import pandas as pd
 
 from bad_inputs import extract_zip
 from conftest import TODAY, assert_same_snapshot, texts
-from cseboard import quality
-from cseboard.ingest import load, prepare_uploads
-from cseboard.store import Store
+from cseboard.intake import quality
+from cseboard.intake.ingest import load, prepare_uploads
+from cseboard.store.database import Store
 from factory import rows
 
 
@@ -43,7 +43,7 @@ def test_quality_report_of_the_chosen_extract_is_shown(app, sample_db_copy):
     rag = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
     assert rag.Measure.tolist()[:2] == ["Gender not known", "Ethnicity not known"]
     assert "Recording quality:" in texts(at.markdown)
-    from cseboard import ui
+    from cseboard.display import ui
     stored = json.loads(ui.open_store(str(sample_db_copy)).extracts().quality_json[0])
     assert [r["figure"] for r in stored["rag"]] == rag.Figure.tolist()
 
@@ -58,7 +58,7 @@ def test_undo_explains_what_comes_back_and_restores_the_exact_previous_state(app
     at.button(key="history_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Removed extract 2. Extract 1 comes back for 2026-Q3." in texts(at.success)
-    from cseboard import ui
+    from cseboard.display import ui
     assert_same_snapshot(before, ui.open_store(str(sample_db_copy)).snapshot())
     assert at.dataframe[0].value.Extract.tolist() == [1]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cseboard import national
-from cseboard.store import Store
+from cseboard.questions import national
+from cseboard.store.database import Store
 from tests import national_fixtures as fx
 
 PAGE = "pages/questions/national.py"

@@ -6,8 +6,8 @@ import pytest
 
 from bad_inputs import CASES, extract_zip, referrals_with
 from conftest import assert_same_snapshot, texts
-from cseboard import quality
-from cseboard.report import Report
+from cseboard.intake import quality
+from cseboard.intake.report import Report
 from factory import rows
 
 
@@ -17,7 +17,7 @@ def upload_page(app, sample_db_copy):
 
 
 def snapshot(db) -> dict:
-    from cseboard import ui
+    from cseboard.display import ui
     return ui.open_store(str(db)).snapshot()
 
 

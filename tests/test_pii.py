@@ -4,7 +4,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from cseboard import pii
+from cseboard.intake import pii
 from factory import rows, write_extract
 
 

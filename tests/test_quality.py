@@ -7,9 +7,9 @@ import json
 import pyarrow as pa
 import pytest
 
-from cseboard import quality
-from cseboard.ingest import load
-from cseboard.load import main as load_command
+from cseboard.intake import quality
+from cseboard.intake.ingest import load
+from cseboard.tools.load import main as load_command
 from factory import rows, write_extract
 
 
@@ -136,7 +136,7 @@ def test_the_report_is_kept_with_the_extract_by_the_page_and_the_shell(tmp_path,
     assert kept["rows"] == {"referrals": 3, "missing_episodes": 2}
     db = tmp_path / "cli.duckdb"
     assert load_command([str(tmp_path / "x"), "--db", str(db)]) == 0
-    from cseboard.store import Store
+    from cseboard.store.database import Store
     opened = Store(db, read_only=True)
     assert json.loads(opened.extracts().quality_json[0])["rag"] == kept["rag"]
     opened.close()

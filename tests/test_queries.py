@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from cseboard.filters import Filters
-from cseboard.queries import QueryError, query_names, query_parameters, query_text, run_query
-from cseboard.store import Store
+from cseboard.store.queries import QueryError, query_names, query_parameters, query_text, run_query
+from cseboard.store.database import Store
 from factory import rows
 
 FILTER_SETTINGS = [

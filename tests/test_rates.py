@@ -6,11 +6,14 @@ import pandas as pd
 import pytest
 from scipy.stats import poisson
 
-from cseboard import rates, stats
-from cseboard.charts import funnel_plot, funnel_positions
-from cseboard.disclosure import DisclosurePolicy
+from cseboard.questions import rates
+
+from cseboard.methods import stats
+from cseboard.display.charts import funnel_plot
+from cseboard.methods.funnel import funnel_positions
+from cseboard.methods.disclosure import DisclosurePolicy
 from cseboard.filters import Filters
-from cseboard.ui import sortable
+from cseboard.display.ui import sortable
 
 POLICY = DisclosurePolicy()
 

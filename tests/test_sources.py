@@ -6,12 +6,12 @@ import math
 import pandas as pd
 import pytest
 
-from cseboard import sources
+from cseboard.questions import sources
 from cseboard.contract import OUTCOMES, REFERRAL_SOURCES
-from cseboard.disclosure import DisclosurePolicy
-from cseboard.sources import (ALL_SOURCES, BOYS, BOYS_SHARE, FROM_SOURCE, LOWER, OUTCOME, QUARTER, REFERRALS, RISK,
+from cseboard.methods.disclosure import DisclosurePolicy
+from cseboard.questions.sources import (ALL_SOURCES, BOYS, BOYS_SHARE, FROM_SOURCE, LOWER, OUTCOME, QUARTER, REFERRALS, RISK,
                               SHARE, SOURCE, UPPER, VERDICT)
-from cseboard.stats import NO_EVIDENCE_OF_DIFFERENCE, SIGNIFICANTLY_BELOW, TOO_FEW_TO_SAY, wilson_interval
+from cseboard.methods.stats import NO_EVIDENCE_OF_DIFFERENCE, SIGNIFICANTLY_BELOW, TOO_FEW_TO_SAY, wilson_interval
 
 QUARTERS = ["2025-Q1", "2025-Q2"]
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 from scipy.stats import binomtest, poisson
 
-from cseboard.stats import (
+from cseboard.methods.stats import (
     NO_EVIDENCE_OF_DIFFERENCE,
     SIGNIFICANTLY_ABOVE,
     SIGNIFICANTLY_BELOW,

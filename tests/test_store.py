@@ -5,11 +5,11 @@ import pandas as pd
 import pytest
 
 from conftest import assert_same_snapshot
-from cseboard.ingest import load
-from cseboard.load import main as load_command
-from cseboard import missing
-from cseboard import store as store_module
-from cseboard.store import Store, StoreError
+from cseboard.intake.ingest import load
+from cseboard.tools.load import main as load_command
+from cseboard.questions import missing
+from cseboard.store import database as store_module
+from cseboard.store.database import Store, StoreError
 from factory import rows, write_extract
 
 

@@ -6,12 +6,14 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cseboard import contract, synth
+from cseboard import contract
+
+from cseboard.tools import synth
 from cseboard.config import SAMPLE_DIR
 from cseboard.periods import parse_quarter, quarter_end, quarter_start, quarters_between
-from cseboard.readers import Limits, collect_path
-from cseboard.report import Report
-from cseboard.validate import validate_files
+from cseboard.intake.readers import Limits, collect_path
+from cseboard.intake.report import Report
+from cseboard.intake.validate import validate_files
 
 SIZE = 2000
 FIRST_DAY = quarter_start("2023-Q4")

@@ -6,9 +6,9 @@ import math
 import pandas as pd
 import pytest
 
-from cseboard import training
-from cseboard.disclosure import DisclosurePolicy
-from cseboard.training import (AGENCY, ALL_AGENCIES, ALL_LEVELS, COVERAGE, GAP, IN_SCOPE, LEVEL, PERIOD, TO_TRAIN,
+from cseboard.questions import training
+from cseboard.methods.disclosure import DisclosurePolicy
+from cseboard.questions.training import (AGENCY, ALL_AGENCIES, ALL_LEVELS, COVERAGE, GAP, IN_SCOPE, LEVEL, PERIOD, TO_TRAIN,
                                TRAINED)
 
 

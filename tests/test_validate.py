@@ -120,7 +120,7 @@ def test_period_given_leaves_out_rows_outside_it_with_a_warning(tmp_path, prepar
 
 def test_checking_in_batches_gives_the_same_findings_and_values_as_one_pass(tmp_path, prepare, monkeypatch):
     """Large files are checked a batch at a time, two tables at once: no row number, count or value may depend on it."""
-    from cseboard import quality, readers
+    from cseboard.intake import quality, readers
 
     referrals = rows("referrals", 40)
     referrals[3].update(gender="m", area=" Southgate ", linked_crimes="Gangs; drugs")  # fixed with warnings

@@ -1,8 +1,10 @@
 """Extract history: every loaded extract with its data quality, and undo (removing an extract)."""
 import streamlit as st
 
-from cseboard import quality, quality_view, ui
-from cseboard.store import StoreError
+from cseboard.intake import quality
+
+from cseboard.display import quality_view, ui
+from cseboard.store.database import StoreError
 
 FLASH = "history_flash"
 

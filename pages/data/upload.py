@@ -4,12 +4,14 @@ import math
 
 import streamlit as st
 
-from cseboard import quality, quality_view, ui
+from cseboard.intake import quality
+
+from cseboard.display import quality_view, ui
 from cseboard.config import settings
-from cseboard.ingest import load, prepare_uploads
+from cseboard.intake.ingest import load, prepare_uploads
 from cseboard.periods import quarter_of, quarters_between
-from cseboard.readers import Limits
-from cseboard.store import StoreError
+from cseboard.intake.readers import Limits
+from cseboard.store.database import StoreError
 
 FROM_DATES, CHOSEN = "From the referral dates", "Choose the first and last quarter"
 CHECKED, LOADED, FLASH = "upload_checked", "upload_loaded", "upload_flash"

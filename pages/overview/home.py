@@ -1,8 +1,10 @@
 """Home: this quarter's headline figures against the previous quarter and the same quarter a year before."""
 import streamlit as st
 
-from cseboard import disclosure, ui
-from cseboard.headline import headline_quarters, measures_by_quarter, metric_cards
+from cseboard.methods import disclosure
+
+from cseboard.display import ui
+from cseboard.questions.headline import headline_quarters, measures_by_quarter, metric_cards
 
 filters = ui.page_header(
     "Child sexual exploitation: this quarter",

@@ -3,7 +3,9 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from cseboard import charts, identification as ident, ui
+from cseboard.display import charts, ui
+
+from cseboard.questions import identification as ident
 from cseboard.config import BOYS_BENCHMARK_SOURCE, settings
 from cseboard.contract import AGE_BANDS
 

@@ -2,8 +2,10 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from cseboard import charts, rates, ui
-from cseboard.disclosure import safe_csv
+from cseboard.display import charts, ui
+
+from cseboard.questions import rates
+from cseboard.methods.disclosure import safe_csv
 
 filters = ui.page_header(
     "Areas",
@@ -31,7 +33,7 @@ elif by_area is not None:
     ordered = areas.numeric.assign(_hover=rates.hover(areas), _note=rates.hidden_note(areas)).sort_values(
         rates.RATE, na_position="first")
     figure = go.Figure()
-    for verdict, colour in rates.VERDICT_COLOURS.items():
+    for verdict, colour in charts.RATE_VERDICT_COLOURS.items():
         group = ordered[ordered[rates.COMPARED] == verdict]
         figure.add_trace(go.Scatter(
             x=group[rates.RATE], y=group[rates.AREA], mode="markers", name=verdict.capitalize(),

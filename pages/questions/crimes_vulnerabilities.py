@@ -3,9 +3,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from cseboard import charts, linked, ui
-from cseboard.charts import GENDER_GROUP_COLOURS
-from cseboard.linked import BOTH, COUNT, CRIME, ITEM_HEADINGS, SHARE, VULNERABILITY
+from cseboard.display import charts, ui
+
+from cseboard.questions import linked
+from cseboard.display.charts import GENDER_GROUP_COLOURS
+from cseboard.questions.linked import BOTH, COUNT, CRIME, ITEM_HEADINGS, SHARE, VULNERABILITY
 
 KINDS = {"Linked crimes": CRIME, "Vulnerabilities": VULNERABILITY}
 TREND_COLOURS = [charts.GREEN, charts.ORANGE, charts.PURPLE, charts.SKY, charts.YELLOW, charts.GREY]

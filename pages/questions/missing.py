@@ -4,10 +4,12 @@ import textwrap
 import plotly.graph_objects as go
 import streamlit as st
 
-from cseboard import charts, missing, ui
-from cseboard.charts import GENDER_GROUP_COLOURS, bar_heights
+from cseboard.display import charts, ui
+
+from cseboard.questions import missing
+from cseboard.display.charts import GENDER_GROUP_COLOURS, bar_heights
 from cseboard.contract import BOYS, OTHERS
-from cseboard.missing import (ACCEPTED, ALL_CHILDREN, CHILDREN, DURATION_BANDS, EPISODES, GROUP, INTERVIEW_OUTCOMES,
+from cseboard.questions.missing import (ACCEPTED, ALL_CHILDREN, CHILDREN, DURATION_BANDS, EPISODES, GROUP, INTERVIEW_OUTCOMES,
                               MISSING_BEFORE, QUARTER, REFERRED, SHARE, TOTAL, WHOLE_PERIOD, WITHIN_72_HOURS)
 
 INTERVIEW_COLOURS = dict(zip(INTERVIEW_OUTCOMES, [charts.GREEN, charts.SKY, charts.ORANGE, charts.GREY]))

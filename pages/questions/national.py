@@ -3,7 +3,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from cseboard import charts, disclosure, national, ui
+from cseboard.display import charts, ui
+
+from cseboard.methods import disclosure
+
+from cseboard.questions import national
 
 UPLOADS = {
     "factors": ("Children in need: factors identified at the end of assessment (DfE, CSV)",

@@ -4,10 +4,12 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from cseboard import charts, sources, ui
+from cseboard.display import charts, ui
+
+from cseboard.questions import sources
 from cseboard.config import settings
 from cseboard.contract import OUTCOMES
-from cseboard.sources import (BOYS, BOYS_SHARE, LOWER, OUTCOME, QUARTER, REFERRALS, RISK, SHARE, SOURCE, UPPER,
+from cseboard.questions.sources import (BOYS, BOYS_SHARE, LOWER, OUTCOME, QUARTER, REFERRALS, RISK, SHARE, SOURCE, UPPER,
                               VERDICT)
 
 OUTCOME_COLOURS = dict(zip(OUTCOMES, [charts.GREY, charts.SKY, charts.GREEN, charts.ORANGE, charts.PURPLE,

@@ -2,10 +2,14 @@
 import plotly.express as px
 import streamlit as st
 
-from cseboard import charts, disclosure, training, ui
+from cseboard.display import charts, ui
+
+from cseboard.methods import disclosure
+
+from cseboard.questions import training
 from cseboard.config import settings
 from cseboard.contract import TRAINING_LEVELS
-from cseboard.training import AGENCY, ALL_AGENCIES, ALL_LEVELS, COVERAGE, IN_SCOPE, LEVEL, PERIOD, TRAINED
+from cseboard.questions.training import AGENCY, ALL_AGENCIES, ALL_LEVELS, COVERAGE, IN_SCOPE, LEVEL, PERIOD, TRAINED
 
 LEVEL_COLOURS = dict(zip([*TRAINING_LEVELS, ALL_LEVELS], [charts.SKY, charts.ORANGE, charts.PURPLE, charts.GREEN]))
 HOVER = ("%{customdata[0]} · %{customdata[1]} · %{customdata[2]}: %{customdata[3]} of %{customdata[4]} staff trained "

@@ -8,7 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cseboard.contract import BOYS, OTHERS
-from cseboard.disclosure import ProtectedTable
+from cseboard.methods.disclosure import ProtectedTable
+from cseboard.questions import rates
+from cseboard.methods.funnel import FUNNEL_LEVELS, WITHIN_LIMITS, level_label
 
 # Okabe-Ito palette (safe for the common forms of colour blindness).
 BLUE, VERMILLION, GREEN, ORANGE, SKY, PURPLE, YELLOW, GREY = (
@@ -17,6 +19,7 @@ SEQUENCE = [BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, GREY]
 GENDER_COLOURS = {"Male": BLUE, "Female": VERMILLION, "Other": GREEN, "Not known": GREY}
 GENDER_GROUP_COLOURS = {BOYS: GENDER_COLOURS["Male"], OTHERS: GENDER_COLOURS["Female"]}
 BENCHMARK_COLOUR = "#333333"
+RATE_VERDICT_COLOURS = {rates.HIGHER: ORANGE, rates.SIMILAR: GREY, rates.LOWER_THAN: SKY}
 FONT = "Source Sans Pro, Arial, sans-serif"
 
 
@@ -57,52 +60,8 @@ def nothing_to_draw(protected: ProtectedTable, columns: Sequence[str], rows=None
     return bool(hidden.all())
 
 
-FUNNEL_LEVELS = (0.95, 0.998)
-"""Control limits drawn on every funnel plot: about 2 and 3 standard deviations, as Fingertips draws them."""
 FUNNEL_LINES = {0.95: "dash", 0.998: "dot"}
-WITHIN_LIMITS = "within the 95% limits"
 POSITION_COLOURS = {0.95: ORANGE, 0.998: PURPLE}
-NAMED_IN_TITLE = 3
-
-
-def level_label(level: float) -> str:
-    """0.95 as "95%", 0.998 as "99.8%"."""
-    return f"{100 * level:g}%"
-
-
-def funnel_positions(values, sizes, limits: Callable[[np.ndarray], pd.DataFrame]) -> list[str]:
-    """Where each point lies against the limits drawn ("above the 99.8% limit"...): points and lines always agree.
-
-    limits: sizes -> one row per level and size (columns level, lower, upper), in the values' units, as
-    stats.funnel_limits_proportion gives. A missing value or size (e.g. suppressed) gives "".
-    """
-    values, sizes = np.asarray(values, dtype=float), np.asarray(sizes, dtype=float)
-    positions = np.where(np.isnan(values) | ~(sizes > 0), "", WITHIN_LIMITS).astype(object)
-    known = np.flatnonzero(positions != "")
-    if known.size == 0:
-        return positions.tolist()
-    bounds = limits(sizes[known])
-    for level in sorted(FUNNEL_LEVELS):
-        at_level = bounds[bounds.level == level]
-        above = values[known] > at_level.upper.to_numpy()
-        below = values[known] < at_level.lower.to_numpy()
-        positions[known[above]] = f"above the {level_label(level)} limit"
-        positions[known[below]] = f"below the {level_label(level)} limit"
-    return positions.tolist()
-
-
-def funnel_finding(names: Sequence[str], positions: Sequence[str], noun: str) -> str:
-    """A funnel plot's title: how many of the units shown lie outside the 95% limits, each named with its side."""
-    shown = [(name, position) for name, position in zip(names, positions) if position]
-    outside = [f"{name} ({position.split(' ')[0]})" for name, position in shown if position != WITHIN_LIMITS]
-    if not shown:
-        return f"Too few referrals to compare {noun}"
-    if not outside:
-        return f"All {len(shown)} {noun} shown lie within the 95% limits"
-    sides = {side: sum(o.endswith(f"({side})") for o in outside) for side in ("above", "below")}
-    named = ", ".join(outside) if len(outside) <= NAMED_IN_TITLE else ", ".join(
-        f"{count} {side}" for side, count in sides.items() if count)
-    return f"{len(outside)} of {len(shown)} {noun} lie outside the 95% limits: {named}"
 
 
 def _outermost_level(position: str) -> float | None:

@@ -9,9 +9,9 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from cseboard import disclosure
+from cseboard.methods import disclosure
 from cseboard.contract import AGE_BANDS, BOYS, CRIME_LABELS, OTHERS, VULNERABILITY_LABELS, gender_group
-from cseboard.disclosure import DisclosurePolicy, ProtectedTable, visible
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, visible
 
 CRIME, VULNERABILITY = "crime", "vulnerability"
 LABELS = {CRIME: CRIME_LABELS, VULNERABILITY: VULNERABILITY_LABELS}

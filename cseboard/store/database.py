@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import numpy as np
@@ -13,8 +13,20 @@ import pandas as pd
 from cseboard.config import settings
 from cseboard.contract import AGE_BANDS
 from cseboard.periods import quarter_start
-from cseboard.readers import SourceFile
-from cseboard.validate import Extract
+
+
+
+class ValidatedExtract(Protocol):
+    """What the store needs of an extract that passed validation (intake.validate.Extract), without importing intake."""
+
+    ok: bool
+    tables: dict
+    period_start: str
+    period_end: str
+    report: object
+
+    def rows(self, table: str) -> int: ...
+
 
 SCHEMA_SQL = Path(__file__).resolve().parent / "schema.sql"
 DATA_TABLES = ("missing_episodes", "referrals", "training", "population")  # episodes first: see INSERTS
@@ -189,20 +201,6 @@ KEY_CLASHES_SQL = """
     SELECT clashes FROM final"""
 
 
-def files_sha256(files: list[SourceFile]) -> str:
-    """One hash over the extract's files (names and bytes), to tell a re-load of the same files."""
-    digest = hashlib.sha256()
-    for file in sorted(files, key=lambda f: f.name):
-        digest.update(file.name.encode() + b"\0")
-        if file.data is not None:
-            digest.update(file.data)
-        else:
-            with open(file.path, "rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-    return digest.hexdigest()
-
-
 class Store:
     """One DuckDB file; each query or load takes its own cursor, so one Store can serve many sessions."""
 
@@ -264,7 +262,7 @@ class Store:
             "WHERE period_start_date <= $end AND period_end_date >= $start ORDER BY extract_id",
             {"start": quarter_start(period_start), "end": quarter_start(period_end)}).df()
 
-    def load(self, extract: Extract, source_name: str, sha256: str, quality: dict | None = None,
+    def load(self, extract: ValidatedExtract, source_name: str, sha256: str, quality: dict | None = None,
              loaded_at: dt.datetime | None = None) -> int:
         """Write a validated extract in one transaction; nothing is written unless all of it is."""
         if not extract.ok or not extract.tables:

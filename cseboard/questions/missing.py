@@ -7,9 +7,9 @@ import dataclasses
 
 import pandas as pd
 
-from cseboard import disclosure
+from cseboard.methods import disclosure
 from cseboard.contract import BOYS, OTHERS, gender_group
-from cseboard.disclosure import DisclosurePolicy, ProtectedTable, visible
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, visible
 
 DAYS_BEFORE_REFERRAL = 90
 REPEAT_FROM = 3

@@ -6,13 +6,13 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from cseboard import disclosure
+from cseboard.methods import disclosure
 from cseboard.config import SAMPLE_DIR, settings
 from cseboard.contract import AGE_BANDS, GENDERS
 from cseboard.filters import URL_KEYS, Filters, from_url
-from cseboard.ingest import load, prepare_path
-from cseboard.queries import run_query
-from cseboard.store import Store
+from cseboard.intake.ingest import load, prepare_path
+from cseboard.store.queries import run_query
+from cseboard.store.database import Store
 
 FILTERS_KEY = "filters"
 UNSUPPRESS_KEY = "disclosure_off"

@@ -12,11 +12,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cseboard import pii
+from cseboard.intake import pii
 from cseboard.contract import AGE_BANDS, TABLES_BY_NAME, Column, Table
 from cseboard.periods import parse_quarter, quarter_end, quarter_label, quarter_of, quarter_start
-from cseboard.readers import RawTable, SourceFile, read_tables
-from cseboard.report import Problem, Report
+from cseboard.intake.readers import RawTable, SourceFile, read_tables
+from cseboard.intake.report import Problem, Report
 
 ROW = "__row"
 FILE = "__file"

@@ -6,11 +6,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from cseboard.quality import assess_extract
-from cseboard.readers import Limits, SourceFile, collect_path, collect_uploads
-from cseboard.report import Report
-from cseboard.store import Store, files_sha256
-from cseboard.validate import Extract, validate_files
+from cseboard.intake.quality import assess_extract
+from cseboard.intake.readers import Limits, SourceFile, collect_path, collect_uploads, files_sha256
+from cseboard.intake.report import Report
+from cseboard.store.database import Store
+from cseboard.intake.validate import Extract, validate_files
 
 
 @dataclass

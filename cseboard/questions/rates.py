@@ -9,9 +9,9 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 from scipy.stats import poisson
 
-from cseboard import stats
-from cseboard.charts import FUNNEL_LEVELS, GREY, ORANGE, SKY, funnel_finding, funnel_positions
-from cseboard.disclosure import DisclosurePolicy, ProtectedTable, protect
+from cseboard.methods import stats
+from cseboard.methods.funnel import FUNNEL_LEVELS, funnel_finding, funnel_positions
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, protect
 from cseboard.filters import Filters
 
 PER = 10_000
@@ -22,7 +22,6 @@ HIGHER, LOWER_THAN, SIMILAR = "significantly higher", "significantly lower", "si
 NO_POPULATION = "no population"
 PARTNERSHIP = "Partnership (all areas with a population)"
 RATE_COLUMNS = (RATE, LOWER, UPPER)
-VERDICT_COLOURS = {HIGHER: ORANGE, SIMILAR: GREY, LOWER_THAN: SKY}
 
 
 def poisson_limit(expected, probability: float):

@@ -41,7 +41,7 @@ import pyarrow as pa
 
 from cseboard.contract import TABLES_BY_NAME
 from cseboard.periods import quarter_start, quarters_between, shift_quarter
-from cseboard.report import ERROR, WARNING, Report
+from cseboard.intake.report import ERROR, WARNING, Report
 
 GREEN, AMBER, RED, NOT_RATED = "Green", "Amber", "Red", "Not rated"
 RAG_COLOURS = {GREEN: "#d4edda", AMBER: "#ffe8c2", RED: "#f8d0d0", NOT_RATED: "#eeeeee"}

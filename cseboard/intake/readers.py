@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import hashlib
 import io
 import re
 import zipfile
@@ -15,7 +16,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from cseboard.contract import TABLES_BY_NAME
-from cseboard.report import Report
+from cseboard.intake.report import Report
 
 DATA_SUFFIXES = (".csv", ".parquet", ".xlsx")
 IGNORED_SUFFIXES = (".txt", ".md", ".json")
@@ -443,3 +444,17 @@ def _cell_text(cell, label: str, row: int, report: Report) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def files_sha256(files: list[SourceFile]) -> str:
+    """One hash over the extract's files (names and bytes), to tell a re-load of the same files."""
+    digest = hashlib.sha256()
+    for file in sorted(files, key=lambda f: f.name):
+        digest.update(file.name.encode() + b"\0")
+        if file.data is not None:
+            digest.update(file.data)
+        else:
+            with open(file.path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+    return digest.hexdigest()

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cseboard import disclosure, quality
-from cseboard.report import ERROR, SAMPLES_PER_RULE, WARNING, Report
+from cseboard.methods import disclosure
+
+from cseboard.intake import quality
+from cseboard.intake.report import ERROR, SAMPLES_PER_RULE, WARNING, Report
 
 
 def show_verdict(report: Report) -> None:

@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from cseboard import disclosure
+from cseboard.methods import disclosure
 from cseboard.contract import TRAINING_AGENCIES, TRAINING_LEVELS
 
 PERIOD, AGENCY, LEVEL = "Period", "Agency", "Level"

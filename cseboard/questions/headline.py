@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cseboard.disclosure import figure_text
+from cseboard.methods.disclosure import figure_text
 from cseboard.periods import shift_quarter
 
 # (label, numerator column, denominator column or None for a plain count)

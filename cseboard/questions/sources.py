@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cseboard import disclosure
+from cseboard.methods import disclosure
 from cseboard.contract import OUTCOMES, REFERRAL_SOURCES, RISK_LEVELS
-from cseboard.stats import SIGNIFICANTLY_BELOW, compare_to_benchmark, wilson_interval
+from cseboard.methods.stats import SIGNIFICANTLY_BELOW, compare_to_benchmark, wilson_interval
 
 SOURCE, QUARTER, OUTCOME, RISK = "Referral source", "Quarter", "Outcome", "Risk level"
 REFERRALS, SHARE = "Referrals", "Share (%)"

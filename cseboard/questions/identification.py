@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from cseboard import stats
-from cseboard.charts import FUNNEL_LEVELS, funnel_finding, funnel_positions
-from cseboard.disclosure import DisclosurePolicy, ProtectedTable, protect, protect_crosstab
+from cseboard.methods import stats
+from cseboard.methods.funnel import FUNNEL_LEVELS, funnel_finding, funnel_positions
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, protect, protect_crosstab
 
 CHILDREN, BOYS, SHARE = "Children referred", "Boys referred", "Boys (% of children referred)"
 LOWER, UPPER = "95% CI lower (%)", "95% CI upper (%)"

@@ -1,0 +1,55 @@
+"""Shell command for scheduled loads: `python -m cseboard.load EXTRACT [--db PATH] [--period 2025-Q1:2025-Q4]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import duckdb
+
+from cseboard.config import settings
+from cseboard.intake.ingest import load, prepare_path
+from cseboard.store.database import Store, StoreError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Validate an extract and load it into the store (all or nothing).")
+    parser.add_argument("extract", type=Path, help="a folder, .zip, or single .csv/.parquet/.xlsx file")
+    parser.add_argument("--db", type=Path, default=None, help="the store's DuckDB file (default: CSEBOARD_DB or data/store/cse.duckdb)")
+    parser.add_argument("--period", help="the quarters the extract covers, e.g. 2025-Q1:2025-Q4 (default: from its referral dates)")
+    parser.add_argument("--check", action="store_true", help="validate only; write nothing")
+    args = parser.parse_args(argv)
+    period = tuple(args.period.split(":", 1)) if args.period else None
+    if period is not None and len(period) != 2:
+        parser.error("--period takes FIRST:LAST, e.g. 2025-Q1:2025-Q4")
+    prepared = prepare_path(args.extract, period=period)
+    print(prepared.report.text())
+    if not prepared.ok:
+        print("Nothing was loaded; the store is unchanged.")
+        return 1
+    if args.check:
+        return 0
+    db = args.db or settings().db_path
+    try:
+        store = Store(db)
+    except duckdb.Error as exc:
+        print(f"Not loaded: the store {db} could not be opened ({str(exc).splitlines()[0]}). "
+              "If the dashboard is running on it, load through its 'Load an extract' page or stop it first.")
+        return 1
+    try:
+        replaced = store.overlapping(prepared.extract.period_start, prepared.extract.period_end)
+        extract_id = load(store, prepared)
+    except StoreError as exc:
+        print(f"Not loaded: {exc}")
+        return 1
+    finally:
+        store.close()
+    print(f"Loaded extract {extract_id}: {prepared.extract.period_start} to {prepared.extract.period_end}, "
+          f"{prepared.extract.rows('referrals'):,} referrals.")
+    for row in replaced.itertuples():
+        print(f"  It replaces extract {row.extract_id} ({row.source_name}) for the quarters they share.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
