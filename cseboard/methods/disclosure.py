@@ -267,6 +267,15 @@ def figure_text(value, withheld: bool, symbol: str, decimals: int = 0, suffix: s
     return f"{value:,.{decimals}f}{suffix}"
 
 
+def metric_text(protected: ProtectedTable, column: str, suffix: str = "", row: int = 0) -> str:
+    """One figure for a metric card as a board member reads it: "1,395", "17.3%", or the symbol when withheld.
+
+    CSV downloads keep plain numbers (ProtectedTable.display); only what is read on screen gets separators.
+    """
+    return figure_text(protected.numeric[column].iloc[row], bool(protected.mask[column].iloc[row]),
+                       protected.policy.symbol, 1 if column in protected.rate_columns else 0, suffix)
+
+
 def neutralise_formula(value):
     """Prefix text a spreadsheet would run as a formula with an apostrophe; numbers and missing values pass through."""
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):

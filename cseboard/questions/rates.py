@@ -159,12 +159,12 @@ def funnel_title(areas: ProtectedTable) -> str:
     return funnel_finding(areas.numeric[AREA], areas.numeric[POSITION], "areas")
 
 
-def hover(areas: ProtectedTable) -> list[str]:
-    """Hover text for each area: rate, interval, counts and comparison as published ("<5" where withheld)."""
+def hover(areas: ProtectedTable) -> list[tuple[str, ...]]:
+    """Hover lines for each area, name first: rate, interval, counts and comparison as published (withheld as the symbol)."""
     columns = [areas.numeric[AREA], *(display(areas)[c] for c in (RATE, LOWER, UPPER, REFERRALS, POPULATION)),
                areas.numeric[COMPARED]]
-    return [f"<b>{area}</b><br>{rate} referrals per 10,000 children (95% CI {low} to {high})<br>"
-            f"{count} referrals; {people} children<br>Against the partnership: {verdict}"
+    return [(area, f"{rate} referrals per 10,000 children (95% CI {low} to {high})",
+             f"{count} referrals; {people} children", f"Against the partnership: {verdict}")
             for area, rate, low, high, count, people, verdict in zip(*columns)]
 
 

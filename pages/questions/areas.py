@@ -2,6 +2,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
+from cseboard.methods.disclosure import metric_text
 from cseboard.display import charts, ui
 
 from cseboard.questions import rates
@@ -23,14 +24,14 @@ elif by_area is not None:
     st.caption(rates.population_note(filters))
 
     left, middle, right = st.columns(3)
-    left.metric("Referrals in the partnership", ui.metric_value(partnership, rates.REFERRALS), border=True)
+    left.metric("Referrals in the partnership", metric_text(partnership, rates.REFERRALS), border=True)
     middle.metric("Children living in the partnership", f"{partnership.numeric.at[0, rates.POPULATION]:,.0f}",
                   border=True)
-    right.metric("Referrals per 10,000 children", ui.metric_value(partnership, rates.RATE), border=True,
-                 help=f"95% CI {ui.metric_value(partnership, rates.LOWER)} to "
-                      f"{ui.metric_value(partnership, rates.UPPER)} (Byar's method).")
+    right.metric("Referrals per 10,000 children", metric_text(partnership, rates.RATE), border=True,
+                 help=f"95% CI {metric_text(partnership, rates.LOWER)} to "
+                      f"{metric_text(partnership, rates.UPPER)} (Byar's method).")
 
-    ordered = areas.numeric.assign(_hover=rates.hover(areas), _note=rates.hidden_note(areas)).sort_values(
+    ordered = areas.numeric.assign(_hover=[charts.hover_html(lines) for lines in rates.hover(areas)], _note=rates.hidden_note(areas)).sort_values(
         rates.RATE, na_position="first")
     figure = go.Figure()
     for verdict, colour in charts.RATE_VERDICT_COLOURS.items():

@@ -3,7 +3,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from cseboard.display import charts, ui
+from cseboard.questions.section import nothing_to_draw
+from cseboard.display import render, charts, ui
 
 from cseboard.questions import linked
 from cseboard.display.charts import GENDER_GROUP_COLOURS
@@ -62,8 +63,8 @@ if filters is not None:
 
         overall = linked.shares(rows, kind, policy=policy)
         order = overall.numeric[item].tolist()
-        if charts.nothing_to_draw(overall, [SHARE]):
-            ui.too_small(f"Share of referrals recording each {words}")
+        if nothing_to_draw(overall, [SHARE]):
+            render.too_small(f"Share of referrals recording each {words}")
         else:
             figure = go.Figure(share_bars(overall, item, overall.numeric.index, "All referrals", charts.GREEN))
             figure.update_yaxes(autorange="reversed")
@@ -87,8 +88,8 @@ if filters is not None:
         figure.update_yaxes(rangemode="tozero", ticksuffix="%")
         title = linked.trend_title(by_quarter, kind, chosen[0]) if chosen else f"Choose a {words} to see its trend"
         shown_rows = by_quarter.numeric.index[by_quarter.numeric[item].isin(chosen)]
-        if chosen and charts.nothing_to_draw(by_quarter, [SHARE], shown_rows):
-            ui.too_small(f"Share of referrals recording each {words}, by quarter")
+        if chosen and nothing_to_draw(by_quarter, [SHARE], shown_rows):
+            render.too_small(f"Share of referrals recording each {words}, by quarter")
         else:
             st.plotly_chart(charts.style(figure, title, "Quarter referred", "Share of referrals (%)"),
                             key="crimes_trend_chart")
@@ -97,8 +98,8 @@ if filters is not None:
 
         st.subheader("Boys and girls")
         by_gender = linked.shares(rows, kind, "gender", policy=policy)
-        if charts.nothing_to_draw(by_gender, [SHARE]):
-            ui.too_small(f"Share of boys' and girls' referrals recording each {words}")
+        if nothing_to_draw(by_gender, [SHARE]):
+            render.too_small(f"Share of boys' and girls' referrals recording each {words}")
         else:
             figure = go.Figure([share_bars(by_gender, item, by_gender.numeric.index[by_gender.numeric.Gender == group],
                                            group, colour) for group, colour in GENDER_GROUP_COLOURS.items()])
@@ -118,8 +119,8 @@ if filters is not None:
         grid = {"index": order, "columns": by_age.numeric["Age band"].unique()}
         values = by_age.numeric.pivot(**in_grid, values=SHARE).reindex(**grid)
         text = by_age.numeric.assign(_text=percent_text(by_age)).pivot(**in_grid, values="_text").reindex(**grid)
-        if charts.nothing_to_draw(by_age, [SHARE]):
-            ui.too_small(f"Share of referrals recording each {words}, by age band")
+        if nothing_to_draw(by_age, [SHARE]):
+            render.too_small(f"Share of referrals recording each {words}, by age band")
         else:
             st.plotly_chart(heatmap(values, text, "%", "%{y}, aged %{x}: %{text} of referrals",
                                     linked.by_age_title(by_age, kind), "Age band at referral"), key="crimes_age_chart")
@@ -134,8 +135,8 @@ if filters is not None:
                 crimes = together.numeric[ITEM_HEADINGS[CRIME]]
                 columns = list(together.count_columns)
                 text = pd.DataFrame({column: together.hover_text(column) for column in columns}).set_index(crimes)
-                if charts.nothing_to_draw(together, columns):
-                    ui.too_small("Referrals recording both")
+                if nothing_to_draw(together, columns):
+                    render.too_small("Referrals recording both")
                 else:
                     st.plotly_chart(heatmap(together.numeric.set_index(crimes)[columns], text, "Referrals",
                                             f"%{{y}} with %{{x}}: %{{text}} {BOTH.lower()}",

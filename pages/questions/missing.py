@@ -4,7 +4,8 @@ import textwrap
 import plotly.graph_objects as go
 import streamlit as st
 
-from cseboard.display import charts, ui
+from cseboard.questions.section import nothing_to_draw
+from cseboard.display import render, charts, ui
 
 from cseboard.questions import missing
 from cseboard.display.charts import GENDER_GROUP_COLOURS, bar_heights
@@ -139,8 +140,8 @@ if filters is not None:
         ui.no_data()
     else:
         shares = missing.before_referral(before, filters.quarters(), policy)
-        if charts.nothing_to_draw(shares, [SHARE]):
-            ui.too_small(f"Children referred who had gone missing in the {missing.DAYS_BEFORE_REFERRAL} days before")
+        if nothing_to_draw(shares, [SHARE]):
+            render.too_small(f"Children referred who had gone missing in the {missing.DAYS_BEFORE_REFERRAL} days before")
         else:
             figure = go.Figure()
             for group, style in LINE_STYLES.items():

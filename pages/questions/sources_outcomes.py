@@ -4,7 +4,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from cseboard.display import charts, ui
+from cseboard.questions.section import nothing_to_draw
+from cseboard.display import render, charts, ui
 
 from cseboard.questions import sources
 from cseboard.config import settings
@@ -38,7 +39,7 @@ def outcome_shares_figure(view, row_label: str, base: str, title: str) -> go.Fig
 def outcome_chart(view, row_label: str, base: str, title: str, what: str, key: str) -> None:
     """The outcome shares of a view, or a note when every row is too small to show them."""
     if not sources.rows_with_shares(view, row_label):
-        ui.too_small(what)
+        render.too_small(what)
     else:
         st.plotly_chart(outcome_shares_figure(view, row_label, base, title), width="stretch", key=key)
 
@@ -71,8 +72,8 @@ if filters is not None:
 
         st.subheader("Who refers")
         by_source = views.by_source.numeric.sort_values(REFERRALS, ascending=True, na_position="first")
-        if charts.nothing_to_draw(views.by_source, [REFERRALS]):
-            ui.too_small("Referrals by source")
+        if nothing_to_draw(views.by_source, [REFERRALS]):
+            render.too_small("Referrals by source")
         else:
             who_refers_chart(views.by_source, by_source)
         ui.data_table(views.by_source, key="sources_who_refers", file_name="referrals_by_source")
@@ -83,7 +84,7 @@ if filters is not None:
         referred = views.by_source.numeric.loc[views.by_source.numeric[REFERRALS] != 0, SOURCE]
         trend = trend[trend[SOURCE].isin(referred) & ~trend[SOURCE].isin(blank)]
         if trend.empty:
-            ui.too_small("Referrals by source each quarter")
+            render.too_small("Referrals by source each quarter")
         else:
             figure = px.line(trend, x=QUARTER, y=REFERRALS, facet_col=SOURCE, facet_col_wrap=4, markers=True,
                              custom_data=["hover"], category_orders={QUARTER: quarters},
