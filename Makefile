@@ -1,5 +1,6 @@
 # Two commands do all the set-up on a fresh machine:
-#   make run    installs the Python packages and opens the dashboard on the bundled synthetic sample
+#   make run    installs the Python packages and chromium (for the board pack's PDF) and serves the dashboard on the
+#               bundled synthetic sample
 #   make test   installs everything the tests need (Python packages and Debian's chromium) and runs them all
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
@@ -16,7 +17,7 @@ $(INSTALLED): requirements.txt
 browser:
 	@bash scripts/install-browser.sh
 
-run: $(INSTALLED)
+run: $(INSTALLED) browser
 	$(PYTHON) -m streamlit run dashboard.py
 
 test: $(INSTALLED) browser

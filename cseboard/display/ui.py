@@ -11,7 +11,7 @@ from cseboard.config import SAMPLE_DIR, settings
 from cseboard.contract import AGE_BANDS, GENDERS
 from cseboard.filters import URL_KEYS, Filters, from_url
 from cseboard.intake.ingest import load, prepare_path
-from cseboard.store.queries import run_query
+from cseboard.store.queries import run_filtered
 from cseboard.store.database import Store
 
 FILTERS_KEY = "filters"
@@ -35,8 +35,7 @@ def store() -> Store:
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _cached_query(db_path: str, version: int, name: str, filters: Filters | None, extra: tuple) -> pd.DataFrame:
-    params = {**(filters.params() if filters else {}), **dict(extra)}
-    return run_query(open_store(db_path).cursor(), name, params)
+    return run_filtered(open_store(db_path).cursor(), name, filters, dict(extra))
 
 
 def query(name: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
