@@ -106,11 +106,12 @@ def figure(block: Figure) -> None:
 
 
 def table(block: Figure) -> None:
-    """The figures behind a chart: protected as the chart is, sortable, downloadable as formula-safe CSV."""
+    """The figures behind a chart: protected as the chart is, sortable, downloadable as formula-safe CSV; a table
+    shown open is shown whole, as part of the page."""
     if block.table_heading:
         st.subheader(plain(block.table_heading))
     if block.table_open:
-        ui.table_view(block.table, block.key, block.file_name, block.table_frame, block.csv_frame)
+        ui.table_view(block.table, block.key, block.file_name, block.table_frame, block.csv_frame, height="content")
     else:
         with st.expander(block.table_label):
             ui.table_view(block.table, block.key, block.file_name, block.table_frame, block.csv_frame)
