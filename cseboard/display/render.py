@@ -57,7 +57,7 @@ def note(block: Note) -> None:
     if block.tone == "subheader":
         st.subheader(text)
     elif block.tone == "info":
-        st.info(text)
+        st.info(text, icon=block.icon)
     elif block.tone == "warning":
         st.warning(text, icon="⚠️")
     elif block.tone == "too_small":

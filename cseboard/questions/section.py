@@ -21,11 +21,12 @@ Fetch = Callable[..., pd.DataFrame]
 @dataclass(frozen=True)
 class Note:
     """A line of words: a caption under a chart, a subheading, or an info or warning box; lead is shown in bold before it
-    (text then starts with its own space or colon)."""
+    (text then starts with its own space or colon); icon names a box's icon (a Material icon or an emoji)."""
 
     text: str
     tone: str = "caption"
     lead: str = ""
+    icon: str | None = None
 
 
 @dataclass(frozen=True)
