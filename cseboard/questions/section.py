@@ -21,18 +21,20 @@ Fetch = Callable[..., pd.DataFrame]
 @dataclass(frozen=True)
 class Note:
     """A line of words: a caption under a chart, a subheading, or an info or warning box; lead is shown in bold before it
-    (text then starts with its own space or colon)."""
+    (text then starts with its own space or colon); icon names a box's icon (a Material icon or an emoji)."""
 
     text: str
     tone: str = "caption"
     lead: str = ""
+    icon: str | None = None
 
 
 @dataclass(frozen=True)
 class Definitions:
-    """The definitions behind a chart, one term and its meaning per line."""
+    """The definitions behind a chart, one term and its meaning per line; listed ones read as a list, not a caption."""
 
     terms: tuple[tuple[str, str], ...]
+    listed: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,13 +105,21 @@ class Tabs:
 
 
 @dataclass(frozen=True)
+class Folded:
+    """Blocks folded away under a label, for the reader who wants them (what a chart's symbols mean)."""
+
+    label: str
+    blocks: tuple["Block", ...]
+
+
+@dataclass(frozen=True)
 class Slot:
     """Where a page's own widget stands (it is drawn by the page, before the section is built from its value)."""
 
     name: str
 
 
-Block = Union[Note, Definitions, Metrics, Figure, Columns, Tabs, Slot]
+Block = Union[Note, Definitions, Metrics, Figure, Columns, Tabs, Folded, Slot]
 
 
 @dataclass(frozen=True)
@@ -136,6 +146,8 @@ def figures(blocks: tuple[Block, ...]) -> list[Figure]:
         elif isinstance(block, Tabs):
             for tab in block.tabs:
                 found.extend(figures(tab))
+        elif isinstance(block, Folded):
+            found.extend(figures(block.blocks))
     return found
 
 
