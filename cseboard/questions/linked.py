@@ -156,6 +156,13 @@ def items_by_frequency(fetch: Fetch, filters: Filters, kind: str) -> list[str]:
     return shares(fetch("crimes_by_group", filters), kind).numeric[ITEM_HEADINGS[kind]].tolist()
 
 
+def _shares_figure(key: str, table: ProtectedTable, file_name: str, drawing: str, title: str, options: dict,
+                   too_small: str, caption: str = "") -> Figure:
+    """A chart of shares of referrals and its table; when every share is withheld or zero, the reason in words."""
+    return Figure(key, table, file_name, too_small=too_small, alt_text=title, caption=caption,
+                  chart=None if nothing_to_draw(table, [SHARE]) else Chart(drawing, title, table, options))
+
+
 def _trend(by_quarter: ProtectedTable, kind: str, chosen: list[str]) -> Figure:
     """The chosen items' shares by quarter; with none chosen, an empty chart that asks for one."""
     item, words = ITEM_HEADINGS[kind], KIND_WORDS[kind]
@@ -196,26 +203,20 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, kind: str,
     blocks = (
         Note(": referrals matching the filters that record it, out of all those referrals; a referral can record "
              "several, or none, so shares do not add up to 100%.", lead="Share of referrals"),
-        Figure("crimes_overall", overall, f"{kind}_share_of_referrals",
-               chart=None if nothing_to_draw(overall, [SHARE])
-               else Chart("linked.overall", titles["overall"], overall, {"item": item}),
-               too_small=f"Share of referrals recording each {words}", alt_text=titles["overall"]),
+        _shares_figure("crimes_overall", overall, f"{kind}_share_of_referrals", "linked.overall", titles["overall"],
+                       {"item": item}, f"Share of referrals recording each {words}"),
         Note("By quarter", tone="subheader"),
         Slot("items"),
         _trend(shares(rows, kind, "quarter", policy=policy), kind, chosen),
         Note("Boys and girls", tone="subheader"),
-        Figure("crimes_gender", by_gender, f"{kind}_by_gender",
-               chart=None if nothing_to_draw(by_gender, [SHARE])
-               else Chart("linked.by_gender", titles["gender"], by_gender, {"item": item, "order": order}),
-               too_small=f"Share of boys' and girls' referrals recording each {words}", alt_text=titles["gender"],
-               caption="Each bar is a share of that group's referrals. Children of another or unknown gender are "
+        _shares_figure("crimes_gender", by_gender, f"{kind}_by_gender", "linked.by_gender", titles["gender"],
+                       {"item": item, "order": order}, f"Share of boys' and girls' referrals recording each {words}",
+                       "Each bar is a share of that group's referrals. Children of another or unknown gender are "
                        "counted with girls: they are too few to show apart without withholding boys' figures too."),
         Note("Age", tone="subheader"),
-        Figure("crimes_age", by_age, f"{kind}_by_age_band",
-               chart=None if nothing_to_draw(by_age, [SHARE])
-               else Chart("linked.by_age", titles["age"], by_age, {"item": item, "order": order}),
-               too_small=f"Share of referrals recording each {words}, by age band", alt_text=titles["age"],
-               caption="Each cell is the share of referrals of children in that age band. A blank cell with <5 is "
+        _shares_figure("crimes_age", by_age, f"{kind}_by_age_band", "linked.by_age", titles["age"],
+                       {"item": item, "order": order}, f"Share of referrals recording each {words}, by age band",
+                       "Each cell is the share of referrals of children in that age band. A blank cell with <5 is "
                        "withheld."),
         Note("Recorded together", tone="subheader"),
         Tabs(tuple(TOGETHER.values()), tuple((_together(pairs, other, policy),) for other in TOGETHER)),
