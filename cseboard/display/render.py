@@ -57,7 +57,7 @@ def _block(block) -> None:
 
 def note(block: Note) -> None:
     """Words in their tone: a subheading, a caption, or an info or warning box."""
-    text = (f"**{plain(block.lead)}**" if block.lead else "") + plain(block.text)
+    text = plain(block.before) + (f"**{plain(block.lead)}**" if block.lead else "") + plain(block.text)
     if block.tone == "subheader":
         st.subheader(text)
     elif block.tone == "info":

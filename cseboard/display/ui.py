@@ -13,6 +13,7 @@ from cseboard.filters import URL_KEYS, Filters, from_url
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.queries import run_filtered
 from cseboard.store.database import Store
+from cseboard.questions import section
 
 FILTERS_KEY = "filters"
 UNSUPPRESS_KEY = "disclosure_off"
@@ -141,7 +142,7 @@ def page_header(title: str, what_it_shows: str) -> Filters | None:
 
 
 def no_data(what: str = "the filters chosen") -> None:
-    st.info(f"No referrals match {what}. Widen the period or clear a filter in the sidebar.")
+    st.info(section.no_data(what).text)
 
 
 def table_view(protected: disclosure.ProtectedTable, key: str, file_name: str, frame=None,

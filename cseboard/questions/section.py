@@ -21,11 +21,12 @@ Fetch = Callable[..., pd.DataFrame]
 @dataclass(frozen=True)
 class Note:
     """A line of words: a caption under a chart, a subheading, or an info or warning box; lead is shown in bold before it
-    (text then starts with its own space or colon); icon names a box's icon (a Material icon or an emoji)."""
+    (text then starts with its own space or colon), after the words in before if any; icon names a box's icon."""
 
     text: str
     tone: str = "caption"
     lead: str = ""
+    before: str = ""
     icon: str | None = None
 
 
@@ -132,6 +133,11 @@ class Section:
     blocks: tuple[Block, ...]
     findings: tuple[str, ...] = ()
     caveats: tuple[str, ...] = ()
+
+
+def no_data(what: str = "the filters chosen") -> Note:
+    """In place of figures when no referral matches: say so, and how to widen the view."""
+    return Note(f"No referrals match {what}. Widen the period or clear a filter in the sidebar.", tone="info")
 
 
 def figures(blocks: tuple[Block, ...]) -> list[Figure]:
