@@ -1,10 +1,8 @@
 """Home: this quarter's headline figures against the previous quarter and the same quarter a year before."""
 import streamlit as st
 
-from cseboard.methods import disclosure
-
 from cseboard.display import ui
-from cseboard.questions.headline import headline_quarters, measures_by_quarter, metric_cards
+from cseboard.questions.headline import headline_quarters, measures_by_quarter, metric_cards, protect_measures
 
 filters = ui.page_header(
     "Child sexual exploitation: this quarter",
@@ -19,8 +17,7 @@ if filters is not None:
         ui.no_data()
     else:
         figures = measures_by_quarter(by_quarter, wanted.quarters())
-        protected = disclosure.protect(figures, counts=["count", "base"], rates={"percent": ("count", "base")},
-                                       groups=["measure", "quarter"], policy=ui.policy())
+        protected = protect_measures(figures, ui.policy())
         st.subheader(filters.last_quarter)
         columns = st.columns(3)
         for index, card in enumerate(metric_cards(protected, filters.last_quarter, filters.quarters())):

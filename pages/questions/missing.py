@@ -65,7 +65,7 @@ if filters is not None:
         interviews = missing.interviews(episodes, quarters, policy)
         timely = missing.timeliness(interviews)
         children = missing.children_by_quarter(
-            ui.query("missing_children_by_quarter", filters, referred_only=referred_only), quarters, interviews, policy)
+            ui.query("missing_children_by_quarter", filters, referred_only=referred_only), quarters, policy)
         repeat = missing.repeat_missing(ui.query("missing_repeat", filters, referred_only=referred_only), policy)
         durations = missing.durations(episodes, policy)
 
