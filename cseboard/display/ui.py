@@ -9,7 +9,7 @@ import streamlit as st
 from cseboard.methods import disclosure
 from cseboard.config import SAMPLE_DIR, settings
 from cseboard.contract import AGE_BANDS, GENDERS
-from cseboard.filters import URL_KEYS, Filters, from_url
+from cseboard.filters import ONE_OR_ALL, URL_KEYS, Filters, from_url
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.queries import run_query
 from cseboard.store.database import Store
@@ -76,7 +76,8 @@ def sidebar_filters(current: Store) -> Filters | None:
         sidebar.caption(f"Period: {first} (the only quarter loaded)")
     labels = {"areas": "Area", "sources": "Referral source", "age_bands": "Age band", "genders": "Gender"}
     chosen = {name: tuple(sidebar.multiselect(labels[name], options[name], default=list(getattr(seed, name)),
-                                              key=f"filter_{name}", placeholder=f"All ({len(options[name])})"))
+                                              key=f"filter_{name}", placeholder=f"All ({len(options[name])})",
+                                              max_selections=ONE_OR_ALL))
               for name in URL_KEYS}
     filters = Filters(first, last, **chosen)
     wanted = {key: value if isinstance(value, list) else [value] for key, value in filters.to_url().items()}
@@ -87,8 +88,9 @@ def sidebar_filters(current: Store) -> Filters | None:
         st.code(f"{st.context.url or ''}?{urlencode(filters.to_url(), doseq=True)}", language=None, wrap_lines=True)
     if settings().may_unsuppress:
         sidebar.divider()
-        sidebar.toggle("Show unsuppressed figures (internal use only)", key=UNSUPPRESS_KEY,
-                       help="Small numbers are normally shown as <5. Analysts may switch this off for internal work.")
+        sidebar.toggle("Show exact figures (internal use only)", key=UNSUPPRESS_KEY,
+                       help="Figures are normally rounded and adjusted to protect children. Analysts may switch this "
+                            "off for internal work.")
     st.session_state[FILTERS_KEY] = filters
     return filters
 
@@ -124,7 +126,7 @@ def current_filters() -> Filters | None:
 
 
 def page_header(title: str, what_it_shows: str) -> Filters | None:
-    """Title, one line on what the page shows, the filters in words, and the suppression state."""
+    """Title, one line on what the page shows, the filters in words, and what the figures are (protected or exact)."""
     st.title(title)
     st.caption(what_it_shows)
     filters = current_filters()
@@ -135,8 +137,10 @@ def page_header(title: str, what_it_shows: str) -> Filters | None:
         st.info("This is the **synthetic sample** made by the project's generator: no real child's data. "
                 "Load your partnership's extract on the *Load an extract* page.", icon=":material/science:")
     st.markdown(f"**Showing:** {filters.describe()}")
-    if not policy().enabled:
-        st.warning("Small-number suppression is OFF: figures below are unsuppressed and for internal use only. "
+    if policy().enabled:
+        st.caption(disclosure.plain_words(policy()))
+    else:
+        st.warning("Disclosure control is OFF: figures below are exact and for internal use only. "
                    "Do not share or publish them.", icon="⚠️")
     return filters
 
@@ -156,7 +160,7 @@ def no_data(what: str = "the filters chosen") -> None:
 
 def too_small(what: str) -> None:
     """In place of a chart whose every figure is withheld or zero: say so, rather than draw an empty frame."""
-    st.info(f"**{what}**: the numbers are too small to draw (each would show as <5, or is zero). Widen the period "
+    st.info(f"**{what}**: the numbers are too small to draw (each is under 5). Widen the period "
             "or clear a filter in the sidebar.", icon=":material/visibility_off:")
 
 
@@ -177,7 +181,7 @@ def sortable(protected: disclosure.ProtectedTable):
 
 
 def data_table(protected: disclosure.ProtectedTable, key: str, file_name: str, label: str = "Show the data") -> None:
-    """The figures behind a chart: suppressed as the chart is, sortable, downloadable as safe CSV."""
+    """The figures behind a chart: protected as the chart is, sortable, downloadable as safe CSV."""
     with st.expander(label):
         labelled_rows = not isinstance(protected.numeric.index, pd.RangeIndex)
         st.dataframe(sortable(protected), hide_index=not labelled_rows, width="stretch", key=f"{key}_table")

@@ -6,18 +6,17 @@ a cell's key is the sum of its records' keys modulo 256; a perturbation table ma
 published. The same records always give the same figure, on every page, chart, hover and download, so two views of
 one cell agree and subtracting one view from another gives noise, not a count.
 
-The perturbation table here (docs/disclosure.md has the reasoning and the attacker's error measured):
+The perturbation table here (docs/disclosure.md has the reasoning and the attacker's error measured): every count
+is rounded to a multiple of the threshold (5), down or up, up with probability (count mod 5) / 5 as the cell key
+decides. The published figure is unbiased and never more than 4 from the true one. A count published as 0 was
+0 to 4 and is shown withheld (the symbol c): it may be none, it may be a few.
 
-- 0 is published as 0: "none" identifies nobody.
-- 1 to threshold - 1 are withheld (shown as the symbol c), whatever the key.
-- threshold and above are rounded to a multiple of the threshold, down or up, up with probability
-  (count mod threshold) / threshold as the key decides, so the published figure is unbiased and never more than
-  threshold - 1 from the true one (at most 4 with the default 5). Rounding to a base below the threshold would let
-  the difference of two published figures pin a small count; with the threshold as the base it never does.
-
-ONS ships a table that publishes counts under 10 as 0 and rounds the rest to 5 whatever the key; this one withholds
-small counts rather than show 0 (a board must not read "no children" where there are some), rounds to the base like
-ONS, and uses the key to choose the direction, so differences of totals do not pin a small count.
+Why a true 0 is withheld too: if zeros were shown as 0, a withheld cell would be known to be 1 to 4, and four
+withheld cells in a row whose total is withheld would each be exactly 1. Why round to the threshold and not to a
+smaller base: the difference of two published figures is then a multiple of 5 with an error up to 8 either way,
+which always leaves at least two possible values for any count of 0 to 4. ONS ships a table that publishes counts
+under 10 as 0 and rounds the rest to 5 whatever the key; this one rounds every count to 5 and lets the key choose
+the direction, so that rounding is unbiased and a sum of rounded figures does not drift.
 """
 from __future__ import annotations
 
@@ -39,7 +38,7 @@ def rounds_up(counts: np.ndarray, keys: np.ndarray, base: int) -> np.ndarray:
 
 
 def publish(counts, keys, threshold: int = 5) -> np.ndarray:
-    """The published figures for true counts and their cell keys; NaN where a count is withheld (1 to threshold - 1)."""
+    """The published figures for true counts and their cell keys: a multiple of the threshold, NaN where it is 0."""
     if threshold < 1:
         raise ValueError(f"threshold must be at least 1, got {threshold!r}")
     counts = np.asarray(counts, dtype=float)
@@ -49,17 +48,13 @@ def publish(counts, keys, threshold: int = 5) -> np.ndarray:
     if np.isnan(keys).any() or (keys < 0).any() or (keys >= KEY_RANGE).any():
         raise ValueError(f"cell keys must be 0 to {KEY_RANGE - 1}, with none missing")
     whole = counts.astype(np.int64)
-    rounded = (whole // threshold + rounds_up(whole, keys.astype(np.int64), threshold)) * threshold
-    published = rounded.astype(float)
-    published[whole == 0] = 0.0
-    published[(whole > 0) & (whole < threshold)] = np.nan
+    published = ((whole // threshold + rounds_up(whole, keys.astype(np.int64), threshold)) * threshold).astype(float)
+    published[published == 0] = np.nan
     return published
 
 
 def possible_counts(published: float, threshold: int = 5) -> range:
     """Every true count that some key could publish as this figure (NaN: withheld): what an attacker can rule in."""
     if published != published:
-        return range(1, threshold)
-    if published == 0:
-        return range(0, 1)
-    return range(max(threshold, int(published) - threshold + 1), int(published) + threshold)
+        return range(0, threshold)
+    return range(int(published) - threshold + 1, int(published) + threshold)

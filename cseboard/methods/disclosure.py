@@ -1,7 +1,8 @@
 """Disclosure control for every count the dashboard shows: the cell-key method (methods.cellkey), then shares.
 
 Each count column of a table comes with its cell key (the column cell_key_column(name)), computed in SQL beside the
-count; protect() replaces each count with its published figure (rounded as its key decides, 1-4 withheld) and
+count; protect() replaces each count with its published figure (rounded to 5 as its key decides; a figure rounded
+to 0, a true 0 to 4, withheld) and
 derives shares, intervals and verdicts from the published counts only, so nothing derived can be inverted to a
 true count. The same records always give the same published figure, so views and pages agree with each other; rows
 may not add up to their totals, each being published from its own records. docs/disclosure.md has the method, its
@@ -46,6 +47,14 @@ class DisclosurePolicy:
 
 
 DEFAULT_POLICY = DisclosurePolicy()
+
+
+def plain_words(policy: DisclosurePolicy) -> str:
+    """What the figures are, in one sentence a board member understands: shown once per page and in the sidebar."""
+    if not policy.enabled:
+        return "Figures are exact, for internal use only."
+    return (f"Figures are rounded to the nearest {policy.threshold} and slightly adjusted to protect children, so rows "
+            f"may not add to totals; {policy.symbol} marks a figure under {policy.threshold}, possibly none.")
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,7 @@ def funnel_title(areas: ProtectedTable) -> str:
 
 
 def hover(areas: ProtectedTable) -> list[str]:
-    """Hover text for each area: rate, interval, counts and comparison as published ("<5" where withheld)."""
+    """Hover text for each area: rate, interval, counts and comparison as published ("c" where withheld)."""
     columns = [areas.numeric[AREA], *(display(areas)[c] for c in (RATE, LOWER, UPPER, REFERRALS, POPULATION)),
                areas.numeric[COMPARED]]
     return [f"<b>{area}</b><br>{rate} referrals per 10,000 children (95% CI {low} to {high})<br>"

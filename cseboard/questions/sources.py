@@ -133,16 +133,10 @@ def withheld_every_quarter(trend: disclosure.ProtectedTable) -> list[str]:
     return [source for source, hidden in rows.all().items() if hidden and source in set(referred)]
 
 
-def absent_sources(by_source: pd.DataFrame) -> list[str]:
-    """Sources with no referral at all in the period (zero is never withheld)."""
-    return by_source.loc[by_source[REFERRALS] == 0, SOURCE].tolist()
-
-
 def fewest_referrals(by_source: disclosure.ProtectedTable, how_many: int = 3) -> pd.DataFrame:
-    """The sources that referred at least once but least often, fewest first; withheld counts (1-4) come first."""
+    """The sources that referred least often, fewest first; withheld counts (under 5, possibly none) come first."""
     shown = by_source.display()
-    referred = by_source.numeric[REFERRALS].ne(0)
-    order = by_source.numeric.loc[referred, REFERRALS].fillna(0).sort_values(kind="stable").index
+    order = by_source.numeric[REFERRALS].fillna(0).sort_values(kind="stable").index
     return shown.loc[order[:how_many], [SOURCE, REFERRALS, SHARE]].reset_index(drop=True)
 
 

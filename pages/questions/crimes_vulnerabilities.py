@@ -92,7 +92,7 @@ if filters is not None:
         else:
             st.plotly_chart(charts.style(figure, title, "Quarter referred", "Share of referrals (%)"),
                             key="crimes_trend_chart")
-        st.caption("A gap is a quarter withheld as <5.")
+        st.caption("A gap is a quarter withheld (c).")
         ui.data_table(by_quarter, key="crimes_trend", file_name=f"{kind}_by_quarter")
 
         st.subheader("Boys and girls")
@@ -123,7 +123,7 @@ if filters is not None:
         else:
             st.plotly_chart(heatmap(values, text, "%", "%{y}, aged %{x}: %{text} of referrals",
                                     linked.by_age_title(by_age, kind), "Age band at referral"), key="crimes_age_chart")
-        st.caption("Each cell is the share of referrals of children in that age band. A blank cell with <5 is withheld.")
+        st.caption("Each cell is the share of referrals of children in that age band. A blank cell marked c is withheld.")
         ui.data_table(by_age, key="crimes_age", file_name=f"{kind}_by_age_band")
 
         st.subheader("Recorded together")
@@ -141,6 +141,6 @@ if filters is not None:
                                             f"%{{y}} with %{{x}}: %{{text}} {BOTH.lower()}",
                                             linked.co_occurrence_title(together, other), None),
                                     key=f"crimes_together_{other}_chart")
-                st.caption("Each cell counts the referrals recording both. A blank cell with <5 is withheld."
+                st.caption("Each cell counts the referrals recording both. A blank cell marked c is withheld."
                            + (" Each pair is shown once." if other == CRIME else ""))
                 ui.data_table(together, key=f"crimes_together_{other}", file_name=f"crimes_with_{other}")

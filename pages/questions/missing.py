@@ -115,7 +115,7 @@ if filters is not None:
             figure.update_layout(barmode="stack", margin_b=110, legend={
                 "orientation": "h", "y": -0.18, "yanchor": "top", "x": 0, "xanchor": "left", "traceorder": "normal"})
             st.plotly_chart(figure, key="missing_interviews_chart")
-            st.caption("A gap in a bar is a figure withheld as <5; hover over a bar for the figures.")
+            st.caption("A gap in a bar is a figure withheld (c); hover over a bar for the figures.")
             define("Return interview")
             ui.data_table(interviews, key="missing_interviews", file_name="missing_return_interviews")
         with right:
@@ -157,7 +157,7 @@ if filters is not None:
                                          "Quarter referred", "Children referred who went missing before (%)"),
                             key="missing_before_referral_chart")
             st.caption("These children match all the filters, whatever the toggle above. A gap is a share withheld "
-                       "as <5. Children of another or unknown gender are shown with girls: they are too few to show "
+                       "(c). Children of another or unknown gender are shown with girls: they are too few to show "
                        "apart.")
         define("Missing before referral")
         ui.data_table(shares, key="missing_before_referral", file_name="missing_before_referral")

@@ -98,7 +98,7 @@ if filters is not None:
                                          height=140 + 170 * rows),
                             width="stretch", key="sources_trend_chart")
             st.caption(f"Referrals per quarter, {quarters[0]} (left) to {quarters[-1]} (right), on the same scale. "
-                       "A gap is a quarter withheld as <5."
+                       "A gap is a quarter withheld (c)."
                        + (f" Not shown, as every quarter is withheld: {', '.join(blank)}." if blank else ""))
         ui.data_table(views.trend, key="sources_trend", file_name="referrals_by_source_and_quarter")
 
@@ -107,7 +107,7 @@ if filters is not None:
                       sources.no_further_action_title(views.outcomes_by_source.numeric),
                       "Outcome of referrals by source", "sources_outcome_by_source_chart")
         hidden = sources.too_few_for_outcomes(views.outcomes_by_source, SOURCE, sources.FROM_SOURCE)
-        st.caption("A bar that stops short of 100% has outcomes withheld as <5; hover over a bar for the count."
+        st.caption("A bar that stops short of 100% has outcomes withheld (c); hover over a bar for the count."
                    + (f" Too few referrals to show what happened next: {', '.join(hidden)}." if hidden else ""))
         ui.data_table(views.outcomes_by_source, key="sources_outcome_by_source", file_name="outcome_by_source")
         outcome_chart(views.outcomes_by_risk, RISK, sources.AT_RISK_LEVEL,
@@ -145,16 +145,13 @@ if filters is not None:
             st.caption(f"The benchmark is {benchmark:.0%}: about one in three children supported by CSE services "
                        "are boys (Barnardo's, 2014), so a source well below it may be missing boys at risk. A line "
                        "that does not reach the benchmark means the difference is unlikely to be chance. "
-                       "Sources withheld as <5 have no dot.")
+                       "Sources withheld (c) have no dot.")
             ui.data_table(views.boys, key="sources_boys", file_name="boys_by_source")
 
         st.subheader("Which agencies refer few children")
         fewest = sources.fewest_referrals(views.by_source)
-        absent = sources.absent_sources(views.by_source.numeric)
         if not fewest.empty:
             listed = ", ".join(f"{row[SOURCE]} ({row[REFERRALS]})" for _, row in fewest.iterrows())
             st.markdown(f"**Fewest referrals in the period:** {listed}.")
-        st.markdown(f"**No referrals at all from:** {', '.join(absent)}." if absent
-                    else "**Every source made at least one referral in the period.**")
         st.caption("A source that rarely refers may not be recognising CSE: consider whether it needs training "
                    "(see Training coverage) or a clearer route to refer.")

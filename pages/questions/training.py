@@ -17,7 +17,7 @@ HOVER = ("%{customdata[0]} · %{customdata[1]} · %{customdata[2]}: %{customdata
 
 
 def with_hover(coverage: disclosure.ProtectedTable, rows):
-    """The chosen rows with their counts as shown (<5 where withheld), for the hover labels."""
+    """The chosen rows with their counts as shown (c where withheld), for the hover labels."""
     hover = {f"{column} shown": coverage.hover_text(column) for column in (TRAINED, IN_SCOPE, COVERAGE)}
     return coverage.numeric.assign(**hover)[rows], [PERIOD, AGENCY, LEVEL, *hover]
 
@@ -61,8 +61,8 @@ if filters is not None:
                                      "Staff in scope who are trained (%)", None,
                                      height=140 + 75 * shown[AGENCY].nunique()),
                         width="stretch", key="training_by_agency_level_chart")
-        st.caption("Agencies are ordered from furthest below the target to furthest above it. A missing bar is a "
-                   "figure withheld as <5.")
+        st.caption("Agencies are ordered from furthest below the target to furthest above it. Staff counts are shown as "
+                   "reported: they are not counts of children.")
         ui.data_table(coverage, key="training_by_agency_level", file_name="training_coverage")
 
         st.subheader("Trend")
