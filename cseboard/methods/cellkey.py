@@ -32,9 +32,8 @@ def cell_key(record_keys) -> int:
 
 
 def rounds_up(counts: np.ndarray, keys: np.ndarray, base: int) -> np.ndarray:
-    """Whether a count is rounded up: for (count mod base) / base of the 256 keys, so that rounding is unbiased."""
-    remainder = np.mod(counts, base)
-    return keys < (remainder * KEY_RANGE) // base
+    """Whether a count is rounded up: for the keys below 256 x (count mod base) / base, so rounding is unbiased."""
+    return keys * base < np.mod(counts, base) * KEY_RANGE
 
 
 def publish(counts, keys, threshold: int = 5) -> np.ndarray:

@@ -52,9 +52,14 @@ def shares(rows: pd.DataFrame, kind: str, by: str = WHOLE_PERIOD, *,
     table["item"] = table["item"].map(labels)
     table = table.rename(columns={by: DIMENSIONS[by], "item": ITEM_HEADINGS[kind]})
     if by == WHOLE_PERIOD:
-        table = table.drop(columns=DIMENSIONS[by]).sort_values(COUNT, ascending=False, kind="stable")
-        table = table.reset_index(drop=True)
-    return disclosure.protect(table, counts=[COUNT, BASE], rates={SHARE: (COUNT, BASE)}, policy=policy)
+        table = table.drop(columns=DIMENSIONS[by])
+    protected = disclosure.protect(table, counts=[COUNT, BASE], rates={SHARE: (COUNT, BASE)}, policy=policy)
+    if by != WHOLE_PERIOD:
+        return protected
+    # Ordered on the published counts, never the true ones, which would rank the withheld items among themselves.
+    order = protected.numeric[COUNT].sort_values(ascending=False, kind="stable", na_position="last").index
+    return dataclasses.replace(protected, numeric=protected.numeric.loc[order].reset_index(drop=True),
+                               mask=protected.mask.loc[order].reset_index(drop=True))
 
 
 def co_occurrence(pairs: pd.DataFrame, kind: str, *,
