@@ -1,0 +1,191 @@
+"""The attacks of issue 18 replayed against the published figures, on the sample and on random small extracts.
+
+No true count of 0 to 4 may be determined exactly by: differencing over each filter (a view less its other values),
+the period (one run of quarters less another), linking every table a viewer can reach for one filter state (each
+filter one value or all, every breakdown the pages show), or averaging every difference that leaves the same cell.
+tests/adversary.py has the attacker; docs/disclosure.md has what it found. CSEBOARD_ADVERSARY_REPORT=path writes
+the attacker's error on the sample to that file (the table in docs/disclosure.md was made so).
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import adversary
+from cseboard.contract import AGE_BANDS
+from factory import rows
+
+SMALL = range(0, 5)
+
+
+def one_or_all(grid: pd.DataFrame, dimension: str):
+    """The choices a viewer has for one filter: each value alone, or all (None)."""
+    return [None, *sorted(grid[dimension].unique())]
+
+
+def reachable(grid: pd.DataFrame, dimensions, quarter_runs: bool):
+    """Every view of the grid's cells a viewer can reach: each dimension one value or all; the quarter any run of
+    consecutive quarters when quarter_runs, else one quarter or all. Yields boolean masks over the grid."""
+    quarters = sorted(grid.quarter.unique())
+    runs = ([quarters[a:b] for a in range(len(quarters)) for b in range(a + 1, len(quarters) + 1)] if quarter_runs
+            else [[quarter] for quarter in quarters] + [quarters])
+    for choice in itertools.product(*(one_or_all(grid, d) for d in dimensions)):
+        matches = np.ones(len(grid), dtype=bool)
+        for dimension, value in zip(dimensions, choice):
+            if value is not None:
+                matches &= (grid[dimension] == value).to_numpy()
+        for run in runs:
+            yield matches & grid.quarter.isin(run).to_numpy()
+
+
+def attack(referrals: pd.DataFrame, dimensions, quarter_runs: bool, targets: int, seed: int = 0) -> list[tuple]:
+    """Link every reachable view of one partition and find, for small true counts, the range the attacker is left with.
+
+    Returns (true count, smallest, largest) for up to `targets` views whose true count is 0 to 4, chosen at random.
+    """
+    grid, cell_of = adversary.partition(referrals, ["quarter", *dimensions])
+    true = np.bincount(cell_of, minlength=len(grid))
+    views = {}
+    for mask in reachable(grid, dimensions, quarter_runs):
+        views.setdefault(mask.tobytes(), mask)
+    observations = [adversary.observe(referrals, cell_of, mask) for mask in views.values()]
+    small = [mask for mask in views.values() if true[mask].sum() in SMALL]
+    chosen = random.Random(seed).sample(small, min(targets, len(small)))
+    return [(int(true[mask].sum()), *adversary.feasible_range(observations, len(grid), np.flatnonzero(mask)))
+            for mask in chosen]
+
+
+def assert_nothing_pinned(found: list[tuple]) -> None:
+    assert found, "the attack found no small count to try"
+    pinned = [(count, low) for count, low, high in found if low == high]
+    assert not pinned, f"small counts determined exactly: {pinned}"
+    assert all(low <= count <= high for count, low, high in found), "the true count lies in what is published"
+
+
+@pytest.fixture(scope="module")
+def sample_referrals(sample_db) -> pd.DataFrame:
+    return adversary.referrals_with_keys(sample_db)
+
+
+def random_extract(tiny_store, seed: int, size: int) -> pd.DataFrame:
+    """A small extract of `size` referrals spread at random over three areas, two sources, two age bands, both
+    genders and four quarters: many counts of 0 to 4."""
+    chance = random.Random(seed)
+    made = []
+    for index in range(1, size + 1):
+        month = chance.choice(range(1, 13))
+        made.extend(rows("referrals", 1, referral_id=f"R{index}", child_id=f"C{index}",
+                         referral_date=f"2025-{month:02d}-{chance.randint(1, 28):02d}",
+                         area=chance.choice(["Northgate", "Riverside", "Oakmere"]),
+                         referral_source=chance.choice(["Police", "Education"]),
+                         age_at_referral=str(chance.choice([13, 15])), gender=chance.choice(["Male", "Female"])))
+    return adversary.referrals_with_keys(tiny_store(referrals=made))
+
+
+ISSUE_SLICE = {"age_band": "14-15", "gender": "Male", "area": "Northgate"}
+"""The home page view the issue attacked (?age=14-15&gender=Male), and an area for attacks on age or gender."""
+
+
+@pytest.mark.parametrize("dimension", adversary.DIMENSIONS)
+def test_differencing_over_each_filter_recovers_no_small_count_on_the_sample(sample_referrals, dimension):
+    """The home page's figure for a quarter with one filter value, against the same with every value and all."""
+    chosen = sample_referrals[sample_referrals.quarter >= "2025-Q4"]
+    for other, value in list(ISSUE_SLICE.items())[:2 if dimension not in ISSUE_SLICE else 3]:
+        if other != dimension:
+            chosen = chosen[chosen[other] == value]
+    assert_nothing_pinned(attack(chosen, [dimension], quarter_runs=False, targets=40))
+
+
+@pytest.mark.parametrize("dimensions", [("area", "gender"), ("area", "age_band"), ("referral_source", "gender")])
+def test_differencing_over_two_filters_recovers_no_small_count_on_the_sample(sample_referrals, dimensions):
+    """The issue's attack: area x age band x gender x quarter cells, with the area complement and gender as levers."""
+    latest = sample_referrals[sample_referrals.quarter >= "2026-Q2"]
+    assert_nothing_pinned(attack(latest, list(dimensions), quarter_runs=False, targets=40))
+
+
+@pytest.mark.parametrize("gender", ["Male", "Female"])
+def test_differencing_over_the_period_recovers_no_small_count_on_the_sample(sample_referrals, gender):
+    """The Areas page with a gender filter: every run of quarters for every area and for all."""
+    chosen = sample_referrals[(sample_referrals.gender == gender) & (sample_referrals.quarter >= "2025-Q3")]
+    assert_nothing_pinned(attack(chosen, ["area"], quarter_runs=True, targets=40))
+
+
+def test_linking_every_view_of_one_quarter_recovers_no_small_count_on_the_sample(sample_referrals):
+    """Every combination of area, source, age band and gender a viewer can reach in one quarter, linked at once."""
+    quarter = sample_referrals[sample_referrals.quarter == "2026-Q3"]
+    assert_nothing_pinned(attack(quarter, list(adversary.DIMENSIONS), quarter_runs=False, targets=25))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_linking_every_view_of_a_random_small_extract_recovers_no_small_count(tiny_store, seed):
+    referrals = random_extract(tiny_store, seed, size=60)
+    assert_nothing_pinned(attack(referrals, list(adversary.DIMENSIONS), quarter_runs=True, targets=30, seed=seed))
+
+
+def period_differences(referrals: pd.DataFrame, area: str, quarter: str) -> list[float]:
+    """Every published difference that leaves one area's count in one quarter: runs ending (or starting) at it less
+    the same run without it, and the quarter's total less every other area."""
+    quarters = sorted(referrals.quarter.unique())
+    position = quarters.index(quarter)
+    in_area = referrals[referrals.area == area]
+
+    def figure(chosen: pd.DataFrame) -> float:
+        value = adversary.published(chosen)
+        return 0.0 if np.isnan(value) else value
+
+    def run(first: int, last: int) -> pd.DataFrame:
+        return in_area[in_area.quarter.isin(quarters[first:last + 1])]
+
+    found = [figure(run(position, position))]
+    found += [figure(run(first, position)) - figure(run(first, position - 1)) for first in range(position)]
+    found += [figure(run(position, last)) - figure(run(position + 1, last)) for last in range(position + 1, len(quarters))]
+    in_quarter = referrals[referrals.quarter == quarter]
+    found.append(figure(in_quarter) - sum(figure(in_quarter[in_quarter.area == other])
+                                          for other in in_quarter.area.unique() if other != area))
+    return found
+
+
+def averaging_errors(referrals: pd.DataFrame) -> pd.DataFrame:
+    """For every area and quarter with a true count of 0 to 4: the attacker's averaged guess and its error."""
+    counted = referrals.groupby(["area", "quarter"]).size()
+    results = []
+    for area, quarter in itertools.product(sorted(referrals.area.unique()), sorted(referrals.quarter.unique())):
+        true = int(counted.get((area, quarter), 0))
+        if true in SMALL:
+            guess = adversary.averaged_estimate(period_differences(referrals, area, quarter))
+            results.append({"true": true, "guess": guess, "error": guess - true})
+    return pd.DataFrame(results)
+
+
+def test_averaging_every_view_that_leaves_a_cell_does_not_find_small_counts(sample_referrals):
+    """Averaging attack: the mean of all the differences that leave one area's quarter, rounded, is the attacker's
+    best guess. It must be wrong most of the time and never better than guessing from what is published alone."""
+    boys = sample_referrals[sample_referrals.gender == "Male"]
+    errors = averaging_errors(boys)
+    exact = (errors.guess.round() == errors.true).mean()
+    baseline = max((errors.true == value).mean() for value in SMALL)  # always guessing the commonest small count
+    report = os.environ.get("CSEBOARD_ADVERSARY_REPORT")
+    if report:
+        Path(report).write_text(error_table(errors, exact, baseline))
+    assert len(errors) > 20
+    assert exact < 0.5, f"the averaged guess is right for {exact:.0%} of small counts"
+    assert exact <= baseline + 0.15, f"averaging guesses {exact:.0%} right, against {baseline:.0%} with no views"
+
+
+def error_table(errors: pd.DataFrame, exact: float, baseline: float) -> str:
+    """The attacker's error as a Markdown table, for docs/disclosure.md."""
+    bands = pd.cut(errors.error.abs(), [-0.01, 0.5, 1.5, 2.5, 4.5, np.inf],
+                   labels=["under 0.5", "0.5 to 1.5", "1.5 to 2.5", "2.5 to 4.5", "over 4.5"])
+    counts = bands.value_counts(sort=False)
+    lines = ["| Attacker's error (counts) | Small cells | Share |", "|---|---|---|"]
+    lines += [f"| {band} | {count} | {count / len(errors):.0%} |" for band, count in counts.items()]
+    lines.append(f"\nSmall cells attacked: {len(errors)}; guessed exactly (rounded mean): {exact:.0%}; "
+                 f"guessing the commonest small count with no views: {baseline:.0%}; "
+                 f"mean absolute error {errors.error.abs().mean():.2f}.")
+    return "\n".join(lines) + "\n"
