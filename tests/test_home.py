@@ -53,10 +53,11 @@ def test_missing_before_referral_and_training_match_pandas(app, sample_tables, s
     assert cards["Workforce trained in CSE, all agencies"] == f"{coverage:.1f}%"
 
 
-def test_filters_are_kept_in_the_url(app):
-    at = app(query_params={"area": ["Northgate"], "from": "2025-Q2"})
+def test_filters_are_kept_in_the_url_one_area_and_whole_years(app):
+    at = app(query_params={"area": ["Northgate", "Oakmere"], "from": "2025-Q2"})
     assert at.query_params["area"] == ["Northgate"] or at.query_params["area"] == "Northgate"
-    assert "Period 2025-Q2 to 2026-Q3; areas: Northgate" in at.markdown[0].value
+    assert at.query_params["from"] == ["2025-Q4"] or at.query_params["from"] == "2025-Q4"
+    assert "Period 2025-Q4 to 2026-Q3; areas: Northgate;" in at.markdown[0].value
 
 
 def test_only_an_analyst_can_switch_protection_off_and_the_page_says_so(app, sample_tables):

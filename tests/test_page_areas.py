@@ -25,7 +25,7 @@ def byar(count: int, population: float, z: float = 1.959963984540054) -> tuple[f
 
 @pytest.mark.parametrize("query_params, first, last, equals, population_filter", [
     ({}, "2025-Q4", "2026-Q3", {}, {}),
-    ({"gender": "Female", "age": "14-15", "from": "2024-Q1"}, "2024-Q1", "2026-Q3",
+    ({"gender": "Female", "age": "14-15", "from": "2024-Q4"}, "2024-Q4", "2026-Q3",
      {"gender": "Female", "age_band": "14-15"}, {"gender": "Female", "age_band": "14-15"}),
     ({"area": ["Northgate", "Oakmere"]}, "2025-Q4", "2026-Q3", {}, {}),
 ])
