@@ -70,7 +70,10 @@ def sidebar_filters(current: Store) -> Filters | None:
     if len(quarters) > 1:
         # value= also marks it as a range slider; without it Streamlit reads the range back as one quarter on rerun.
         first, last = sidebar.select_slider("Period (quarters)", options=quarters,
-                                            value=(seed.first_quarter, seed.last_quarter), key="filter_period")
+                                            value=(seed.first_quarter, seed.last_quarter), key="filter_period",
+                                            help="One quarter or whole years: a period of another length is "
+                                                 "shortened to whole years ending at its last quarter, to protect "
+                                                 "children's figures.")
     else:
         first = last = quarters[0]
         sidebar.caption(f"Period: {first} (the only quarter loaded)")
