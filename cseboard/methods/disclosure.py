@@ -53,8 +53,8 @@ def plain_words(policy: DisclosurePolicy) -> str:
     """What the figures are, in one sentence a board member understands: shown once per page and in the sidebar."""
     if not policy.enabled:
         return "Figures are exact, for internal use only."
-    return (f"Figures are rounded to the nearest {policy.threshold} and slightly adjusted to protect children, so rows "
-            f"may not add to totals; {policy.symbol} marks a figure under {policy.threshold}, possibly none.")
+    return (f"Figures are rounded and slightly adjusted to protect children; rows may not add to totals. "
+            f"{policy.symbol} marks a figure under {policy.threshold}, possibly none.")
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class ProtectedTable:
     """A table after disclosure control, with one view for charts, one for tables and CSV, and hover text."""
 
     numeric: pd.DataFrame
-    """Same shape as the input, withheld cells NaN: safe to chart."""
+    """The input without its cell keys, counts as published and withheld cells NaN: safe to chart."""
     mask: pd.DataFrame
     """True where a cell is withheld."""
     policy: DisclosurePolicy
