@@ -70,3 +70,17 @@ def test_only_an_analyst_can_switch_protection_off_and_the_page_says_so(app, sam
     exact = {m.label: m.value for m in analyst.metric}
     assert exact["Referrals"] == f"{len(referrals_in(sample_tables, '2026-Q3')):,}"
 
+
+
+def test_the_same_referrals_show_the_same_figure_on_every_page(app, sample_tables, sample_keys):
+    """One quarter's referrals: the home page's card, the Areas page's partnership count and the Age and gender
+    page's grand total are the same records, so the same published figure, whatever the record keys."""
+    one_quarter = {"from": "2026-Q3", "to": "2026-Q3"}
+    expected = published.text(published.referrals(referrals_in(sample_tables, "2026-Q3"), sample_keys))
+    home = {m.label: m.value for m in app(query_params=one_quarter).metric}
+    areas = {m.label: m.value for m in app(page="pages/questions/areas.py", query_params=one_quarter).metric}
+    age_gender = app(page="pages/questions/age_gender.py", query_params=one_quarter)
+    crosstab = next(frame.value for frame in age_gender.dataframe if "Age band" == frame.value.columns[0]
+                    and "Total" in frame.value.columns).set_index("Age band")
+    assert home["Referrals"] == areas["Referrals in the partnership"] == expected
+    assert f"{crosstab.at['Total', 'Total']:,.0f}" == expected
