@@ -38,14 +38,24 @@ def test_table_lists_each_extract_with_period_hash_rows_and_quality(app, sample_
     assert {"Loaded", "Source", "Missing episodes", "Population rows", "Warnings"} <= set(table.columns)
 
 
-def test_quality_report_of_the_chosen_extract_is_shown(app, sample_db_copy):
-    at = app(page="pages/data/history.py", db=sample_db_copy)
+def test_quality_report_of_the_chosen_extract_is_shown_in_full_to_an_analyst(app, sample_db_copy):
+    at = app(page="pages/data/history.py", db=sample_db_copy, role="analyst")
     rag = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
     assert rag.Measure.tolist()[:2] == ["Gender not known", "Ethnicity not known"]
     assert "Recording quality:" in texts(at.markdown)
     from cseboard.display import ui
     stored = json.loads(ui.open_store(str(sample_db_copy)).extracts().quality_json[0])
     assert [r["figure"] for r in stored["rag"]] == rag.Figure.tolist()
+    assert any("completeness" in expander.label for expander in at.expander)
+
+
+def test_a_viewer_sees_the_quality_ratings_without_counts_or_record_level_examples(app, sample_db_copy):
+    at = app(page="pages/data/history.py", db=sample_db_copy)
+    rag = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
+    assert rag.Measure.tolist()[:2] == ["Gender not known", "Ethnicity not known"]
+    assert "Figure" not in rag.columns and "Rating" in rag.columns
+    assert not any("completeness" in expander.label or "duplicates" in expander.label for expander in at.expander)
+    assert any("are for analysts" in caption.value for caption in at.caption)
 
 
 def test_undo_explains_what_comes_back_and_restores_the_exact_previous_state(app, sample_db_copy):

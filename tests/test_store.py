@@ -10,6 +10,7 @@ from cseboard.tools.load import main as load_command
 from cseboard.questions import missing
 from cseboard.store import database as store_module
 from cseboard.store.database import Store, StoreError
+from cseboard.store.queries import query_names, query_text
 from factory import rows, write_extract
 
 
@@ -196,15 +197,17 @@ def test_an_older_store_gets_its_child_keys_when_opened(tmp_path, prepare, made_
     cursor = opened.cursor()
     if made_by == "a version before child keys":
         for table, column in [("referrals", "days_since_missing"), ("referrals", "child_referrals"),
-                              ("referrals", "child_quarter_referrals"), ("referrals", "child_key"),
+                              ("referrals", "child_quarter_referrals"), ("referrals", "referral_rkey"),
+                              ("referrals", "child_rkey"), ("referrals", "child_key"),
+                              ("missing_episodes", "episode_rkey"), ("missing_episodes", "child_rkey"),
                               ("missing_episodes", "child_key")]:
             cursor.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         cursor.execute("DELETE FROM derived_columns")
     else:
         cursor.execute("UPDATE derived_columns SET made_with = 'columns v2, hash 1'")
         cursor.execute("UPDATE referrals SET child_key = 1, days_since_missing = NULL, child_referrals = NULL, "
-                       "child_quarter_referrals = NULL")
-        cursor.execute("UPDATE missing_episodes SET child_key = 2")
+                       "child_quarter_referrals = NULL, referral_rkey = NULL, child_rkey = NULL")
+        cursor.execute("UPDATE missing_episodes SET child_key = 2, episode_rkey = NULL, child_rkey = NULL")
     opened.close()
     reopened = Store(path)
     assert_same_snapshot(expected, reopened.snapshot())
@@ -224,3 +227,42 @@ def test_duckdb_memory_comes_from_the_settings_and_a_bad_value_is_refused(tmp_pa
     monkeypatch.setenv("CSEBOARD_DUCKDB_MEMORY", "1GB'; DROP TABLE referrals; --")
     with pytest.raises(ValueError, match="CSEBOARD_DUCKDB_MEMORY must be a size"):
         Store(tmp_path / "other.duckdb")
+
+
+def record_keys_of(store: Store) -> dict[str, dict]:
+    """Each stored referral's, child's and episode's record key, by id."""
+    cursor = store.cursor()
+    referrals = cursor.execute("SELECT referral_id, referral_rkey, child_id, child_rkey FROM referrals").fetchall()
+    episodes = cursor.execute("SELECT episode_id, episode_rkey, child_id, child_rkey FROM missing_episodes").fetchall()
+    children = {(child, key) for _, _, child, key in referrals + episodes}
+    return {"referrals": {row[0]: row[1] for row in referrals}, "episodes": {row[0]: row[1] for row in episodes},
+            "children": dict(children), "pairs": children}
+
+
+def test_record_keys_are_bytes_one_per_child_and_depend_on_the_stores_secret(tmp_path, prepare):
+    extract = prepare(timeline_extract(tmp_path / "first", FIRST_REFERRALS, FIRST_EPISODES), period=("2024-Q4", "2025-Q2"))
+    keys = []
+    for name in ("one", "two"):
+        opened = Store(tmp_path / name / "cse.duckdb")
+        load(opened, extract)
+        keys.append(record_keys_of(opened))
+        opened.close()
+    for found in keys:
+        assert len(found["pairs"]) == len(found["children"]), "a child has one key in every table"
+        values = [*found["referrals"].values(), *found["episodes"].values(), *found["children"].values()]
+        assert all(isinstance(value, int) and 0 <= value <= 255 for value in values)
+    assert keys[0]["referrals"].keys() == keys[1]["referrals"].keys()
+    assert keys[0]["referrals"] != keys[1]["referrals"] or keys[0]["children"] != keys[1]["children"], (
+        "two installations (two secrets) key the same ids differently")
+
+
+def test_the_record_key_secret_is_made_once_and_no_query_reads_it(tmp_path):
+    path = tmp_path / "cse.duckdb"
+    opened = Store(path)
+    secret = opened.cursor().execute("SELECT secret FROM record_key_secret").fetchall()
+    opened.close()
+    reopened = Store(path)
+    assert reopened.cursor().execute("SELECT secret FROM record_key_secret").fetchall() == secret
+    reopened.close()
+    assert len(secret) == 1 and len(secret[0][0]) == 64
+    assert not [name for name in query_names() if "secret" in query_text(name).lower()]

@@ -94,7 +94,7 @@ def metrics(block: Metrics) -> None:
 
 def too_small(what: str) -> None:
     """In place of a chart whose every figure is withheld or zero: say so, rather than draw an empty frame."""
-    note(Note(f": the numbers are too small to draw (each would show as {ui.policy().symbol}, or is zero). Widen the "
+    note(Note(f": the numbers are too small to draw (each shows as {ui.policy().symbol}, under 5). Widen the "
               "period or clear a filter in the sidebar.", tone="too_small", lead=what))
 
 

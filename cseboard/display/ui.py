@@ -9,7 +9,7 @@ import streamlit as st
 from cseboard.methods import disclosure
 from cseboard.config import SAMPLE_DIR, settings
 from cseboard.contract import AGE_BANDS, GENDERS
-from cseboard.filters import URL_KEYS, Filters, from_url
+from cseboard.filters import ONE_OR_ALL, URL_KEYS, Filters, from_url
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.queries import run_filtered
 from cseboard.store.database import Store
@@ -70,13 +70,17 @@ def sidebar_filters(current: Store) -> Filters | None:
     if len(quarters) > 1:
         # value= also marks it as a range slider; without it Streamlit reads the range back as one quarter on rerun.
         first, last = sidebar.select_slider("Period (quarters)", options=quarters,
-                                            value=(seed.first_quarter, seed.last_quarter), key="filter_period")
+                                            value=(seed.first_quarter, seed.last_quarter), key="filter_period",
+                                            help="One quarter or whole years: a period of another length is "
+                                                 "shortened to whole years ending at its last quarter, to protect "
+                                                 "children's figures.")
     else:
         first = last = quarters[0]
         sidebar.caption(f"Period: {first} (the only quarter loaded)")
     labels = {"areas": "Area", "sources": "Referral source", "age_bands": "Age band", "genders": "Gender"}
     chosen = {name: tuple(sidebar.multiselect(labels[name], options[name], default=list(getattr(seed, name)),
-                                              key=f"filter_{name}", placeholder=f"All ({len(options[name])})"))
+                                              key=f"filter_{name}", placeholder=f"All ({len(options[name])})",
+                                              max_selections=ONE_OR_ALL))
               for name in URL_KEYS}
     filters = Filters(first, last, **chosen)
     wanted = {key: value if isinstance(value, list) else [value] for key, value in filters.to_url().items()}
@@ -87,8 +91,9 @@ def sidebar_filters(current: Store) -> Filters | None:
         st.code(f"{st.context.url or ''}?{urlencode(filters.to_url(), doseq=True)}", language=None, wrap_lines=True)
     if settings().may_unsuppress:
         sidebar.divider()
-        sidebar.toggle("Show unsuppressed figures (internal use only)", key=UNSUPPRESS_KEY,
-                       help="Small numbers are normally shown as <5. Analysts may switch this off for internal work.")
+        sidebar.toggle("Show exact figures (internal use only)", key=UNSUPPRESS_KEY,
+                       help="Figures are normally rounded and adjusted to protect children. Analysts may switch this "
+                            "off for internal work.")
     st.session_state[FILTERS_KEY] = filters
     return filters
 
@@ -124,7 +129,7 @@ def current_filters() -> Filters | None:
 
 
 def page_header(title: str, what_it_shows: str) -> Filters | None:
-    """Title, one line on what the page shows, the filters in words, and the suppression state."""
+    """Title, one line on what the page shows, the filters in words, and what the figures are (protected or exact)."""
     st.title(title)
     st.caption(what_it_shows)
     filters = current_filters()
@@ -135,8 +140,10 @@ def page_header(title: str, what_it_shows: str) -> Filters | None:
         st.info("This is the **synthetic sample** made by the project's generator: no real child's data. "
                 "Load your partnership's extract on the *Load an extract* page.", icon=":material/science:")
     st.markdown(f"**Showing:** {filters.describe()}")
-    if not policy().enabled:
-        st.warning("Small-number suppression is OFF: figures below are unsuppressed and for internal use only. "
+    if policy().enabled:
+        st.caption(disclosure.plain_words(policy()))
+    else:
+        st.warning("Disclosure control is OFF: figures below are exact and for internal use only. "
                    "Do not share or publish them.", icon="⚠️")
     return filters
 
@@ -156,6 +163,6 @@ def table_view(protected: disclosure.ProtectedTable, key: str, file_name: str, f
 
 
 def data_table(protected: disclosure.ProtectedTable, key: str, file_name: str, label: str = "Show the data") -> None:
-    """The figures behind a chart: suppressed as the chart is, sortable, downloadable as safe CSV."""
+    """The figures behind a chart: protected as the chart is, sortable, downloadable as safe CSV."""
     with st.expander(label):
         table_view(protected, key, file_name)

@@ -12,6 +12,11 @@ INSERT INTO store_meta SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM store_meta);
 -- (by an older version, or by a DuckDB that hashes differently) gets them recomputed when it is opened.
 CREATE TABLE IF NOT EXISTS derived_columns (made_with VARCHAR);
 
+-- The installation's secret for record keys (cseboard.store.database.record_key_sql): made once, when the store is
+-- created, and read by the store alone; no query in queries/ selects it and no page shows it. Without it nobody can
+-- work out which way a published figure was rounded (docs/disclosure.md).
+CREATE TABLE IF NOT EXISTS record_key_secret (secret VARCHAR NOT NULL);
+
 CREATE TABLE IF NOT EXISTS extracts (
     extract_id INTEGER PRIMARY KEY,
     source_name VARCHAR NOT NULL,
@@ -51,7 +56,9 @@ CREATE TABLE IF NOT EXISTS referrals (
     days_since_missing SMALLINT,          -- days since the child's latest current missing episode started, on or
                                           -- before the referral date and within 365 days; NULL if none
     child_referrals INTEGER,              -- how many current referrals the child has (1: counted without grouping)
-    child_quarter_referrals INTEGER       -- how many referrals the child has in this quarter (same extract)
+    child_quarter_referrals INTEGER,      -- how many referrals the child has in this quarter (same extract)
+    referral_rkey UTINYINT,               -- the referral's record key, 0-255, for cell keys (docs/disclosure.md)
+    child_rkey UTINYINT                   -- the child's record key, the same in every table and extract
 );
 
 CREATE TABLE IF NOT EXISTS missing_episodes (
@@ -64,7 +71,9 @@ CREATE TABLE IF NOT EXISTS missing_episodes (
     quarter_start DATE NOT NULL,
     return_interview VARCHAR NOT NULL,
     return_interview_date DATE,
-    child_key UBIGINT NOT NULL
+    child_key UBIGINT NOT NULL,
+    episode_rkey UTINYINT,                -- the episode's record key, 0-255, for cell keys
+    child_rkey UTINYINT                   -- the child's record key, as in referrals
 );
 
 CREATE TABLE IF NOT EXISTS training (

@@ -3,6 +3,7 @@ import streamlit as st
 
 from cseboard.intake import quality
 
+from cseboard.config import settings
 from cseboard.display import quality_view, ui
 from cseboard.store.database import StoreError
 
@@ -33,7 +34,8 @@ labels = {int(row.extract_id): f"Extract {int(row.extract_id)}: {row.period_star
 
 st.header("Data quality of an extract")
 shown = st.selectbox("Extract", list(labels), format_func=labels.get, key="history_quality")
-quality_view.show_quality(quality.stored_quality(history, shown), key="history_quality_report")
+quality_view.show_quality(quality.stored_quality(history, shown), key="history_quality_report",
+                          record_level=settings().may_unsuppress)
 
 st.header("Undo a load")
 chosen = st.selectbox("Extract to remove", list(labels), format_func=labels.get, key="history_remove")
