@@ -440,7 +440,8 @@ class _Findings:
                        count=count)
         for heading in self.unknown:
             if not any(seen == heading for seen, _ in self.identifying) and heading not in self.controls:
-                report.warning(file, "unknown_column", "the column is not in the contract; it was not stored", column=heading)
+                what = "has no heading" if heading.startswith("(no heading") else "is not in the contract"
+                report.warning(file, "unknown_column", f"the column {what}; it was not stored", column=heading)
 
 
 SAMPLES = 20
