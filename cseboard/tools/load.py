@@ -32,9 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     db = args.db or settings().db_path
     try:
         store = Store(db)
+    except StoreError as exc:  # damaged, or in use by the dashboard: each says so and what to do
+        print(f"Not loaded: {exc}.")
+        return 1
     except duckdb.Error as exc:
-        print(f"Not loaded: the store {db} could not be opened ({str(exc).splitlines()[0]}). "
-              "If the dashboard is running on it, load through its 'Load an extract' page or stop it first.")
+        print(f"Not loaded: the store {db} could not be opened ({str(exc).splitlines()[0]}).")
         return 1
     try:
         replaced = store.overlapping(prepared.extract.period_start, prepared.extract.period_end)
