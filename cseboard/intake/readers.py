@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
@@ -198,7 +199,7 @@ def _open_zip(file: SourceFile, limits: Limits, report: Report) -> list[SourceFi
             continue
         try:
             data = _read_member(archive, member, limits)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
             report.error(label, "bad_zip", "this file inside the zip is damaged")
             continue
         if data is None:
