@@ -9,7 +9,8 @@ import duckdb
 
 from cseboard.config import settings
 from cseboard.intake.ingest import load, prepare_path
-from cseboard.store.database import Store, StoreError
+from cseboard.intake import pii
+from cseboard.store.database import Store, StoreError, damage
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         replaced = store.overlapping(prepared.extract.period_start, prepared.extract.period_end)
         extract_id = load(store, prepared)
     except StoreError as exc:
-        print(f"Not loaded: {exc}")
+        print(f"Not loaded: {pii.masked_within(str(exc))}")
+        return 1
+    except duckdb.Error as exc:  # reading the history before the load: damage, or the machine
+        print(f"Not loaded: {damage(store.path, exc) or pii.masked_within(str(exc).splitlines()[0])}")
         return 1
     finally:
         store.close()
