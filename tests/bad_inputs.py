@@ -342,6 +342,8 @@ CASES = [
     # Characters and lengths
     Case("nul-byte-past-the-first-64-kb", _one("referrals.csv", _nul_past_the_sniff), "control_character",
          "the value holds a control character (such as a NUL byte)", row=1201),
+    Case("nul-byte-in-a-heading", _one("referrals.parquet", lambda: _parquet_with("no\x00tes", ["a", "b"])),
+         "control_character", "the heading holds a control character (such as a NUL byte)", row=1),
     Case("zero-width-space-in-area", _one("referrals.csv", lambda: referrals_with({0: {"area": "North\u200bgate"}})),
          "invisible_characters", "zero-width or text-direction characters were removed", can_load=True,
          severity="warning"),
@@ -371,4 +373,8 @@ CASES = [
     # Row numbers
     Case("row-after-a-quoted-newline", _one("referrals.csv", _quoted_newline_then_bad_date), "bad_date",
          "not a date", row=3),
+    Case("row-after-blank-rows-in-a-workbook", _one("referrals.xlsx", lambda: xlsx_bytes({"referrals": [
+        [], HEADER, *([r[c] for c in HEADER] for r in rows("referrals", 2)), [],
+        [r[c] if c != "age_at_referral" else "18" for c in HEADER for r in rows("referrals", 1, referral_id="R9")]]})),
+         "out_of_range", "the number must be at least 0 and at most 17", row=6),
 ]

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from cseboard.contract import MAX_COLUMNS, TABLES_BY_NAME
+from cseboard.intake import pii
 from cseboard.intake.report import Report
 
 DATA_SUFFIXES = (".csv", ".parquet", ".xlsx")
@@ -88,6 +90,16 @@ class RawTable:
     cells: pa.Table | None = None
     stream: Callable[[Report], Iterator[pa.RecordBatch]] | None = None
     names: tuple[str, ...] = ()
+    sheet_rows: np.ndarray | None = None  # a workbook's own row numbers, where blank rows were skipped
+
+    def spreadsheet_row(self, index: int) -> int:
+        """The row a spreadsheet shows for the record at index (from 0): the header is row 1."""
+        return int(self.sheet_rows[index]) if self.sheet_rows is not None else index + 2
+
+    def spreadsheet_rows(self, start: int, count: int) -> np.ndarray:
+        if self.sheet_rows is not None:
+            return self.sheet_rows[start:start + count]
+        return np.arange(start + 2, start + 2 + count)
 
     @property
     def column_names(self) -> list[str]:
@@ -267,13 +279,17 @@ def _too_wide(label: str, columns: str, report: Report) -> None:
 def checked_headings(label: str, names: list, report: Report) -> list[str] | None:
     """Headings as they will be read: a blank heading named by its position (its column is then reported as not
     in the contract and dropped, unless it holds identifying values); None, after an error, for a repeated
-    heading or a file far too wide to be an extract."""
+    heading, a heading with a control character or a file far too wide to be an extract."""
     if len(names) > MAX_COLUMNS:
         _too_wide(label, f"{len(names):,}", report)
         return None
     headings = [str(name).strip() or f"(no heading, column {index})" for index, name in enumerate(names, start=1)]
+    damaged = [heading for heading in headings if re.search(pii.CONTROL, heading)]
+    for heading in damaged:
+        report.error(label, "control_character", "the heading holds a control character (such as a NUL byte) that "
+                     "no text holds; the file may be damaged: export it again", column=heading, row=1)
     seen: dict[str, int] = {}
-    repeated = False
+    repeated = bool(damaged)
     for index, heading in enumerate(headings, start=1):
         if heading in seen:
             report.error(label, "repeated_heading", f"the heading appears twice (columns {seen[heading]} and {index}); "
@@ -506,24 +522,26 @@ def _read_xlsx(file: SourceFile, report: Report) -> list[RawTable]:
             report.warning(label, "unknown_table", "the sheet name is not a table of the contract; it was not read")
             continue
         try:
-            raw = _sheet_table(sheet, label, report)
+            raw = _sheet_table(sheet, table, label, report)
         except Exception as exc:  # openpyxl reads a read-only sheet lazily: damage shows only here
             report.error(label, "unreadable", f"the sheet could not be read ({type(exc).__name__})")
             continue
         if raw is not None:
-            tables.append(RawTable(table, label, raw))
+            tables.append(raw)
     workbook.close()
     return tables
 
 
-def _sheet_table(sheet, label: str, report: Report) -> pa.Table | None:
-    """A sheet's cells as text, headed by its first row that holds anything."""
+def _sheet_table(sheet, table: str, label: str, report: Report) -> RawTable | None:
+    """A sheet's cells as text, headed by its first row that holds anything, with the sheet's row numbers of the
+    rows kept (blank rows are skipped)."""
     if (sheet.max_column or 0) > MAX_COLUMNS:
         _too_wide(label, f"{sheet.max_column:,}", report)
         return None
-    rows = [[_cell_text(cell, label, index, report) for cell in row]
-            for index, row in enumerate(sheet.iter_rows(), start=1)]
-    rows = [row for row in rows if any(row)]
+    numbered = [(index, [_cell_text(cell, label, index, report) for cell in row])
+                for index, row in enumerate(sheet.iter_rows(), start=1)]
+    numbered = [(index, row) for index, row in numbered if any(row)]
+    rows = [row for _, row in numbered]
     if not rows:
         report.error(label, "empty_file", "the sheet is empty")
         return None
@@ -533,7 +551,8 @@ def _sheet_table(sheet, label: str, report: Report) -> pa.Table | None:
     if headings is None:
         return None
     columns = [[row[i] if i < len(row) else "" for row in body] for i in range(len(headings))]
-    return pa.table(columns, names=headings)
+    return RawTable(table, label, pa.table(columns, names=headings),
+                    sheet_rows=np.array([index for index, _ in numbered[1:]], dtype=np.int64))
 
 
 def _cell_text(cell, label: str, row: int, report: Report) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -146,7 +146,7 @@ class _TableCheck:
         timed = TIMED.get(self.table.name, ())
         checks = [ColumnCheck(column, columns.get(column.name), self.today, keep_time=column.name in timed)
                   for column in self.table.columns]
-        found = _Findings(checks, self.unknown)
+        found = _Findings(checks, self.unknown, self.raw.spreadsheet_row)
         parts, first_row = [], 2
         for cells in _read_ahead(self.raw.batches(self.report)):
             hits: dict = {}
@@ -157,7 +157,7 @@ class _TableCheck:
                              else self._check_values(c, cells.column(c.heading), hits, found))
             found.add(cells, hits, first_row - 2)
             file = pa.DictionaryArray.from_arrays(pa.array(np.zeros(cells.num_rows, dtype=np.int32)), pa.array([self.file]))
-            rows = pa.array(np.arange(first_row, first_row + cells.num_rows))
+            rows = pa.array(self.raw.spreadsheet_rows(first_row - 2, cells.num_rows))
             # one chunk per column per batch: DuckDB scans (and the store inserts) aligned batches far faster
             parts.append(pa.table([*typed.values(), file, rows], names=[*typed, FILE, ROW]).combine_chunks())
             first_row += cells.num_rows
@@ -362,7 +362,7 @@ def _check_sql(checks: list["ColumnCheck"]) -> str:
 class _Findings:
     """Rule breaks and identifying values found so far, batch by batch: exact counts, the first few rows."""
 
-    def __init__(self, checks: list["ColumnCheck"], unknown: list[str]):
+    def __init__(self, checks: list["ColumnCheck"], unknown: list[str], row_of: Callable[[int], int]):
         self.flags = [(check, flag) for check in checks for flag in check.flags]
         self.counts = [0] * len(self.flags)
         self.samples: list[list[tuple[int, str]]] = [[] for _ in self.flags]
@@ -373,6 +373,7 @@ class _Findings:
         self.controls: dict[str, list] = {}  # unknown column -> [first row index, value, count] of control characters
         self.scanned: set[str] = set()  # headings of this batch already scanned by distinct value
         self.offset = 0  # rows before this batch
+        self.row_of = row_of  # the spreadsheet row of a record, counted from 0
 
     def add(self, cells: pa.Table, hits: dict, offset: int) -> None:
         for index, (check, flag) in enumerate(self.flags):
@@ -385,7 +386,7 @@ class _Findings:
             if wanted > 0:
                 rows = found.rows(wanted)
                 values = cells.column(check.heading).take(pa.array(rows)).to_pylist()
-                self.samples[index].extend((int(row) + offset + 2, value) for row, value in zip(rows, values))
+                self.samples[index].extend((self.row_of(int(row) + offset), value) for row, value in zip(rows, values))
         for heading in self.unknown:
             control = _characters(cells.column(heading))[1]["control_character"]
             rows = np.flatnonzero(control.to_numpy(zero_copy_only=False))
@@ -433,10 +434,10 @@ class _Findings:
         for heading in headings:
             for (seen, kind), (first, value, count) in self.identifying.items():
                 if seen == heading:
-                    report.add(_pii_problem_at(file, heading, kind, first, value, count), count=count)
+                    report.add(_pii_problem_at(file, heading, kind, self.row_of(first), value, count), count=count)
         for heading, (first, value, count) in self.controls.items():
             more = f" ({count:,} rows like this in the column; the first is shown)" if count > 1 else ""
-            report.add(_problem("error", file, "control_character", CONTROL_MESSAGE + more, heading, first + 2, value),
+            report.add(_problem("error", file, "control_character", CONTROL_MESSAGE + more, heading, self.row_of(first), value),
                        count=count)
         for heading in self.unknown:
             if not any(seen == heading for seen, _ in self.identifying) and heading not in self.controls:
@@ -456,17 +457,12 @@ def _problem(severity, file, rule, message, column, row, value) -> Problem:
     return Problem(severity, file, rule, message, column=column, row=int(row), value=None if value is None else str(value)[:60])
 
 
-def pii_problem(file: str, heading: str, kind: str, rows: np.ndarray, values: pa.ChunkedArray) -> Problem:
+def _pii_problem_at(file: str, heading: str, kind: str, row: int, value, count: int) -> Problem:
     """One refusal for identifying values, naming the first row; the value itself is masked."""
-    first = int(rows[0])
-    return _pii_problem_at(file, heading, kind, first, values[first].as_py(), len(rows))
-
-
-def _pii_problem_at(file: str, heading: str, kind: str, first: int, value, count: int) -> Problem:
     more = f" (and {count - 1} more rows)" if count > 1 else ""
     return Problem("error", file, "identifying_value",
                    f"the value looks like {kind}, which identifies a child{more}; remove it from the extract",
-                   column=heading, row=first + 2, value=pii.mask(str(value)))
+                   column=heading, row=row, value=pii.mask(str(value)))
 
 
 @dataclass(frozen=True)
