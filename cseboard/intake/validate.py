@@ -77,7 +77,7 @@ def validate_tables(raw_tables: list[RawTable], report: Report, period: tuple[st
     if report.ok and "referrals" in combined:
         extract.period_start, extract.period_end = period or _inferred_period(combined["referrals"])
         combined = _within_period(con, combined, extract.period_start, extract.period_end, report)
-        _check_period_holds_referrals(con, combined["referrals"], extract, declared=period is not None)
+        _check_period_holds_referrals(combined["referrals"], extract, declared=period is not None)
         extract.tables = combined if report.ok else {}
     con.close()
     return extract
@@ -684,14 +684,11 @@ def _within_period(con, tables: dict[str, pa.Table], first: str, last: str, repo
 
 
 
-def _check_period_holds_referrals(con, referrals: pa.Table, extract: Extract, declared: bool) -> None:
+def _check_period_holds_referrals(referrals: pa.Table, extract: Extract, declared: bool) -> None:
     """Loading replaces each quarter of the period: a period holding none of the extract's referrals (a wrong
     --period) is refused, and a quarter of it with none is pointed out."""
     first, last = extract.period_start, extract.period_end
-    con.register("kept", referrals.select(["referral_date"]))
-    held = {quarter for (quarter,) in con.execute(
-        "SELECT DISTINCT year(referral_date) || '-Q' || quarter(referral_date) FROM kept").fetchall()}
-    con.unregister("kept")
+    held = {quarter_of(day) for day in pc.unique(referrals.column("referral_date")).to_pylist() if day is not None}
     if not held and declared:
         extract.report.error("extract", "empty_period",
                              f"none of the extract's referrals is dated in the period {first} to {last}; loading it "
