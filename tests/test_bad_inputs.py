@@ -18,6 +18,7 @@ from cseboard.methods import disclosure
 from cseboard.intake.ingest import load, prepare_path, prepare_uploads
 from cseboard.intake.readers import Limits
 from cseboard.store.database import StoreError
+from cseboard.tools.load import main as load_command
 from factory import rows, write_csv
 
 
@@ -135,3 +136,23 @@ def test_undo_after_two_loads_restores_each_previous_state(loaded_store):
     assert_same_snapshot(states[1], loaded_store.snapshot())
     loaded_store.remove(ids[0])
     assert_same_snapshot(states[0], loaded_store.snapshot())
+
+
+SHELL_CASES = ["heading-given-twice", "parquet-list-column", "encrypted-zip", "deflate64-zip-member",
+               "nul-byte-past-the-first-64-kb", "100000-columns", "3-mb-field", "postcode-in-gender",
+               "declared-period-holds-no-referral"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.id in SHELL_CASES], ids=lambda c: c.id)
+def test_the_shell_says_the_same_without_a_traceback(case: Case, tmp_path, capsys):
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    for name, data in case.uploads():
+        (folder / name).write_bytes(data)
+    period = ["--period", ":".join(case.period)] if case.period else []
+    assert load_command([str(folder), "--check", *period]) == 1
+    out = capsys.readouterr()
+    assert case.message in out.out and "Nothing was loaded; the store is unchanged." in out.out
+    assert "Traceback" not in out.out + out.err
+    if case.secret:
+        assert case.secret not in out.out
