@@ -1,9 +1,12 @@
 # Two commands do all the set-up on a fresh machine:
-#   make run    installs the Python packages and opens the dashboard on the bundled synthetic sample
-#   make test   installs everything the tests need (Python packages and Debian's chromium) and runs them all
+#   make run    installs the Python packages and chromium (for the board pack's PDF) and serves the dashboard on the
+#               bundled synthetic sample
+#   make test   installs everything the tests need (Python packages, Debian's chromium, npm's axe-core) and runs them all
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+
+NODE_TOOLS := node_modules/.installed
 
 .PHONY: run test browser bench
 
@@ -13,13 +16,17 @@ $(INSTALLED): requirements.txt
 	$(PYTHON) -m pip install --quiet -r requirements.txt
 	touch $(INSTALLED)
 
+$(NODE_TOOLS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_TOOLS)
+
 browser:
 	@bash scripts/install-browser.sh
 
-run: $(INSTALLED)
+run: $(INSTALLED) browser
 	$(PYTHON) -m streamlit run dashboard.py
 
-test: $(INSTALLED) browser
+test: $(INSTALLED) browser $(NODE_TOOLS)
 	$(PYTHON) -m pytest
 
 bench: $(INSTALLED)

@@ -13,16 +13,13 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cseboard.tools import serve
-from cseboard.config import SAMPLE_DIR
+from cseboard.config import CHROMIUM, CHROMIUM_ARGS, SAMPLE_DIR
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.database import Store
 from factory import write_extract
 
 TODAY = dt.date(2026, 11, 23)
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 
 
 @pytest.fixture
