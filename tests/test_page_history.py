@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from bad_inputs import extract_zip
 from conftest import TODAY, assert_same_snapshot, texts
@@ -110,3 +111,15 @@ def test_undo_notes_and_history_table_from_the_package():
     table = quality.history_table(history)
     assert table["Shown for"].tolist() == ["2025-Q2", "2025-Q1, 2025-Q3", "2024-Q1 to 2024-Q4"]
     assert table.Quality.tolist() == ["not assessed"] * 3
+
+
+@pytest.mark.parametrize("page", [None, "pages/data/history.py", "pages/data/upload.py"])
+def test_a_damaged_store_gets_a_plain_message_on_every_page(app, sample_db_copy, page):
+    data = bytearray(sample_db_copy.read_bytes())
+    data[:64] = b"\xde\xad\xbe\xef" * 16
+    sample_db_copy.write_bytes(bytes(data))
+    at = app(page, db=sample_db_copy)
+    message = texts(at.error)
+    assert f"The dashboard cannot open its store: the store file {sample_db_copy} is damaged" in message
+    assert "put back your latest backup copy of cse.duckdb" in message
+    assert not at.exception

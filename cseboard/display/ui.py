@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +13,7 @@ from cseboard.contract import AGE_BANDS, GENDERS
 from cseboard.filters import ONE_OR_ALL, URL_KEYS, Filters, from_url
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.queries import run_filtered
-from cseboard.store.database import Store
+from cseboard.store.database import Store, StoreError, damage
 from cseboard.questions import section
 
 FILTERS_KEY = "filters"
@@ -31,7 +32,12 @@ def open_store(path: str) -> Store:
 
 
 def store() -> Store:
-    return open_store(str(settings().db_path))
+    """The store, or on every page a plain message saying what is wrong with it and how to put it right."""
+    try:
+        return open_store(str(settings().db_path))
+    except StoreError as exc:
+        st.error(f"The dashboard cannot open its store: {exc}.", icon=":material/error:")
+        st.stop()
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -42,7 +48,14 @@ def _cached_query(db_path: str, version: int, name: str, filters: Filters | None
 def query(name: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
     """A named query's result, cached on the store's version so a new load is seen at once."""
     current = store()
-    return _cached_query(str(current.path), current.version(), name, filters, tuple(sorted(extra.items())))
+    try:
+        return _cached_query(str(current.path), current.version(), name, filters, tuple(sorted(extra.items())))
+    except duckdb.Error as exc:
+        damaged = damage(current.path, exc)
+        if damaged is None:
+            raise
+        st.error(f"The dashboard cannot read its store: {damaged}.", icon=":material/error:")
+        st.stop()
 
 
 def policy() -> disclosure.DisclosurePolicy:

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import secrets
+import threading
 from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 import duckdb
@@ -154,6 +158,41 @@ class StoreError(Exception):
     """A load or removal that could not be completed; the store is unchanged."""
 
 
+class StoreBusy(StoreError):
+    """The store file is open for writing in another process (the dashboard, or another load)."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"the store {path} is in use by another process (the dashboard, or another load); load "
+                         "through the dashboard's 'Load an extract' page, or stop the dashboard first")
+
+
+class StoreDamaged(StoreError):
+    """The store file cannot be read as it should: say so, where it is and how to get it back."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(
+            f"the store file {path} is damaged ({reason}); nothing in it can be shown or changed. To restore it: "
+            f"stop the dashboard, move the file aside (for example to {path.name}.damaged), then put back your "
+            f"latest backup copy of {path.name}, or start an empty store and load the extracts again, oldest first, "
+            "with python -m cseboard.load (the Extract history page of the last good copy lists them, with the "
+            "period each covered)")
+
+
+# What DuckDB says when the file itself is wrong, rather than a query or the machine, in the user's words.
+DAMAGE_SIGNS = {"not a valid DuckDB database file": "it is not a DuckDB database file",
+                "checksum": "part of it does not match its checksum",
+                "Could not read enough bytes": "it is shorter than DuckDB expects (cut off?)",
+                "Corrupt database file": "part of it is corrupt"}
+FILE_HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers, before the first block
+LOCK_SIGNS = ("Could not set lock", "Conflicting lock")
+
+
+def damage(path: Path, exc: Exception) -> StoreDamaged | None:
+    """The StoreDamaged a DuckDB error means, if it says the file is damaged."""
+    reason = next((words for sign, words in DAMAGE_SIGNS.items() if sign in str(exc)), None)
+    return StoreDamaged(path, reason) if reason else None
+
+
 # Columns kept up to date at load and undo, so that child-level queries need no join and no grouping on text.
 # When the extracts covering quarters [$first, $last] change:
 # - days_since_missing may change for referrals in those quarters and the year after them;
@@ -220,20 +259,55 @@ KEY_CLASHES_SQL = """
     SELECT clashes FROM final"""
 
 
+# The next extract id, counted in the load's own transaction: a failed load gives none away (a sequence, which
+# stores used before, moves on even when the load that drew from it is rolled back).
+NEXT_EXTRACT_ID_SQL = "UPDATE store_meta SET last_extract_id = last_extract_id + 1 RETURNING last_extract_id"
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
 class Store:
     """One DuckDB file; each query or load takes its own cursor, so one Store can serve many sessions."""
 
     def __init__(self, path: Path | str, read_only: bool = False):
         self.path = Path(path)
+        self.writing = threading.Lock()  # one load or removal at a time: a failed one is undone to the byte
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = duckdb.connect(str(self.path), read_only=read_only)
-        self.connection.execute(f"SET memory_limit = '{settings().duckdb_memory}'")
-        if not read_only:
-            self.connection.execute(SCHEMA_SQL.read_text())
-            self.connection.execute("INSERT INTO record_key_secret SELECT $secret WHERE NOT EXISTS "
-                                    "(SELECT 1 FROM record_key_secret)", {"secret": secrets.token_hex(32)})
-            self._upgrade()
+        try:
+            self.connection = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            if any(sign in str(exc) for sign in LOCK_SIGNS):
+                raise StoreBusy(self.path) from exc
+            raise damage(self.path, exc) or StoreDamaged(self.path, f"DuckDB cannot open it: {_first_line(exc)}") from exc
+        try:
+            self.connection.execute(f"SET memory_limit = '{settings().duckdb_memory}'")
+            if not read_only:
+                self.connection.execute(SCHEMA_SQL.read_text())
+                self.connection.execute("INSERT INTO record_key_secret SELECT $secret WHERE NOT EXISTS "
+                                        "(SELECT 1 FROM record_key_secret)", {"secret": secrets.token_hex(32)})
+                self._upgrade()
+            self._check(read_only)
+        except duckdb.Error as exc:
+            self.connection.close()
+            raise damage(self.path, exc) or StoreDamaged(self.path, f"its tables cannot be read: {_first_line(exc)}") from exc
+
+    def _check(self, read_only: bool) -> None:
+        """The file is as long as its blocks, and the history and the bookkeeping read whole: a store cut short or
+        with a damaged header or catalogue is found when it is opened, rather than on a page (damage inside a
+        data block shows when that block is read). A read-only store may still have blocks in its log."""
+        cursor = self.cursor()
+        blocks, block_size = cursor.execute("SELECT total_blocks, block_size FROM pragma_database_size() "
+                                            "WHERE database_name = current_database()").fetchall()[0]
+        if not read_only and self.path.stat().st_size < FILE_HEADER_BYTES + blocks * block_size:
+            self.connection.close()
+            raise StoreDamaged(self.path, "it is shorter than DuckDB expects (cut off?)")
+        cursor.execute("SELECT * FROM extracts").fetchall()
+        cursor.execute("SELECT * FROM store_meta").fetchall()
+        for table in DATA_TABLES:
+            cursor.execute(f"SELECT count(*) FROM {table}").fetchall()
 
     def _secret(self, cursor) -> dict:
         """The record-key secret as a bound parameter for the SQL that makes record keys; never returned elsewhere."""
@@ -298,10 +372,15 @@ class Store:
         """Write a validated extract in one transaction; nothing is written unless all of it is."""
         if not extract.ok or not extract.tables:
             raise StoreError("the extract did not pass validation, so nothing was loaded")
+        with self.writing, self._undone_on_failure():
+            return self._load(extract, source_name, sha256, quality, loaded_at)
+
+    def _load(self, extract: ValidatedExtract, source_name: str, sha256: str, quality: dict | None,
+              loaded_at: dt.datetime | None) -> int:
         cursor = self.cursor()
         cursor.begin()
         try:
-            extract_id = cursor.execute("SELECT nextval('extract_ids')").fetchall()[0][0]
+            extract_id = cursor.execute(NEXT_EXTRACT_ID_SQL).fetchall()[0][0]
             keyed = {"extract_id": extract_id, **self._secret(cursor)}
             for table in DATA_TABLES:
                 if table in extract.tables:
@@ -329,14 +408,37 @@ class Store:
             cursor.commit()
         except (duckdb.Error, KeyError, ValueError) as exc:
             cursor.rollback()
-            raise StoreError(f"the extract could not be stored ({exc}); the store is unchanged") from exc
+            raise damage(self.path, exc) or StoreError(
+                f"the extract could not be stored ({_first_line(exc)}); the store is unchanged") from exc
         except StoreError as exc:
             cursor.rollback()
             raise StoreError(f"the extract could not be stored: {exc}; the store is unchanged") from exc
         return extract_id
 
+    @contextmanager
+    def _undone_on_failure(self) -> Iterator[None]:
+        """A failed write leaves the file as it was, to the byte: DuckDB rolls the rows back but keeps the blocks it
+        had written (a full disk leaves the file grown), so the file is cut back to its size before. Safe because
+        writes go one at a time (self.writing) and rolled-back blocks lie past the old end."""
+        sizes = {path: path.stat().st_size for path in (self.path, self.wal) if path.exists()}
+        try:
+            yield
+        except Exception:
+            for path, size in sizes.items():
+                if path.exists() and path.stat().st_size > size:
+                    os.truncate(path, size)
+            raise
+
+    @property
+    def wal(self) -> Path:
+        return self.path.with_name(self.path.name + ".wal")
+
     def remove(self, extract_id: int) -> None:
         """Undo a load: its rows go, and the quarters it covered fall back to the extract before it."""
+        with self.writing, self._undone_on_failure():
+            self._remove(extract_id)
+
+    def _remove(self, extract_id: int) -> None:
         cursor = self.cursor()
         cursor.begin()
         try:
@@ -352,7 +454,8 @@ class Store:
             cursor.commit()
         except duckdb.Error as exc:
             cursor.rollback()
-            raise StoreError(f"the extract could not be removed ({exc}); the store is unchanged") from exc
+            raise damage(self.path, exc) or StoreError(
+                f"the extract could not be removed ({_first_line(exc)}); the store is unchanged") from exc
         except StoreError:
             cursor.rollback()
             raise

@@ -2,10 +2,11 @@
 -- The current_* views show, for each quarter, the newest extract that covers it, so that
 -- loading an extract for a quarter already loaded replaces it, and removing it brings the old one back.
 
-CREATE SEQUENCE IF NOT EXISTS extract_ids START 1;
-
+-- version changes with every load or removal; last_extract_id is the last extract id given, counted in the load's
+-- own transaction so that a failed load gives none away.
 CREATE TABLE IF NOT EXISTS store_meta (version BIGINT NOT NULL);
-INSERT INTO store_meta SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM store_meta);
+INSERT INTO store_meta (version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM store_meta);
+ALTER TABLE store_meta ADD COLUMN IF NOT EXISTS last_extract_id BIGINT;
 
 -- How the columns kept up to date at load (child_key, days_since_missing, child_referrals, child_quarter_referrals)
 -- were made: the version of those columns and what DuckDB's hash() gave for a fixed text. A store made otherwise
@@ -33,6 +34,12 @@ CREATE TABLE IF NOT EXISTS extracts (
     warnings BIGINT NOT NULL,
     quality_json VARCHAR                  -- the data-quality report kept with the extract
 );
+
+-- Stores made before last_extract_id carry on from the ids they gave (from the sequence they used then).
+UPDATE store_meta SET last_extract_id = greatest(
+    (SELECT coalesce(max(extract_id), 0) FROM extracts),
+    (SELECT coalesce(max(last_value), 0) FROM duckdb_sequences() WHERE sequence_name = 'extract_ids'))
+WHERE last_extract_id IS NULL;
 
 CREATE TABLE IF NOT EXISTS referrals (
     extract_id INTEGER NOT NULL,

@@ -1,7 +1,7 @@
 """Extract history: every loaded extract with its data quality, and undo (removing an extract)."""
 import streamlit as st
 
-from cseboard.intake import quality
+from cseboard.intake import pii, quality
 
 from cseboard.config import settings
 from cseboard.display import quality_view, ui
@@ -46,7 +46,7 @@ if st.button(f"Remove extract {chosen}", key="history_confirm", type="primary"):
     try:
         current.remove(chosen)
     except StoreError as exc:
-        st.error(f"Not removed: {exc}", icon=":material/block:")
+        st.error(f"Not removed: {pii.masked_within(str(exc))}", icon=":material/block:")
     else:
         loaded = st.session_state.get("upload_loaded", {})
         for upload in [upload for upload, extract_id in loaded.items() if extract_id == chosen]:
