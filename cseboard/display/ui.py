@@ -1,6 +1,7 @@
 """Streamlit glue shared by the entry script and the pages: store, cached queries, filters, tables."""
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 import duckdb
@@ -15,6 +16,15 @@ from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.queries import run_filtered
 from cseboard.store.database import Store, StoreError, damage
 from cseboard.questions import section
+
+MARKUP = re.compile(r"([\\`*_\[\]$~|])|(<)(?=[A-Za-z/!?])|(&)(?=#?\w+;)|(:)(?=\w+[\[:])|^(#)", re.MULTILINE)
+"""What Streamlit's Markdown would read as markup: emphasis, links, code, LaTeX, tables, tags, entities, :directives:."""
+
+
+def plain(text) -> str:
+    """Text shown exactly as written: every character Streamlit's Markdown would act on is backslash-escaped."""
+    return MARKUP.sub(lambda match: "\\" + next(group for group in match.groups() if group), str(text))
+
 
 FILTERS_KEY = "filters"
 UNSUPPRESS_KEY = "disclosure_off"
@@ -152,7 +162,7 @@ def page_header(title: str, what_it_shows: str) -> Filters | None:
     if any(name == SAMPLE_DIR.name for name in store().extracts().source_name):
         st.info("This is the **synthetic sample** made by the project's generator: no real child's data. "
                 "Load your partnership's extract on the *Load an extract* page.", icon=":material/science:")
-    st.markdown(f"**Showing:** {filters.describe()}")
+    st.markdown(f"**Showing:** {plain(filters.describe())}")
     if policy().enabled:
         st.caption(disclosure.plain_words(policy()))
     else:
