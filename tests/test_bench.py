@@ -30,6 +30,13 @@ def test_quick_bench_writes_json_and_markdown(tmp_path):
         for setting in query.get("settings", {}).values():
             assert "error" in setting or {"cold", "cached", "bare"} <= setting.keys(), (name, setting)
     assert "pandas_read_and_group" in entry["baseline"]
+    views = entry["views"]
+    assert {p["path"] for p in bench.pages()} == set(views["views"])
+    assert all({"first_cpu_s", "new_session_cpu_s", "rerun_cpu_s", "bytes"} <= view.keys() and not view["exceptions"]
+               for view in views["views"].values())
+    assert [(m["sessions"], m["link"]) for m in views["meeting"]] == [
+        (count, link) for count in bench.QUICK_SESSIONS_AT_ONCE for link in ("new link", "same link again")]
+    assert not any(m["errors"] for m in views["meeting"])
     summary = result["summary"]
     assert summary["by_size"]["2000"]["load_rows_per_s"] > 0
     assert all({"target", "met", "figure"} <= t.keys() for t in summary["targets"])
@@ -37,3 +44,4 @@ def test_quick_bench_writes_json_and_markdown(tmp_path):
     text = docs.read_text()
     assert text.startswith("# Benchmarks\n\nProse kept.") and text.rstrip().endswith("More prose.")
     assert "old" not in text and "| referrals |" in text and "**Targets:**" in text
+    assert "**Page views on a real server**" in text and "**Sessions opening the same link at once**" in text

@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 from cseboard.tools import serve
 from cseboard.config import PROJECT_ROOT
@@ -48,6 +49,8 @@ LOAD_RATE_FROM = 1_000_000  # smaller extracts load in under a second: their tim
 SMALL_LOAD_TARGET_S = 1.0
 LOAD_TARGET_PEAK_MB = 3 * 1024
 PAGE_TARGET_S = {1_000_000: 1.0}
+VIEW_TARGET_CPU_S = 0.1
+MEETING_TARGET_S = 3.0
 
 
 # ---------------------------------------------------------------- helpers shared by the phases
@@ -314,8 +317,110 @@ def phase_serve(args) -> dict:
             "browser_page_s": timings}
 
 
+SESSIONS_AT_ONCE = (1, 5, 10, 20)
+QUICK_SESSIONS_AT_ONCE = (1, 20)
+MEETING_PAGE = "age-gender"
+PROFILE_CATEGORIES = (
+    ("drawing charts (display/charts, drawings)", ("cseboard/display/charts.py", "cseboard/display/drawings/")),
+    ("questions: tables, shares, findings", ("cseboard/questions/",)),
+    ("disclosure control", ("cseboard/methods/",)),
+    ("queries (DuckDB)", ("cseboard/store/",)),
+    ("Streamlit: Plotly chart to JSON", ("streamlit/elements/plotly_chart.py",)),
+    ("Streamlit: tables to Arrow", ("streamlit/elements/arrow.py", "streamlit/dataframe_util.py")),
+    ("Streamlit: downloads", ("streamlit/elements/widgets/button.py", "streamlit/runtime/memory_media_file")),
+    ("Streamlit: other (script runs, widgets, messages)", ("streamlit/",)),
+    ("web server (websocket, compression)", ("starlette/", "uvicorn/", "websockets/", "anyio/")),
+)
+"""Where a sample of the server's stack is counted: the first category any of whose paths is on the stack."""
+
+
+def phase_views(args) -> dict:
+    """A real server, asked for pages by websocket clients that render nothing: its CPU per view, read from /proc."""
+    from cseboard.tools import sessions
+
+    areas = _areas(Path(args.db))  # before the server holds the file
+    server, base = serve.start(args.db, subprocess.DEVNULL)
+    try:
+        pid = server.pid
+        loadavg = os.getloadavg()[0]
+        views = {}
+        for item in pages():  # each page's first view since the server started: nothing of it computed yet
+            before = sessions.server_cpu_seconds(pid)
+            view = sessions.open_at_once(base, item["url_path"], timeout=args.timeout)[0]
+            views[item["path"]] = {"first_cpu_s": sessions.server_cpu_seconds(pid) - before, "first_wall_s": view.seconds,
+                                   "bytes": view.bytes_sent, "exceptions": list(view.exceptions)}
+        for item in pages():
+            runs = [sessions.new_then_rerun(base, item["url_path"], pid, timeout=args.timeout)
+                    for _ in range(args.page_repeats)]
+            views[item["path"]]["new_session_cpu_s"] = statistics.median(new for new, _ in runs)
+            views[item["path"]]["rerun_cpu_s"] = statistics.median(rerun for _, rerun in runs)
+        meeting = _meeting(sessions, pid, base, areas, args)
+        profile = _profile(pid, base, args) if args.profile else None
+    finally:
+        serve.stop(server)
+    return {"views": views, "meeting": meeting, "profile": profile, "loadavg": loadavg,
+            "loadavg_after": os.getloadavg()[0]}
+
+
+def _meeting(sessions, pid: int, base: str, areas: list[str], args) -> list[dict]:
+    """N sessions opening the same link at once, for each N: a link nobody opened yet (one area's view), then the
+    same link again; until all are served (server side) and the server's CPU per session."""
+    rounds = []
+    for index, count in enumerate(args.sessions_at_once):
+        link = urlencode({"area": areas[index % len(areas)]})
+        for state in ("new link", "same link again"):
+            before, start = sessions.server_cpu_seconds(pid), time.perf_counter()
+            views = sessions.open_at_once(base, MEETING_PAGE, link, sessions=count, timeout=args.timeout)
+            rounds.append({"sessions": count, "link": state, "all_served_s": time.perf_counter() - start,
+                           "slowest_s": max(v.seconds for v in views),
+                           "cpu_per_session_s": (sessions.server_cpu_seconds(pid) - before) / count,
+                           "errors": sum(len(v.exceptions) for v in views), "loadavg": os.getloadavg()[0]})
+    return rounds
+
+
+def _areas(db: Path) -> list[str]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return [row[0] for row in con.execute(
+            "SELECT area FROM current_referrals GROUP BY area ORDER BY count(*) DESC, area").fetchall()]
+    finally:
+        con.close()
+
+
+def _profile(pid: int, base: str, args) -> dict:
+    """py-spy samples the server while every page is opened in new sessions (warm): the share of samples per part."""
+    from cseboard.tools import sessions
+
+    raw = Path(args.db).with_suffix(".pyspy.txt")
+    spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--format", "raw",
+                            "--rate", "250", "--output", str(raw), "--nonblocking"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(1)
+    for _ in range(args.page_repeats):
+        for item in pages():
+            sessions.open_at_once(base, item["url_path"], timeout=args.timeout)
+    spy.send_signal(2)
+    try:
+        _, error = spy.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        spy.kill()
+        return {"error": "py-spy did not stop"}
+    if not raw.exists():
+        return {"error": error.decode(errors="replace")[-300:]}
+    counts: dict[str, int] = {}
+    for line in raw.read_text().splitlines():
+        stack, _, samples = line.rpartition(" ")
+        part = next((name for name, paths in PROFILE_CATEGORIES if any(p in stack for p in paths)), "other")
+        counts[part] = counts.get(part, 0) + int(samples)
+    raw.unlink()
+    total = sum(counts.values()) or 1
+    return {"samples": total, "shares": {name: n / total for name, n in sorted(counts.items(), key=lambda kv: -kv[1])}}
+
+
 PHASES = {"load": phase_load, "pages": phase_pages, "queries": phase_queries, "baseline": phase_baseline,
-          "serve": phase_serve}
+          "serve": phase_serve, "views": phase_views}
 
 
 def run_phase(phase: str, out_json: Path, **options) -> dict:
@@ -416,6 +521,10 @@ def run(args) -> dict:
             _say(f"size {size:,}: pandas baseline")
             entry["baseline"] = run_phase("baseline", Path(f"{tag}-baseline.json"), extract=folder,
                                           repeats=args.repeats, timeout=args.timeout)
+        _say(f"size {size:,}: page views on a streamlit server, sessions without a browser")
+        entry["views"] = run_phase("views", Path(f"{tag}-views.json"), db=db, page_repeats=args.page_repeats,
+                                   sessions_at_once=list(QUICK_SESSIONS_AT_ONCE if args.quick else SESSIONS_AT_ONCE),
+                                   profile="yes" if args.profile else None, timeout=args.timeout)
         if browser:
             _say(f"size {size:,}: streamlit server under Chromium")
             entry["serve"] = run_phase("serve", Path(f"{tag}-serve.json"), db=db, chromium=args.chromium,
@@ -496,6 +605,11 @@ def summarise(result: dict) -> dict:
             page_points.setdefault(path, []).append((size, page["first_s"]))
         row["pages"] = page_rows
         row["apptest_peak_mb"] = entry.get("pages", {}).get("peak_rss_mb_self")
+        if "views" in entry.get("views", {}):
+            row["views"] = entry["views"]["views"]
+            row["meeting"] = entry["views"]["meeting"]
+            row["profile"] = entry["views"].get("profile")
+            row["views_loadavg"] = (entry["views"]["loadavg"], entry["views"]["loadavg_after"])
         serve = entry.get("serve", {})
         if "server_peak_rss_mb" in serve:
             row["server_peak_mb"] = serve["server_peak_rss_mb"]
@@ -539,6 +653,16 @@ def targets(summary: dict) -> list[dict]:
             check(f"first page render (empty cache) < {PAGE_TARGET_S[size]:.0f} s at {size:,} (AppTest)",
                   slowest_first[1]["first_s"] < PAGE_TARGET_S[size],
                   f"slowest {slowest_first[0]} {slowest_first[1]['first_s']:.2f} s")
+        if row.get("views"):
+            slowest = max(row["views"].items(), key=lambda kv: kv[1]["new_session_cpu_s"])
+            check(f"server CPU per page view (new session, warm) <= {VIEW_TARGET_CPU_S} s on every page at {size:,}",
+                  slowest[1]["new_session_cpu_s"] <= VIEW_TARGET_CPU_S,
+                  f"slowest {slowest[0]} {slowest[1]['new_session_cpu_s']:.2f} s")
+        meeting = [m for m in row.get("meeting", []) if m["sessions"] == max(SESSIONS_AT_ONCE)]
+        for m in meeting:
+            check(f"{m['sessions']} sessions opening the same link at once ({m['link']}) all served within "
+                  f"{MEETING_TARGET_S:.0f} s at {size:,}", m["all_served_s"] <= MEETING_TARGET_S and not m["errors"],
+                  f"{m['all_served_s']:.1f} s (load average {m['loadavg']:.1f})")
         if size == 1_000_000 and "vs_pandas" in row:
             check("headline query >= 10x faster than pandas (read CSV + group) at 1,000,000", row["vs_pandas"] >= 10,
                   f"{row['vs_pandas']:.1f}x")
@@ -626,6 +750,7 @@ def markdown(result: dict) -> str:
             p = s["by_size"][size]["pages"].get(path)
             cells.append("-" if p is None else f"{p['first_s']:.2f} / {p['rerun_s']:.2f}" + (" (error)" if p["exceptions"] else ""))
         lines.append(f"| {path} | " + " | ".join(cells) + " |")
+    lines += _views_markdown(s, sizes)
     lines += ["", "**Memory while serving and ratios:**", "",
               "| referrals | AppTest process peak MB | streamlit server idle / peak MB | headline app s | pandas read+group s "
               "| pandas group only s | x pandas | x pandas (in memory) | same 4 figures in SQL s (x pandas) "
@@ -651,6 +776,44 @@ def markdown(result: dict) -> str:
     for t in s["targets"]:
         lines.append(f"| {t['target']} | {'yes' if t['met'] else 'NO'} | {t['figure']} |")
     return "\n".join(lines) + "\n"
+
+
+def _views_markdown(s: dict, sizes: list[str]) -> list[str]:
+    """The server's CPU per page view, sessions opening one link at once, and where the server's time goes."""
+    viewed = [size for size in sizes if s["by_size"][size].get("views")]
+    if not viewed:
+        return []
+    lines = ["", "**Page views on a real server** (`streamlit run`, websocket sessions that render nothing; the "
+             "server's CPU seconds from /proc): first view of the page since the server started / a new session / a "
+             "rerun in that session; KB sent for the page. Load average "
+             + ", ".join(f"{int(size):,}: {s['by_size'][size]['views_loadavg'][0]:.1f}-"
+                         f"{s['by_size'][size]['views_loadavg'][1]:.1f}" for size in viewed) + ".", "",
+             "| page | " + " | ".join(f"{int(n):,} CPU s | KB" for n in viewed) + " |",
+             "|---|" + "---:|---:|" * len(viewed)]
+    for path in sorted({p for size in viewed for p in s["by_size"][size]["views"]}):
+        cells = []
+        for size in viewed:
+            v = s["by_size"][size]["views"].get(path)
+            cells.append("- | -" if v is None else f"{v['first_cpu_s']:.2f} / {v['new_session_cpu_s']:.2f} / "
+                         f"{v['rerun_cpu_s']:.2f} | {v['bytes'] / 1024:,.0f}" + (" (error)" if v["exceptions"] else ""))
+        lines.append(f"| {path} | " + " | ".join(cells) + " |")
+    lines += ["", f"**Sessions opening the same link at once** (`/{MEETING_PAGE}?area=...`; a link nobody had opened, "
+              "then the same link again): seconds until every session was served, server CPU per session.", "",
+              "| referrals | sessions | link | all served s | CPU per session s | load avg |", "|---:|---:|---|---:|---:|---:|"]
+    for size in viewed:
+        for m in s["by_size"][size]["meeting"]:
+            lines.append(f"| {int(size):,} | {m['sessions']} | {m['link']} | {m['all_served_s']:.2f} | "
+                         f"{m['cpu_per_session_s']:.3f} | {m['loadavg']:.1f} |")
+    profiled = [size for size in viewed if (s["by_size"][size].get("profile") or {}).get("shares")]
+    if profiled:
+        lines += ["", "**Where the server's time goes** (py-spy on the server while every page is opened in new "
+                  "sessions; share of samples):", "",
+                  "| part | " + " | ".join(f"{int(n):,}" for n in profiled) + " |", "|---|" + "---:|" * len(profiled)]
+        parts = [name for name, _ in PROFILE_CATEGORIES] + ["other"]
+        for part in parts:
+            cells = [f"{100 * s['by_size'][size]['profile']['shares'].get(part, 0):.0f}%" for size in profiled]
+            lines.append(f"| {part} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def write_docs(path: Path, figures: str) -> None:
@@ -689,6 +852,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--settings", nargs="*", default=list(SETTINGS), help=argparse.SUPPRESS)
     parser.add_argument("--pages-json", help=argparse.SUPPRESS)
+    parser.add_argument("--sessions-at-once", nargs="*", type=int, default=list(SESSIONS_AT_ONCE), help=argparse.SUPPRESS)
+    parser.add_argument("--profile", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.repeats is None:
         args.repeats = 3 if args.quick else 5
@@ -697,6 +862,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.phase:
         Path(args.phase_out).write_text(json.dumps(PHASES[args.phase](args), default=_jsonable))
         return 0
+    args.profile = args.profile or (Path(sys.executable).parent / "py-spy").exists() or None
     args.sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else list(QUICK_SIZES if args.quick else FULL_SIZES)
     result = run(args)
     out = Path(args.out)
