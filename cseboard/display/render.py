@@ -1,26 +1,30 @@
 """The Streamlit renderer: draws a question's section (notes, cards, charts, tables) the same way on every page."""
 from __future__ import annotations
 
+import copy
+
 import streamlit as st
 
-from cseboard.display import charts, ui
+from cseboard.display import ui
+from cseboard.display.answers import Answer
 from cseboard.display.ui import plain
-from cseboard.questions.section import Columns, Definitions, Figure, Folded, Metrics, Note, Section, Slot, Tabs
+from cseboard.questions.section import Columns, Definitions, Figure, Folded, Metrics, Note, Slot, Tabs
 
-def section(answered: Section, *containers) -> None:
+
+def section(answered: Answer, *containers) -> None:
     """Draw a section's blocks in order; each Slot moves on to the next container (the page drew its widget between)."""
     places = list(containers) or [st.container()]
     place = places.pop(0)
-    for block in answered.blocks:
+    for block in answered.section.blocks:
         if isinstance(block, Slot):
             place = places.pop(0)
         else:
             with place:
-                _block(block)
+                _block(block, answered)
 
 
-def _block(block) -> None:
-    """One block of a section, in the current container."""
+def _block(block, answered: Answer) -> None:
+    """One block of a section, in the current container; figures and CSV come ready made with the answer."""
     if isinstance(block, Note):
         note(block)
     elif isinstance(block, Definitions):
@@ -28,21 +32,21 @@ def _block(block) -> None:
     elif isinstance(block, Metrics):
         metrics(block)
     elif isinstance(block, Figure):
-        figure(block)
+        figure(block, answered)
     elif isinstance(block, Columns):
         for column, blocks in zip(st.columns(len(block.columns)), block.columns):
             with column:
                 for inner in blocks:
-                    _block(inner)
+                    _block(inner, answered)
     elif isinstance(block, Tabs):
         for tab, blocks in zip(st.tabs([plain(label) for label in block.labels]), block.tabs):
             with tab:
                 for inner in blocks:
-                    _block(inner)
+                    _block(inner, answered)
     elif isinstance(block, Folded):
         with st.expander(plain(block.label)):
             for inner in block.blocks:
-                _block(inner)
+                _block(inner, answered)
 
 
 def note(block: Note) -> None:
@@ -88,11 +92,11 @@ def too_small(what: str) -> None:
               "period or clear a filter in the sidebar.", tone="too_small", lead=what))
 
 
-def figure(block: Figure) -> None:
+def figure(block: Figure, answered: Answer) -> None:
     """A chart (or why there is none), its caption and definitions, then the table behind it."""
     if block.chart is not None:
         st.markdown(f"**{plain(block.chart.title)}**")
-        st.plotly_chart(charts.untitled(charts.draw(block.chart)), key=f"{block.key}_chart")
+        st.plotly_chart(answered.figures[block.key], key=f"{block.key}_chart")
     elif block.too_small:
         too_small(block.too_small)
     if block.caption:
@@ -100,16 +104,17 @@ def figure(block: Figure) -> None:
     if block.definitions:
         definitions(block.definitions)
     if block.table is not None:
-        table(block)
+        table(block, answered.csv[block.key])
 
 
-def table(block: Figure) -> None:
+def table(block: Figure, csv: bytes) -> None:
     """The figures behind a chart: protected as the chart is, sortable, downloadable as formula-safe CSV; a table
     shown open is shown whole, as part of the page."""
     if block.table_heading:
         st.header(plain(block.table_heading))
+    frame = copy.deepcopy(block.table_frame)  # a Styler works out its styles as it is drawn: each session its own
     if block.table_open:
-        ui.table_view(block.table, block.key, block.file_name, block.table_frame, block.csv_frame, height="content")
+        ui.table_view(block.table, block.key, block.file_name, frame, csv, height="content")
     else:
         with st.expander(block.table_label):
-            ui.table_view(block.table, block.key, block.file_name, block.table_frame, block.csv_frame)
+            ui.table_view(block.table, block.key, block.file_name, frame, csv)

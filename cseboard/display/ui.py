@@ -176,12 +176,12 @@ def no_data(what: str = "the filters chosen") -> None:
 
 
 def table_view(protected: disclosure.ProtectedTable, key: str, file_name: str, frame=None,
-               csv: pd.DataFrame | None = None, height: str = "auto") -> None:
+               csv: bytes | None = None, height: str = "auto") -> None:
     """A protected table, sortable (or as the question styled it), and its formula-safe CSV download."""
     labelled_rows = not isinstance(protected.numeric.index, pd.RangeIndex)
     st.dataframe(disclosure.sortable(protected) if frame is None else frame, hide_index=not labelled_rows,
                  width="stretch", height=height, key=f"{key}_table")
-    st.download_button("Download CSV", data=disclosure.safe_csv(protected.display() if csv is None else csv),
+    st.download_button("Download CSV", data=disclosure.safe_csv(protected.display()) if csv is None else csv,
                        file_name=f"{file_name}.csv", mime="text/csv", key=f"{key}_download")
 
 

@@ -1,5 +1,5 @@
 """Home: this quarter's headline figures against the previous quarter and the same quarter a year before."""
-from cseboard.display import render, ui
+from cseboard.display import answers, render, ui
 from cseboard.questions import headline
 
 filters = ui.page_header(
@@ -11,4 +11,4 @@ filters = ui.page_header(
 if filters is not None and not headline.has_referrals(ui.query, filters):
     ui.no_data()
 elif filters is not None:
-    render.section(headline.section(ui.query, filters, ui.policy()))
+    render.section(answers.answer(headline.section, filters, ui.policy()))

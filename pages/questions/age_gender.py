@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cseboard.config import settings
-from cseboard.display import render, ui
+from cseboard.display import answers, render, ui
 from cseboard.questions import identification
 
 filters = ui.page_header(
@@ -20,5 +20,5 @@ elif filters is not None:
     before_breakdown = st.container()
     breakdown = st.radio("Compare the share of boys by", ["area", "referral_source"], horizontal=True,
                          format_func=identification.BREAKDOWN_LABELS.get, key="age_gender_funnel_by")
-    answered = identification.section(ui.query, filters, ui.policy(), benchmark, breakdown)
+    answered = answers.answer(identification.section, filters, ui.policy(), benchmark, breakdown)
     render.section(answered, before_breakdown, st.container())

@@ -1,5 +1,5 @@
 """Areas: referrals per 10,000 children by area, against the partnership as a whole."""
-from cseboard.display import render, ui
+from cseboard.display import answers, render, ui
 from cseboard.questions import rates
 
 filters = ui.page_header(
@@ -10,4 +10,4 @@ filters = ui.page_header(
 if filters is not None and not rates.has_referrals(ui.query, filters):
     ui.no_data()
 elif filters is not None:
-    render.section(rates.section(ui.query, filters, ui.policy()))
+    render.section(answers.answer(rates.section, filters, ui.policy()))

@@ -1,7 +1,7 @@
 """Linked crimes and vulnerabilities: how often each is recorded on CSE referrals, for whom, and which go together."""
 import streamlit as st
 
-from cseboard.display import render, ui
+from cseboard.display import answers, render, ui
 from cseboard.questions import linked
 
 filters = ui.page_header(
@@ -17,4 +17,4 @@ elif filters is not None:
     before_choice = st.container()
     order = linked.items_by_frequency(ui.query, filters, kind)
     chosen = st.multiselect(f"Which {choice.lower()} to show", order, default=order[:3], key=f"crimes_trend_{kind}")
-    render.section(linked.section(ui.query, filters, ui.policy(), kind, chosen), before_choice, st.container())
+    render.section(answers.answer(linked.section, filters, ui.policy(), kind, chosen), before_choice, st.container())

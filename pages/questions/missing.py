@@ -1,7 +1,7 @@
 """Missing episodes: how often children go missing, for how long, return interviews, and missing before a CSE referral."""
 import streamlit as st
 
-from cseboard.display import render, ui
+from cseboard.display import answers, render, ui
 from cseboard.questions import missing
 
 filters = ui.page_header(
@@ -11,4 +11,4 @@ filters = ui.page_header(
 )
 if filters is not None:
     referred_only = st.toggle("Only children with a CSE referral matching the filters", key="missing_referred_only")
-    render.section(missing.section(ui.query, filters, ui.policy(), referred_only))
+    render.section(answers.answer(missing.section, filters, ui.policy(), referred_only))

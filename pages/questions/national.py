@@ -1,7 +1,7 @@
 """National benchmarks: the partnership's local authority against England, its region and its statistical neighbours."""
 import streamlit as st
 
-from cseboard.display import national_view, render, ui
+from cseboard.display import answers, national_view, render, ui
 from cseboard.questions import national
 
 st.title("National benchmarks")
@@ -17,4 +17,4 @@ if not national.missing_files(tables):
     choices = national.authority_choices(tables["factors"])
     la_code = st.selectbox("Your local authority", list(choices), index=None, key="national_la",
                            format_func=choices.get, placeholder="Choose your local authority")
-render.section(national.section(tables, la_code), before_imports, st.container())
+render.section(answers.prepared(national.section(tables, la_code)), before_imports, st.container())

@@ -1,5 +1,5 @@
 """Referral sources and outcomes: who refers, what happens next, and which agencies refer few boys or few children."""
-from cseboard.display import render, ui
+from cseboard.display import answers, render, ui
 from cseboard.questions import sources
 
 filters = ui.page_header(
@@ -10,4 +10,4 @@ filters = ui.page_header(
 if filters is not None and not sources.has_referrals(ui.query, filters):
     ui.no_data()
 elif filters is not None:
-    render.section(sources.section(ui.query, filters, ui.policy()))
+    render.section(answers.answer(sources.section, filters, ui.policy()))

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cseboard.config import settings
-from cseboard.display import render, ui
+from cseboard.display import answers, render, ui
 from cseboard.questions import training
 
 filters = ui.page_header(
@@ -19,5 +19,5 @@ if filters is not None:
     if training.has_figures(ui.query, filters, ui.policy()):
         trend_by = st.radio("Show a line for each", [training.AGENCY, training.LEVEL], horizontal=True,
                             key="training_trend_by", format_func=lambda choice: choice.lower())
-    answered = training.section(ui.query, filters, ui.policy(), target, trend_by)
+    answered = answers.answer(training.section, filters, ui.policy(), target, trend_by)
     render.section(answered, before_target, before_trend_by, st.container())
