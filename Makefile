@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    installs the Python packages and chromium (for the board pack's PDF) and serves the dashboard on the
-#               bundled synthetic sample
+#               bundled synthetic sample, its default views worked out before the first visitor (python -m cseboard.serve)
 #   make test   installs everything the tests need (Python packages, Debian's chromium, npm's axe-core) and runs them all
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
@@ -24,7 +24,7 @@ browser:
 	@bash scripts/install-browser.sh
 
 run: $(INSTALLED) browser
-	$(PYTHON) -m streamlit run dashboard.py
+	$(PYTHON) -m cseboard.serve
 
 test: $(INSTALLED) browser $(NODE_TOOLS)
 	$(PYTHON) -m pytest

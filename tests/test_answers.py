@@ -104,3 +104,18 @@ def fingerprint(answer: answers.Answer) -> list:
     return ([(figure.key, text(figure.table), figure.chart and text(figure.chart.data))
              for figure in sections.figures(answer.section.blocks)]
             + [(key, figure.to_json()) for key, figure in answer.figures.items()] + sorted(answer.csv.items()))
+
+
+@pytest.mark.parametrize("page", ["pages/overview/home.py", PAGE, "pages/questions/missing.py",
+                                  "pages/questions/crimes_vulnerabilities.py", "pages/questions/sources_outcomes.py",
+                                  "pages/questions/areas.py", "pages/questions/training.py"])
+def test_the_first_visitor_finds_the_default_view_made_at_start(page, counted, monkeypatch):
+    assert answers.warm() == len(answers.default_views(ui.default_filters(ui.store()), PROTECTED))
+    made = []
+    monkeypatch.setattr(answers, "prepared", lambda answered: made.append(answered.question))
+    monkeypatch.setenv("CSEBOARD_ROLE", "viewer")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception and made == []

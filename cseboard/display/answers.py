@@ -13,6 +13,7 @@ renderer only reads its tables and figures (pandas copies on write; Streamlit se
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -20,12 +21,15 @@ from types import MappingProxyType
 import plotly.graph_objects as go
 import streamlit as st
 
+from cseboard.config import settings
 from cseboard.display import charts, ui
 from cseboard.filters import Filters
 from cseboard.methods import disclosure
+from cseboard.questions import headline, identification, linked, missing, rates, sources, training
 from cseboard.questions import section as sections
 from cseboard.questions.section import Section
 
+LOG = logging.getLogger("cseboard")
 KEPT_ANSWERS = 512
 """Answers kept per server: every page at a few dozen filter settings; the oldest go first."""
 
@@ -74,3 +78,38 @@ def lean(figure: go.Figure) -> go.Figure:
     figure.layout.template = go.layout.Template(
         layout=template.layout, data={kind: getattr(template.data, kind) for kind in kinds if getattr(template.data, kind)})
     return figure
+
+
+def default_views(filters: Filters, policy: disclosure.DisclosurePolicy) -> list[tuple[Callable[..., Section], tuple]]:
+    """Each question page's answer as a link without settings opens it: the question and the settings its widgets
+    start from (the same expressions as the pages, so that the keys match)."""
+    config = settings()
+    crimes = linked.KINDS["Linked crimes"]
+    target = round(100 * config.training_target) / 100
+    return [
+        (headline.section, ()),
+        (identification.section, (100 * config.boys_benchmark / 100, "area")),
+        (missing.section, (False,)),
+        (linked.section, (crimes, linked.items_by_frequency(ui.query, filters, crimes)[:3])),
+        (sources.section, ()),
+        (rates.section, ()),
+        (training.section, (target, training.AGENCY if training.has_figures(ui.query, filters, policy) else None)),
+    ]
+
+
+def warm() -> int:
+    """Work out every question's default view (protection on) before the first visitor asks: opening the store,
+    loading the sample into an empty one and the queries then happen at server start. Returns the answers made."""
+    current = ui.store()
+    filters = ui.default_filters(current)
+    if filters is None:
+        return 0
+    policy = disclosure.DisclosurePolicy(threshold=settings().suppression_threshold)
+    made = 0
+    for question, chosen in default_views(filters, policy):
+        try:
+            answer(question, filters, policy, *chosen)
+            made += 1
+        except Exception:  # a view that cannot be worked out now is worked out, or fails, for its first visitor
+            LOG.exception("warm-up: %s not worked out", question.__module__)
+    return made

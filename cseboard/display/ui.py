@@ -75,18 +75,30 @@ def policy() -> disclosure.DisclosurePolicy:
     return disclosure.DisclosurePolicy(threshold=config.suppression_threshold, enabled=enabled)
 
 
+def filter_choices(current: Store) -> tuple[list[str], dict[str, list[str]]]:
+    """The quarters held and each filter's options, read once per store version (every page's sidebar shows them)."""
+    return _filter_choices(str(current.path), current.version())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _filter_choices(db_path: str, version: int) -> tuple[list[str], dict[str, list[str]]]:
+    current = store()
+    return current.quarters(), {"areas": current.distinct("area"), "sources": current.distinct("referral_source"),
+                                "age_bands": list(AGE_BANDS), "genders": list(GENDERS)}
+
+
+def default_filters(current: Store) -> Filters | None:
+    """What a link without filters shows (the last four quarters, everyone), or None with nothing loaded."""
+    quarters, options = filter_choices(current)
+    return from_url({}, quarters, options) if quarters else None
+
+
 def sidebar_filters(current: Store) -> Filters | None:
     """Draw the shared filters once, in the entry script; mirror them in the URL so a view can be shared."""
-    quarters = current.quarters()
+    quarters, options = filter_choices(current)
     if not quarters:
         st.session_state[FILTERS_KEY] = None
         return None
-    options = {
-        "areas": current.distinct("area"),
-        "sources": current.distinct("referral_source"),
-        "age_bands": list(AGE_BANDS),
-        "genders": list(GENDERS),
-    }
     seed = _filters_to_draw(quarters, options)
     sidebar = st.sidebar
     sidebar.header("Filters")

@@ -1,4 +1,5 @@
-"""A real `streamlit run dashboard.py` on a free local port: for the end-to-end tests and the benchmark."""
+"""Serving the dashboard: `python -m cseboard.serve` (make run) works out every page's default view, then serves;
+start() runs it on a free local port for the end-to-end tests and the benchmark."""
 from __future__ import annotations
 
 import os
@@ -22,7 +23,7 @@ def start(db: Path | str, log, **env) -> tuple[subprocess.Popen, str]:
     """Start the dashboard on its own store and wait until it answers; returns the process and its URL."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+        [sys.executable, "-m", "cseboard.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=PROJECT_ROOT, env={**os.environ, "CSEBOARD_DB": str(db), **env}, stdout=log, stderr=subprocess.STDOUT)
@@ -62,3 +63,15 @@ def wait_until_idle(page, timeout: float) -> None:
         elif time.monotonic() - quiet_since > 0.5:
             return
         time.sleep(0.05)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the store and work out the default views in this process, then serve: the first visitor finds them made.
+    Options are streamlit run's (--server.port ...)."""
+    from streamlit.web import cli
+
+    from cseboard.display import answers
+
+    answers.warm()
+    sys.argv = ["streamlit", "run", str(PROJECT_ROOT / "dashboard.py"), *(sys.argv[1:] if argv is None else argv)]
+    return cli.main()
