@@ -288,12 +288,16 @@ def _pandas_headline(referrals):
     return by_quarter
 
 
+DRAWN_CHART = '[data-testid="stPlotlyChart"] .main-svg'
+"""A Plotly chart the browser has drawn."""
+
+
 def phase_serve(args) -> dict:
     """Peak RSS of a real `streamlit run` server while a headless Chromium opens every page once."""
     from playwright.sync_api import sync_playwright
 
     server, base = serve.start(args.db, subprocess.DEVNULL)
-    timings = {}
+    timings, first_chart = {}, {}
     try:
         idle_mb = _proc_status_mb(server.pid, "VmRSS")
         with sync_playwright() as playwright:
@@ -304,8 +308,10 @@ def phase_serve(args) -> dict:
                 try:
                     page.goto(f"{base}/{item['url_path']}", timeout=args.timeout * 1000)
                     page.wait_for_selector('[data-testid="stMain"]', timeout=args.timeout * 1000)
-                    serve.wait_until_idle(page, args.timeout)
+                    waiting = time.perf_counter()
+                    shown = serve.wait_until_idle(page, args.timeout, first_seen=DRAWN_CHART)
                     timings[item["path"]] = time.perf_counter() - start
+                    first_chart[item["path"]] = None if shown is None else waiting - start + shown
                 except Exception as exc:  # one page failing to show must not hide the memory figure
                     timings[item["path"]] = f"failed: {type(exc).__name__}"
             browser.close()
@@ -314,7 +320,7 @@ def phase_serve(args) -> dict:
     finally:
         serve.stop(server)
     return {"server_idle_rss_mb": idle_mb, "server_peak_rss_mb": peak_mb, "server_rss_after_mb": after_mb,
-            "browser_page_s": timings}
+            "browser_page_s": timings, "browser_first_chart_s": first_chart}
 
 
 SESSIONS_AT_ONCE = (1, 5, 10, 20)
@@ -326,7 +332,8 @@ PROFILE_CATEGORIES = (
     ("disclosure control", ("cseboard/methods/",)),
     ("queries (DuckDB)", ("cseboard/store/",)),
     ("Streamlit: Plotly chart to JSON", ("streamlit/elements/plotly_chart.py",)),
-    ("Streamlit: tables to Arrow", ("streamlit/elements/arrow.py", "streamlit/dataframe_util.py")),
+    ("Streamlit: tables (Styler and Arrow)", ("streamlit/elements/arrow.py", "streamlit/dataframe_util.py")),
+    ("garbage collection after each run", ("_on_script_finished",)),
     ("Streamlit: downloads", ("streamlit/elements/widgets/button.py", "streamlit/runtime/memory_media_file")),
     ("Streamlit: other (script runs, widgets, messages)", ("streamlit/",)),
     ("web server (websocket, compression)", ("starlette/", "uvicorn/", "websockets/", "anyio/")),
@@ -615,6 +622,7 @@ def summarise(result: dict) -> dict:
             row["server_peak_mb"] = serve["server_peak_rss_mb"]
             row["server_idle_mb"] = serve["server_idle_rss_mb"]
             row["browser_page_s"] = serve["browser_page_s"]
+            row["browser_first_chart_s"] = serve.get("browser_first_chart_s", {})
         summary["by_size"][str(size)] = row
     summary["slopes"]["load"] = _slope(load_points)
     summary["slopes"]["queries"] = {name: _slope(points) for name, points in query_points.items()}
@@ -751,6 +759,7 @@ def markdown(result: dict) -> str:
             cells.append("-" if p is None else f"{p['first_s']:.2f} / {p['rerun_s']:.2f}" + (" (error)" if p["exceptions"] else ""))
         lines.append(f"| {path} | " + " | ".join(cells) + " |")
     lines += _views_markdown(s, sizes)
+    lines += _browser_markdown(s, sizes)
     lines += ["", "**Memory while serving and ratios:**", "",
               "| referrals | AppTest process peak MB | streamlit server idle / peak MB | headline app s | pandas read+group s "
               "| pandas group only s | x pandas | x pandas (in memory) | same 4 figures in SQL s (x pandas) "
@@ -813,6 +822,25 @@ def _views_markdown(s: dict, sizes: list[str]) -> list[str]:
         for part in parts:
             cells = [f"{100 * s['by_size'][size]['profile']['shares'].get(part, 0):.0f}%" for size in profiled]
             lines.append(f"| {part} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _browser_markdown(s: dict, sizes: list[str]) -> list[str]:
+    """Headless Chromium opening each page: seconds to its first drawn chart, and until the page is idle."""
+    browsed = [size for size in sizes if s["by_size"][size].get("browser_page_s")]
+    if not browsed:
+        return []
+    lines = ["", "**In the browser** (headless Chromium, one tab, each page opened in turn after the server started): "
+             "seconds to the first chart drawn / until the page was idle (- : the page draws no chart).", "",
+             "| page | " + " | ".join(f"{int(n):,}" for n in browsed) + " |", "|---|" + "---:|" * len(browsed)]
+    for path in sorted({p for size in browsed for p in s["by_size"][size]["browser_page_s"]}):
+        cells = []
+        for size in browsed:
+            idle = s["by_size"][size]["browser_page_s"].get(path)
+            chart = s["by_size"][size].get("browser_first_chart_s", {}).get(path)
+            cells.append((f"{chart:.2f}" if isinstance(chart, float) else "-") + " / "
+                         + (f"{idle:.2f}" if isinstance(idle, float) else str(idle)))
+        lines.append(f"| {path} | " + " | ".join(cells) + " |")
     return lines
 
 

@@ -51,18 +51,23 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def wait_until_idle(page, timeout: float) -> None:
-    """Until Streamlit's running indicator has gone (the script finished) and stayed gone for a moment."""
-    deadline = time.monotonic() + timeout
-    quiet_since = None
+def wait_until_idle(page, timeout: float, first_seen: str | None = None) -> float | None:
+    """Until Streamlit's running indicator has gone (the script finished) and stayed gone for a moment; with
+    first_seen (a selector), the seconds until it first matched (None if it never did)."""
+    start = time.monotonic()
+    deadline = start + timeout
+    quiet_since = seen = None
     while time.monotonic() < deadline:
+        if first_seen and seen is None and page.locator(first_seen).count():
+            seen = time.monotonic() - start
         if page.locator('[data-testid="stStatusWidget"]').count() and page.locator('[data-testid="stStatusWidget"]').is_visible():
             quiet_since = None
         elif quiet_since is None:
             quiet_since = time.monotonic()
         elif time.monotonic() - quiet_since > 0.5:
-            return
+            return seen
         time.sleep(0.05)
+    return seen
 
 
 def main(argv: list[str] | None = None) -> int:
