@@ -349,9 +349,10 @@ def phase_views(args) -> dict:
     server, base = serve.start(args.db, subprocess.DEVNULL)
     try:
         pid = server.pid
+        sessions.wait_until_quiet(pid, args.timeout)  # the warm-up at start is the server's, not a visitor's
         loadavg = os.getloadavg()[0]
         views = {}
-        for item in pages():  # each page's first view since the server started: nothing of it computed yet
+        for item in pages():  # each page's first view since the server started (and warmed its default views)
             before = sessions.server_cpu_seconds(pid)
             view = sessions.open_at_once(base, item["url_path"], timeout=args.timeout)[0]
             views[item["path"]] = {"first_cpu_s": sessions.server_cpu_seconds(pid) - before, "first_wall_s": view.seconds,

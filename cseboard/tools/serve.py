@@ -2,10 +2,12 @@
 start() runs it on a free local port for the end-to-end tests and the benchmark."""
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -71,12 +73,20 @@ def wait_until_idle(page, timeout: float, first_seen: str | None = None) -> floa
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Open the store and work out the default views in this process, then serve: the first visitor finds them made.
-    Options are streamlit run's (--server.port ...)."""
+    """Serve, and meanwhile open the store and work out the default views in this process: the first visitor finds
+    them made (or, arriving sooner, waits for the same computation). Options are streamlit run's (--server.port ...)."""
     from streamlit.web import cli
 
-    from cseboard.display import answers
-
-    answers.warm()
+    threading.Thread(target=_warm, name="warm-up", daemon=True).start()
     sys.argv = ["streamlit", "run", str(PROJECT_ROOT / "dashboard.py"), *(sys.argv[1:] if argv is None else argv)]
     return cli.main()
+
+
+def _warm() -> None:
+    """The default views, without Streamlit's warnings that no page is running (none is: this is the server)."""
+    from cseboard.display import answers
+
+    for name in ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.scriptrunner_utils.script_run_context"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    made = answers.warm()
+    logging.getLogger("cseboard").info("warm-up: %d default views worked out", made)

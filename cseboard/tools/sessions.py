@@ -33,6 +33,16 @@ def server_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def wait_until_quiet(pid: int, timeout: float = 600, window: float = 2.0, busy: float = 0.1) -> None:
+    """Until the server has used under `busy` CPU seconds over `window` seconds (its warm-up done)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = server_cpu_seconds(pid)
+        time.sleep(window)
+        if server_cpu_seconds(pid) - before < busy:
+            return
+
+
 class Session:
     """One browser tab's connection to the server, asking for pages by their URL path and query string."""
 
