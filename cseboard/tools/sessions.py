@@ -23,7 +23,6 @@ class View:
 
     seconds: float
     bytes_sent: int
-    messages: int
     exceptions: tuple[str, ...]
 
 
@@ -68,18 +67,18 @@ class Session:
         message.rerun_script.query_string = query_string
         message.rerun_script.page_name = page
         await self.connection.send(message.SerializeToString())
-        sent, count, errors = 0, 0, []
+        sent, errors = 0, []
         async with asyncio.timeout(timeout):
             while True:
                 raw = await self.connection.recv()
-                sent, count = sent + len(raw), count + 1
+                sent += len(raw)
                 forward = ForwardMsg()
                 forward.ParseFromString(raw)
                 kind = forward.WhichOneof("type")
                 if kind == "delta" and forward.delta.new_element.WhichOneof("type") == "exception":
                     errors.append(forward.delta.new_element.exception.message[:200])
                 elif kind == "script_finished" and forward.script_finished == FINISHED:
-                    return View(time.perf_counter() - start, sent, count, tuple(errors))
+                    return View(time.perf_counter() - start, sent, tuple(errors))
 
 
 async def _open_at_once(base_url: str, page: str, query_string: str, sessions: int, timeout: float,
@@ -88,7 +87,7 @@ async def _open_at_once(base_url: str, page: str, query_string: str, sessions: i
         start = time.perf_counter()
         async with Session(base_url, cookies) as session:
             view = await session.view(page, query_string, timeout)
-        return View(time.perf_counter() - start, view.bytes_sent, view.messages, view.exceptions)
+        return View(time.perf_counter() - start, view.bytes_sent, view.exceptions)
 
     return list(await asyncio.gather(*(one() for _ in range(sessions))))
 
