@@ -135,6 +135,31 @@ class StoreError(Exception):
     """A load or removal that could not be completed; the store is unchanged."""
 
 
+class AuditError(StoreError):
+    """The audit trail could not be written, so the action it would record did not happen."""
+
+
+AUDIT_INSERT_SQL = ("INSERT INTO audit_log (happened_at, who, role, action, detail) "
+                    "VALUES (now()::TIMESTAMP, $who, $role, $action, $detail)")
+
+
+def write_audit(cursor, entry: dict) -> None:
+    """Append one entry ({who, role, action, detail}) inside the caller's transaction."""
+    cursor.execute(AUDIT_INSERT_SQL, {"who": entry["who"], "role": entry.get("role"), "action": entry["action"],
+                                      "detail": json.dumps(entry.get("detail") or {}, sort_keys=True, default=str)})
+
+# While serving, DuckDB may touch no file outside the store's folder, installs or loads no extension by itself, and
+# its settings cannot be changed afterwards (DuckDB's "Securing DuckDB" guide).
+LOCK_DOWN_SQL = (
+    "SET autoinstall_known_extensions = false",
+    "SET autoload_known_extensions = false",
+    "SET allowed_directories = $directories",
+    "SET enable_external_access = false",
+    "SET threads = $threads",
+    "SET lock_configuration = true",
+)
+
+
 # Columns kept up to date at load and undo, so that child-level queries need no join and no grouping on text.
 # When the extracts covering quarters [$first, $last] change:
 # - days_since_missing may change for referrals in those quarters and the year after them;
@@ -204,15 +229,30 @@ KEY_CLASHES_SQL = """
 class Store:
     """One DuckDB file; each query or load takes its own cursor, so one Store can serve many sessions."""
 
-    def __init__(self, path: Path | str, read_only: bool = False):
+    def __init__(self, path: Path | str, read_only: bool = False, demo: bool = False):
         self.path = Path(path)
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = duckdb.connect(str(self.path), read_only=read_only)
-        self.connection.execute(f"SET memory_limit = '{settings().duckdb_memory}'")
+        if not self.locked_down():  # a locked store in this process already has its settings
+            self.connection.execute(f"SET memory_limit = '{settings().duckdb_memory}'")
         if not read_only:
             self.connection.execute(SCHEMA_SQL.read_text())
             self._upgrade()
+            if demo:
+                self.connection.execute("UPDATE store_meta SET demo = true WHERE NOT demo")
+
+    def lock_down(self, threads: int = 2) -> None:
+        """Serve with DuckDB confined to the store's folder, no automatic extensions, and settings locked."""
+        if self.locked_down():
+            return
+        folder = str(self.path.resolve().parent) + "/"
+        for sql in LOCK_DOWN_SQL:
+            self.connection.execute(sql.replace("$directories", "$1").replace("$threads", str(int(threads))),
+                                    [[folder]] if "$directories" in sql else None)
+
+    def locked_down(self) -> bool:
+        return bool(self.connection.execute("SELECT current_setting('lock_configuration')").fetchall()[0][0])
 
     def _upgrade(self) -> None:
         """A store made by an older version, or keyed by a DuckDB whose hash() differs, gets its derived columns."""
@@ -252,7 +292,7 @@ class Store:
         """The load history, newest first."""
         return self.cursor().execute(
             "SELECT extract_id, source_name, period_start, period_end, loaded_at, files_sha256, rows_referrals, "
-            "rows_missing_episodes, rows_training, rows_population, warnings, quality_json "
+            "rows_missing_episodes, rows_training, rows_population, warnings, quality_json, synthetic "
             "FROM extracts ORDER BY extract_id DESC").df()
 
     def overlapping(self, period_start: str, period_end: str) -> pd.DataFrame:
@@ -263,13 +303,25 @@ class Store:
             {"start": quarter_start(period_start), "end": quarter_start(period_end)}).df()
 
     def load(self, extract: ValidatedExtract, source_name: str, sha256: str, quality: dict | None = None,
-             loaded_at: dt.datetime | None = None) -> int:
-        """Write a validated extract in one transaction; nothing is written unless all of it is."""
+             loaded_at: dt.datetime | None = None, synthetic: bool = False, audit: dict | None = None) -> int:
+        """Write a validated extract in one transaction; nothing is written unless all of it is (audit entry too).
+
+        Synthetic and real data never share a store: a demo store or a store of real extracts refuses the other
+        kind; a real extract loaded into a store holding only the synthetic sample removes the sample first.
+        """
         if not extract.ok or not extract.tables:
             raise StoreError("the extract did not pass validation, so nothing was loaded")
+        kinds = self.kinds()
+        if not synthetic and self.is_demo():
+            raise StoreError("this is the demo, which shows the synthetic sample only. To load your partnership's "
+                             "extract, configure sign-in (README, 'Sign-in and roles')")
+        if synthetic and "real" in kinds:
+            raise StoreError("the synthetic sample is never loaded beside real extracts")
         cursor = self.cursor()
         cursor.begin()
         try:
+            if not synthetic and "synthetic" in kinds:
+                self._remove_synthetic(cursor)
             extract_id = cursor.execute("SELECT nextval('extract_ids')").fetchall()[0][0]
             for table in DATA_TABLES:
                 if table in extract.tables:
@@ -280,19 +332,21 @@ class Store:
             _note_affected_children(cursor, *period)
             cursor.execute(
                 "INSERT INTO extracts VALUES ($id, $source, $first, $last, $first_date, $last_date, $at, $sha, "
-                "$referrals, $missing, $training, $population, $warnings, $quality)",
+                "$referrals, $missing, $training, $population, $warnings, $quality, $synthetic)",
                 {"id": extract_id, "source": source_name, "first": extract.period_start, "last": extract.period_end,
                  "first_date": period[0], "last_date": period[1],
                  "at": loaded_at or dt.datetime.now(), "sha": sha256,
                  "referrals": extract.rows("referrals"), "missing": extract.rows("missing_episodes"),
                  "training": extract.rows("training"), "population": extract.rows("population"),
                  "warnings": extract.report.count("warning"),
-                 "quality": json.dumps(quality) if quality is not None else None})
+                 "quality": json.dumps(quality) if quality is not None else None, "synthetic": synthetic})
             if cursor.execute(KEY_CLASHES_SQL).fetchall()[0][0]:
                 raise StoreError("two different child ids in it share an internal key (a very rare clash); "
                                  "please report this to the maintainers")
             _refresh(cursor, *period)
             cursor.execute("UPDATE store_meta SET version = version + 1")
+            if audit is not None:
+                write_audit(cursor, {**audit, "detail": {**audit.get("detail", {}), "extract_id": extract_id}})
             cursor.commit()
         except (duckdb.Error, KeyError, ValueError) as exc:
             cursor.rollback()
@@ -302,20 +356,15 @@ class Store:
             raise StoreError(f"the extract could not be stored: {exc}; the store is unchanged") from exc
         return extract_id
 
-    def remove(self, extract_id: int) -> None:
+    def remove(self, extract_id: int, audit: dict | None = None) -> None:
         """Undo a load: its rows go, and the quarters it covered fall back to the extract before it."""
         cursor = self.cursor()
         cursor.begin()
         try:
-            period = cursor.execute("SELECT period_start_date, period_end_date FROM extracts WHERE extract_id = $id",
-                                    {"id": extract_id}).fetchall()
-            if not period:
-                raise StoreError(f"there is no extract {extract_id}")
-            _note_affected_children(cursor, *period[0])
-            for table in (*DATA_TABLES, "extracts"):
-                cursor.execute(f"DELETE FROM {table} WHERE extract_id = $id", {"id": extract_id})
-            _refresh(cursor, *period[0])
+            self._remove_one(cursor, extract_id)
             cursor.execute("UPDATE store_meta SET version = version + 1")
+            if audit is not None:
+                write_audit(cursor, audit)
             cursor.commit()
         except duckdb.Error as exc:
             cursor.rollback()
@@ -323,6 +372,38 @@ class Store:
         except StoreError:
             cursor.rollback()
             raise
+
+    def _remove_one(self, cursor, extract_id: int) -> None:
+        """Inside the caller's transaction: delete one extract's rows and recompute what they changed."""
+        period = cursor.execute("SELECT period_start_date, period_end_date FROM extracts WHERE extract_id = $id",
+                                {"id": extract_id}).fetchall()
+        if not period:
+            raise StoreError(f"there is no extract {extract_id}")
+        _note_affected_children(cursor, *period[0])
+        for table in (*DATA_TABLES, "extracts"):
+            cursor.execute(f"DELETE FROM {table} WHERE extract_id = $id", {"id": extract_id})
+        _refresh(cursor, *period[0])
+
+    def _remove_synthetic(self, cursor) -> None:
+        """Inside the caller's transaction: every extract of the synthetic sample goes before real data comes."""
+        for (extract_id,) in cursor.execute("SELECT extract_id FROM extracts WHERE synthetic").fetchall():
+            self._remove_one(cursor, extract_id)
+
+    def kinds(self) -> set[str]:
+        """What the store holds: "synthetic" (the sample), "real" (partnership extracts), or nothing."""
+        return {"synthetic" if synthetic else "real" for (synthetic,) in self.cursor().execute(
+            "SELECT DISTINCT coalesce(synthetic, false) FROM extracts").fetchall()}
+
+    def is_demo(self) -> bool:
+        return bool(self.cursor().execute("SELECT demo FROM store_meta").fetchall()[0][0])
+
+    def append_audit(self, entry: dict) -> None:
+        """Append one audit entry ({who, role, action, detail}) on its own; AuditError if it cannot be written."""
+        cursor = self.cursor()
+        try:
+            write_audit(cursor, entry)
+        except duckdb.Error as exc:
+            raise AuditError(f"the audit trail could not be written ({str(exc).splitlines()[0]})") from exc
 
     def snapshot(self) -> dict[str, pd.DataFrame]:
         """Every stored row of every table, in a fixed order, to compare states before and after."""
