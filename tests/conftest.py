@@ -12,9 +12,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from cseboard.access import accounts
+from cseboard.access.deployment import SignIn
+from cseboard.display import ui
 from cseboard.tools import serve
 from cseboard.config import SAMPLE_DIR
-from cseboard.intake.ingest import load, prepare_path
+from cseboard.intake.ingest import is_sample, load, prepare_path
 from cseboard.store.database import Store
 from factory import write_extract
 
@@ -77,22 +80,71 @@ def sample_db_copy(tmp_path, sample_db) -> Path:
 
 
 @pytest.fixture(scope="session")
+def partnership_db(tmp_path_factory) -> Path:
+    """A store holding a real (not synthetic) extract: the sample's rows in other bytes (CRLF line ends), so the
+    dashboard treats it as a partnership's extract (2023-Q4 to 2026-Q3, source "partnership")."""
+    folder = tmp_path_factory.mktemp("partnership") / "partnership"
+    folder.mkdir()
+    for csv_file in SAMPLE_DIR.glob("*.csv"):
+        (folder / csv_file.name).write_bytes(csv_file.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    path = folder.parent / "cse.duckdb"
+    opened = Store(path)
+    prepared = prepare_path(folder)
+    assert prepared.ok and not is_sample(prepared), prepared.report.text()
+    load(opened, prepared)
+    opened.close()
+    return path
+
+
+@pytest.fixture
+def partnership_db_copy(tmp_path, partnership_db) -> Path:
+    """A copy of the partnership store for one test, so what a test loads or removes no other sees."""
+    path = tmp_path / "store" / "cse.duckdb"
+    path.parent.mkdir()
+    shutil.copy(partnership_db, path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def sample_tables() -> dict[str, pd.DataFrame]:
     """The sample's CSV files read with pandas alone: the independent side of every figure check."""
     return {name: pd.read_csv(SAMPLE_DIR / f"{name}.csv", keep_default_na=False, dtype=str)
             for name in ("referrals", "missing_episodes", "training", "population")}
 
 
+TEST_PASSWORD = "a test password, long enough"
+
+
+def local_session(db: Path, role: str, config: SignIn = SignIn(method="local")) -> str:
+    """A real local sign-in for an account test-<role> (added to the store if new): its session token."""
+    opened = Store(db)
+    try:
+        if f"test-{role}" not in set(accounts.listing(opened).username):
+            accounts.add(opened, f"test-{role}", role, TEST_PASSWORD)
+        user, token = accounts.sign_in(opened, config, f"test-{role}", TEST_PASSWORD)
+    finally:
+        opened.close()
+    assert user is not None and user.role == role
+    return token
+
+
 @pytest.fixture
 def app(sample_db, monkeypatch):
-    """Open the dashboard under Streamlit's AppTest on a store, optionally on one page with URL parameters."""
+    """Open the dashboard under Streamlit's AppTest on a store, optionally on one page with URL parameters.
+
+    role: a local account of that role signs in for real (accounts.sign_in) and its session token is put in the
+    session state, as the sign-in form does (a browser cannot set it); None: nobody is signed in; "demo": no
+    sign-in is configured, and db is the demo's store."""
     def open_page(page: str | None = None, db: Path = sample_db, query_params: dict | None = None,
-                  role: str = "viewer") -> AppTest:
-        monkeypatch.setenv("CSEBOARD_DB", str(db))
-        monkeypatch.setenv("CSEBOARD_ROLE", role)
+                  role: str | None = "viewer") -> AppTest:
+        monkeypatch.setenv("CSEBOARD_DEMO_DB" if role == "demo" else "CSEBOARD_DB", str(db))
         st.cache_data.clear()
         st.cache_resource.clear()
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        if role != "demo":
+            at.secrets["cseboard"] = {"sign_in": "local"}
+        if role not in (None, "demo"):
+            at.session_state[ui.SESSION_KEY] = local_session(db, role)
         for key, value in (query_params or {}).items():
             at.query_params[key] = value
         at.run()
