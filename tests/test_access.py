@@ -125,7 +125,7 @@ def test_role_change_applies_to_the_next_page(with_alice):
 ALLOWED = {
     "viewer": {"view_analysis", "export", "board_pack"},
     "analyst": {"view_analysis", "export", "board_pack", "load_extract", "view_history", "view_quality_detail",
-                "unprotect"},
+                "unprotect", "import_benchmarks"},
     "administrator": set(ACTIONS),
 }
 

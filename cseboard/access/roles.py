@@ -14,6 +14,7 @@ ACTIONS = {
     "view_history": ("analyst", "see the extract history"),
     "view_quality_detail": ("analyst", "see record-level data-quality detail"),
     "unprotect": ("analyst", "switch small-number protection off"),
+    "import_benchmarks": ("analyst", "import the published national benchmark files"),
     "remove_extract": ("administrator", "remove an extract"),
     "view_audit": ("administrator", "see and export the audit trail"),
     "manage_accounts": ("administrator", "manage local accounts"),

@@ -95,14 +95,9 @@ def require(action: str) -> User:
     return user
 
 
-def audited(user: User, action: str, **detail) -> bool:
-    """Record an action before it happens; if the trail cannot be written, say so and report False (do not act)."""
-    try:
-        audit.record(store(), user, action, **detail)
-    except AuditError as exc:
-        st.error(f"Not done: {exc}. Nothing was changed.", icon=":material/block:")
-        return False
-    return True
+def refusal_for(action: str) -> str | None:
+    """None if the signed-in user may do the action, else why not: to offer it or say so in its place."""
+    return refusal(current_user(), action)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -119,7 +114,7 @@ def query(name: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
 
 def policy() -> disclosure.DisclosurePolicy:
     """Suppression is on unless a user whose role allows it switched it off in this session (checked every run)."""
-    enabled = not (st.session_state.get(UNSUPPRESS_KEY, False) and refusal(current_user(), "unprotect") is None)
+    enabled = not (st.session_state.get(UNSUPPRESS_KEY, False) and refusal_for("unprotect") is None)
     return disclosure.DisclosurePolicy(threshold=settings().suppression_threshold, enabled=enabled)
 
 
@@ -174,7 +169,7 @@ def sidebar_filters(current: Store) -> Filters | None:
     with sidebar.expander("Share this view", icon=":material/link:"):
         st.caption("Paste this link into a meeting invitation: it opens this page with these filters.")
         st.code(f"{st.context.url or ''}?{urlencode(filters.to_url(), doseq=True)}", language=None, wrap_lines=True)
-    if refusal(current_user(), "unprotect") is None:
+    if refusal_for("unprotect") is None:
         sidebar.divider()
         sidebar.toggle("Show unsuppressed figures (internal use only)", key=UNSUPPRESS_KEY, on_change=_unprotect_changed,
                        help="Small numbers are normally shown as <5. Analysts may switch this off for internal work; "

@@ -51,6 +51,7 @@ def import_form(store) -> None:
     if problems:
         st.info("Nothing was imported. Replace the file named above and press Import again.")
         return
+    ui.require("import_benchmarks")
     national.save_imports(store.cursor(), tables, {kind: upload.name for kind, upload in chosen.items()})
     st.success(f"Imported {', '.join(upload.name for upload in chosen.values())}.")
 
@@ -88,7 +89,10 @@ stored = national.imports(current.cursor())
 with st.expander("Import or replace the published files", expanded=len(stored) < len(national.READERS)):
     st.markdown("Download the three files from the DfE and ONS and import them here. They are kept with the "
                 "dashboard's data, so this is needed once per publication; importing a file again replaces it.")
-    import_form(current)
+    if ui.refusal_for("import_benchmarks") is None:
+        import_form(current)
+    else:
+        st.caption(ui.refusal_for("import_benchmarks"))
     stored = national.imports(current.cursor())
     for row in stored.itertuples():
         st.caption(f"{row.kind.capitalize()}: {row.file_name}, imported {row.imported_at:%d %B %Y %H:%M}.")
