@@ -181,16 +181,37 @@ def decoded(value):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The dashboard on a free port with its own store file; stopped (and its files removed) afterwards."""
+    """The dashboard as the demo (no sign-in configured) on a free port with its own store file; stopped (and its
+    files removed) afterwards."""
     folder = tmp_path_factory.mktemp("e2e")
     db = folder / "cse.duckdb"
     with open(folder / "streamlit.log", "wb") as log:
         try:
-            process, url = serve.start(db, log, CSEBOARD_ROLE="viewer")
+            process, url = serve.start(db, log)
         except RuntimeError as exc:
             pytest.fail(f"{exc}:\n" + (folder / "streamlit.log").read_text()[-2000:])
         try:
             yield url, db
+        finally:
+            serve.stop(process)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def local_server(tmp_path_factory):
+    """The dashboard with local accounts (one per role, named after it) on an empty real store: (url, db,
+    {role: password}); stopped (and its files removed) afterwards."""
+    folder = tmp_path_factory.mktemp("e2e-local")
+    db = folder / "cse.duckdb"
+    passwords = {role: serve.local_account(db, role, role) for role in ("viewer", "analyst", "administrator")}
+    (folder / "secrets.toml").write_text(serve.LOCAL_SIGN_IN)
+    with open(folder / "streamlit.log", "wb") as log:
+        try:
+            process, url = serve.start(db, log, secrets=folder / "secrets.toml")
+        except RuntimeError as exc:
+            pytest.fail(f"{exc}:\n" + (folder / "streamlit.log").read_text()[-2000:])
+        try:
+            yield url, db, passwords
         finally:
             serve.stop(process)
     shutil.rmtree(folder, ignore_errors=True)

@@ -10,7 +10,6 @@ from cseboard.access.roles import HOW_TO_SIGN_IN, User
 from cseboard.display import ui
 from cseboard.store.database import AuditError
 
-SET_COOKIE = "access_set_cookie"
 CLEAR_COOKIE = "access_clear_cookie"
 SSO_RECORDED = "access_sso_recorded"
 # The session token rides in a cookie so that a reload finds the session (st.context.cookies); the token is random
@@ -31,8 +30,9 @@ def signed_in_or_sign_in_page() -> User:
     if user is not None:
         if user.via == "sso":
             _record_sso(user, "sign_in")
-        if st.session_state.pop(SET_COOKIE, None) and st.session_state.get(ui.SESSION_KEY):
-            _cookie(st.session_state[ui.SESSION_KEY])
+        token = st.session_state.get(ui.SESSION_KEY)
+        if user.via == "local" and token and st.context.cookies.get(ui.SESSION_COOKIE) != token:
+            _cookie(token)  # on every run until a reload brings it back, so no rerun can drop it unset
         return user
     if st.session_state.pop(CLEAR_COOKIE, None) or ui.session_token():
         _cookie("", clear=True)  # an expired or ended session's cookie is of no further use
@@ -96,7 +96,6 @@ def _local_sign_in(config) -> None:
         st.error("The username or password is wrong, or the account is locked or disabled.", icon=":material/block:")
         return
     st.session_state[ui.SESSION_KEY] = token
-    st.session_state[SET_COOKIE] = True
     st.rerun()
 
 

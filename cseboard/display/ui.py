@@ -38,6 +38,9 @@ def open_store(path: str, demo: bool = False) -> Store:
     """One DuckDB connection per process, locked down while serving; queries take their own cursor. Only the
     demo's own store is ever filled with the synthetic sample."""
     store = Store(path, demo=demo)
+    if demo and "real" in store.kinds():
+        raise RuntimeError(f"{path} holds real extracts, so it cannot be the demo's store: configure sign-in, or "
+                           "point CSEBOARD_DEMO_DB at another file")
     if demo and store.is_empty():
         prepared = prepare_path(SAMPLE_DIR)
         if prepared.ok:
