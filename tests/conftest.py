@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -58,25 +59,34 @@ def tiny_store(tmp_path):
     return build
 
 
-@pytest.fixture(scope="session")
-def sample_db(tmp_path_factory) -> Path:
-    """The bundled synthetic sample loaded once into a DuckDB file, as the dashboard opens it."""
-    path = tmp_path_factory.mktemp("sample") / "cse.duckdb"
-    opened = Store(path)
-    prepared = prepare_path(SAMPLE_DIR)
+def stored(folder: Path, path: Path, **prepare) -> Path:
+    """A store file at path holding the extract in folder, validated and ingested as the dashboard loads one."""
+    prepared = prepare_path(folder, **prepare)
     assert prepared.ok, prepared.report.text()
+    opened = Store(path)
     load(opened, prepared)
     opened.close()
     return path
 
 
-@pytest.fixture
-def sample_db_copy(tmp_path, sample_db) -> Path:
-    """A copy of the sample store (2023-Q4 to 2026-Q3) for one test, so what a test loads or removes no other sees."""
+def copied(source: Path, tmp_path: Path) -> Path:
+    """A copy of a store for one test, so what a test loads or removes no other sees."""
     path = tmp_path / "store" / "cse.duckdb"
     path.parent.mkdir()
-    shutil.copy(sample_db, path)
+    shutil.copy(source, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """The bundled synthetic sample loaded once into a DuckDB file, as the dashboard opens it."""
+    return stored(SAMPLE_DIR, tmp_path_factory.mktemp("sample") / "cse.duckdb")
+
+
+@pytest.fixture
+def sample_db_copy(tmp_path, sample_db) -> Path:
+    """A copy of the sample store (2023-Q4 to 2026-Q3) for one test."""
+    return copied(sample_db, tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -87,22 +97,14 @@ def partnership_db(tmp_path_factory) -> Path:
     folder.mkdir()
     for csv_file in SAMPLE_DIR.glob("*.csv"):
         (folder / csv_file.name).write_bytes(csv_file.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
-    path = folder.parent / "cse.duckdb"
-    opened = Store(path)
-    prepared = prepare_path(folder)
-    assert prepared.ok and not is_sample(prepared), prepared.report.text()
-    load(opened, prepared)
-    opened.close()
-    return path
+    assert not is_sample(prepare_path(folder))
+    return stored(folder, folder.parent / "cse.duckdb")
 
 
 @pytest.fixture
 def partnership_db_copy(tmp_path, partnership_db) -> Path:
-    """A copy of the partnership store for one test, so what a test loads or removes no other sees."""
-    path = tmp_path / "store" / "cse.duckdb"
-    path.parent.mkdir()
-    shutil.copy(partnership_db, path)
-    return path
+    """A copy of the partnership store for one test."""
+    return copied(partnership_db, tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -179,21 +181,28 @@ def decoded(value):
     return value
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The dashboard as the demo (no sign-in configured) on a free port with its own store file; stopped (and its
-    files removed) afterwards."""
-    folder = tmp_path_factory.mktemp("e2e")
+@contextlib.contextmanager
+def serving(folder: Path, secrets: Path | None = None, port: int | None = None):
+    """The dashboard on its own store in folder (its log there too) until the block ends: (url, db)."""
     db = folder / "cse.duckdb"
     with open(folder / "streamlit.log", "wb") as log:
         try:
-            process, url = serve.start(db, log)
+            process, url = serve.start(db, log, secrets=secrets, port=port)
         except RuntimeError as exc:
             pytest.fail(f"{exc}:\n" + (folder / "streamlit.log").read_text()[-2000:])
         try:
             yield url, db
         finally:
             serve.stop(process)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard as the demo (no sign-in configured) on a free port with its own store file; stopped (and its
+    files removed) afterwards."""
+    folder = tmp_path_factory.mktemp("e2e")
+    with serving(folder) as running:
+        yield running
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -202,19 +211,21 @@ def local_server(tmp_path_factory):
     """The dashboard with local accounts (one per role, named after it) on an empty real store: (url, db,
     {role: password}); stopped (and its files removed) afterwards."""
     folder = tmp_path_factory.mktemp("e2e-local")
-    db = folder / "cse.duckdb"
-    passwords = {role: serve.local_account(db, role, role) for role in ("viewer", "analyst", "administrator")}
+    passwords = {role: serve.local_account(folder / "cse.duckdb", role, role)
+                 for role in ("viewer", "analyst", "administrator")}
     (folder / "secrets.toml").write_text(serve.LOCAL_SIGN_IN)
-    with open(folder / "streamlit.log", "wb") as log:
-        try:
-            process, url = serve.start(db, log, secrets=folder / "secrets.toml")
-        except RuntimeError as exc:
-            pytest.fail(f"{exc}:\n" + (folder / "streamlit.log").read_text()[-2000:])
-        try:
-            yield url, db, passwords
-        finally:
-            serve.stop(process)
+    with serving(folder, folder / "secrets.toml") as (url, db):
+        yield url, db, passwords
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def browser_tab(browser, timeout_ms: float):
+    """A fresh tab in a context of its own (no cookies shared with other tabs), closed afterwards."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    opened.set_default_timeout(timeout_ms)
+    yield opened
+    context.close()
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from cseboard.config import SAMPLE_DIR, settings
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.database import Store, StoreError
 from cseboard.tools import users
+from cseboard.tools.load import main as load_command
 from factory import rows, write_extract
 
 CONFIG = SignIn(method="local", session_minutes=30, max_failed_sign_ins=3, lockout_minutes=15)
@@ -305,7 +306,8 @@ def test_users_command_adds_lists_disables_and_resets(tmp_path, monkeypatch, cap
     assert "Not done: a password needs at least 12 characters" in capsys.readouterr().out
     assert users.main(["--db", str(db), "enable", "nobody"]) == 1
     store = Store(db)
-    assert trail(store) == [("shell", "account_added"), ("shell", "account_disabled")]
+    shell = audit.shell_user()
+    assert trail(store) == [(shell, "account_added"), (shell, "account_disabled")]
 
 
 def test_server_configuration_is_hardened_and_states_one_upload_limit():
@@ -324,3 +326,12 @@ def test_no_secret_is_in_the_repository_and_the_example_documents_every_key():
     assert read and read <= set(example["cseboard"]), read - set(example["cseboard"])
     assert {"redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url"} <= set(example["auth"])
     assert SignIn.from_secrets(example).method == "local"
+
+
+def test_a_load_from_the_shell_is_audited_once(tmp_path):
+    db = tmp_path / "shell.duckdb"
+    folder = write_extract(tmp_path / "real", referrals=rows("referrals", 5, referral_date="2026-08-01"))
+    assert load_command([str(folder), "--db", str(db)]) == 0
+    store = Store(db)
+    assert trail(store) == [(audit.shell_user(), "extract_loaded")]
+    assert '"referrals": 5' in audit.entries(store).detail[0]

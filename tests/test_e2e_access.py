@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, ROOT
+from conftest import CHROMIUM, ROOT, browser_tab, serving
 from cseboard.tools import serve
 
 PROVIDER = ROOT / "tests" / "oidc"
@@ -22,11 +22,7 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
 
 @pytest.fixture
 def tab(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    opened = context.new_page()
-    opened.set_default_timeout(30_000)
-    yield opened
-    context.close()
+    yield from browser_tab(browser, 30_000)
 
 
 def test_local_sign_in_survives_a_reload_refuses_what_the_role_may_not_and_signs_out(local_server, tab):
@@ -92,16 +88,8 @@ client_secret = "cseboard-test-secret"
 server_metadata_url = "{issuer}/.well-known/openid-configuration"
 client_kwargs = {{ prompt = "login" }}
 """)
-        db = folder / "cse.duckdb"
-        with open(folder / "streamlit.log", "wb") as log:
-            try:
-                process, url = serve.start(db, log, secrets=folder / "secrets.toml", port=dashboard_port)
-            except RuntimeError as exc:
-                pytest.fail(f"{exc}:\n" + (folder / "streamlit.log").read_text()[-2000:])
-            try:
-                yield url, db
-            finally:
-                serve.stop(process)
+        with serving(folder, folder / "secrets.toml", dashboard_port) as running:
+            yield running
     finally:
         serve.stop(provider)
         shutil.rmtree(folder, ignore_errors=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bad_inputs import extract_zip, referrals_with
-from conftest import CHROMIUM
+from conftest import CHROMIUM, browser_tab
 from cseboard.tools import serve
 from factory import rows
 
@@ -23,12 +23,9 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
 def page(browser, local_server):
     """A tab signed in through the form as the administrator (who may load, see the history and remove)."""
     url, _, passwords = local_server
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    opened = context.new_page()
-    opened.set_default_timeout(20_000)
-    serve.sign_in(opened, url, "administrator", passwords["administrator"])
-    yield opened
-    context.close()
+    for opened in browser_tab(browser, 20_000):
+        serve.sign_in(opened, url, "administrator", passwords["administrator"])
+        yield opened
 
 
 def open_upload(page, url: str) -> None:

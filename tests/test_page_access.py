@@ -2,7 +2,6 @@
 by its address is refused in words), with sign-in, sign-out, the demo and single sign-on."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,10 +9,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from bad_inputs import extract_zip
-from conftest import ROOT, TEST_PASSWORD, TODAY, local_session, texts
+from conftest import ROOT, TEST_PASSWORD, TODAY, copied, local_session, stored, texts
 from cseboard.access import audit
 from cseboard.display import ui
-from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.database import Store
 from factory import rows, write_extract
 
@@ -33,21 +31,13 @@ def small_db(tmp_path_factory) -> Path:
     """A small real store (five referrals in 2026-Q3), so that each page draws quickly; tests that change the
     store take a copy."""
     folder = tmp_path_factory.mktemp("small")
-    prepared = prepare_path(write_extract(folder / "extract", referrals=rows("referrals", 5,
-                                                                             referral_date="2026-08-01")), today=TODAY)
-    path = folder / "store" / "cse.duckdb"
-    opened = Store(path)
-    load(opened, prepared)
-    opened.close()
-    return path
+    extract = write_extract(folder / "extract", referrals=rows("referrals", 5, referral_date="2026-08-01"))
+    return stored(extract, folder / "store" / "cse.duckdb", today=TODAY)
 
 
 @pytest.fixture
 def small_db_copy(tmp_path, small_db) -> Path:
-    path = tmp_path / "store" / "cse.duckdb"
-    path.parent.mkdir()
-    shutil.copy(small_db, path)
-    return path
+    return copied(small_db, tmp_path)
 
 
 def actions_of(db, who: str) -> list[str]:

@@ -54,7 +54,7 @@ def _existing(store: Store, username: str) -> tuple:
     return found
 
 
-def add(store: Store, username: str, role: str, password: str, by: User | str = "shell") -> None:
+def add(store: Store, username: str, role: str, password: str, by: User | str | None = None) -> None:
     """A new account; the password is kept only as its argon2 hash."""
     if not USERNAME.fullmatch(username):
         raise AccountError("a username is 2 to 100 letters, digits or . _ @ -")
@@ -67,7 +67,7 @@ def add(store: Store, username: str, role: str, password: str, by: User | str = 
             {"role": role, "hash": HASHER.hash(password), "at": dt.datetime.now()}, new_role=role)
 
 
-def set_disabled(store: Store, username: str, disabled: bool, by: User | str = "shell") -> None:
+def set_disabled(store: Store, username: str, disabled: bool, by: User | str | None = None) -> None:
     """Disable (or enable again) an account; a disabled account's sessions end at once."""
     _existing(store, username)
     _change(store, by, "account_disabled" if disabled else "account_enabled", username,
@@ -76,7 +76,7 @@ def set_disabled(store: Store, username: str, disabled: bool, by: User | str = "
         end_sessions(store, username)
 
 
-def reset_password(store: Store, username: str, password: str, by: User | str = "shell") -> None:
+def reset_password(store: Store, username: str, password: str, by: User | str | None = None) -> None:
     """A new password; clears a lock-out and ends the account's sessions."""
     _existing(store, username)
     _check_password(password)
@@ -86,7 +86,7 @@ def reset_password(store: Store, username: str, password: str, by: User | str = 
     end_sessions(store, username)
 
 
-def set_role(store: Store, username: str, role: str, by: User | str = "shell") -> None:
+def set_role(store: Store, username: str, role: str, by: User | str | None = None) -> None:
     _existing(store, username)
     _check_role(role)
     _change(store, by, "role_changed", username, "UPDATE accounts SET role = $role WHERE username = $name",
@@ -99,7 +99,7 @@ def _change(store: Store, by: User | str, action: str, username: str, sql: str, 
     cursor.begin()
     try:
         cursor.execute(sql, {**params, "name": username})
-        write_audit(cursor, audit.entry(by, action, account=username, **detail))
+        write_audit(cursor, audit.entry(by or audit.shell_user(), action, account=username, **detail))
         cursor.commit()
     except Exception:
         cursor.rollback()

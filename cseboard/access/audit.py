@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 
 import pandas as pd
 
@@ -34,6 +35,11 @@ ENTRIES_SQL = """
     WHERE ($since IS NULL OR happened_at >= $since) AND ($until IS NULL OR happened_at < $until)
       AND ($who IS NULL OR who = $who) AND ($actions IS NULL OR list_contains($actions, action))
     ORDER BY entry_id DESC"""
+
+
+def shell_user() -> str:
+    """How the trail names someone acting from the shell (users, load): by their operating-system account."""
+    return f"shell ({getpass.getuser()})"
 
 
 def entry(who: User | str, action: str, role: str | None = None, **detail) -> dict:

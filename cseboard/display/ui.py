@@ -231,6 +231,12 @@ def page_header(title: str, what_it_shows: str, action: str = "view_analysis") -
     return filters
 
 
+def show_flash(key: str) -> None:
+    """The outcome of the action before the rerun (kept in the session under key), shown once."""
+    if key in st.session_state:
+        st.success(st.session_state.pop(key), icon=":material/check_circle:")
+
+
 def synthetic_banner() -> None:
     """Shown exactly when the figures come from the synthetic sample (a store never holds it beside real data)."""
     if "synthetic" in store().kinds():

@@ -7,9 +7,21 @@ from pathlib import Path
 
 import duckdb
 
+from cseboard.access import audit
 from cseboard.config import settings
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.database import Store, StoreError
+
+
+def open_for_shell(db: Path | None, prefix: str, in_the_app: str) -> Store | None:
+    """The store for a shell command, or None after saying why it could not be opened (often: the dashboard has it)."""
+    db = db or settings().db_path
+    try:
+        return Store(db)
+    except duckdb.Error as exc:
+        print(f"{prefix}the store {db} could not be opened ({str(exc).splitlines()[0]}). If the dashboard is running "
+              f"on it, {in_the_app} or stop it first.")
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,16 +41,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.check:
         return 0
-    db = args.db or settings().db_path
-    try:
-        store = Store(db)
-    except duckdb.Error as exc:
-        print(f"Not loaded: the store {db} could not be opened ({str(exc).splitlines()[0]}). "
-              "If the dashboard is running on it, load through its 'Load an extract' page or stop it first.")
+    store = open_for_shell(args.db, "Not loaded: ", "load through its 'Load an extract' page")
+    if store is None:
         return 1
     try:
         replaced = store.overlapping(prepared.extract.period_start, prepared.extract.period_end)
-        extract_id = load(store, prepared)
+        period = f"{prepared.extract.period_start} to {prepared.extract.period_end}"
+        extract_id = load(store, prepared, audit=audit.entry(
+            audit.shell_user(), "extract_replaced" if len(replaced) else "extract_loaded", source=prepared.source_name,
+            period=period, referrals=prepared.extract.rows("referrals"), sha256=prepared.sha256,
+            replaced=replaced.extract_id.tolist()))
     except StoreError as exc:
         print(f"Not loaded: {exc}")
         return 1

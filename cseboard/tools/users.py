@@ -6,12 +6,10 @@ import getpass
 import sys
 from pathlib import Path
 
-import duckdb
-
 from cseboard.access import accounts
 from cseboard.access.roles import ROLES
-from cseboard.config import settings
-from cseboard.store.database import Store, StoreError
+from cseboard.store.database import StoreError
+from cseboard.tools.load import open_for_shell
 
 
 def _password(args) -> str:
@@ -42,12 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     for sub in (add, reset):
         sub.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
-    db = args.db or settings().db_path
-    try:
-        store = Store(db)
-    except duckdb.Error as exc:
-        print(f"The store {db} could not be opened ({str(exc).splitlines()[0]}). If the dashboard is running on "
-              "it, manage accounts on its Accounts page or stop it first.")
+    store = open_for_shell(args.db, "Not done: ", "manage accounts on its Accounts page")
+    if store is None:
         return 1
     try:
         if args.command == "add":

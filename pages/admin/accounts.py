@@ -17,8 +17,7 @@ if ui.sign_in_config().method != "local":
 st.caption("Local accounts sign in with a username and password. Passwords are kept only as salted argon2 hashes. "
            "Accounts are never deleted, only disabled, so that the audit trail keeps its names. Every change here "
            "is recorded in the audit trail.")
-if FLASH in st.session_state:
-    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+ui.show_flash(FLASH)
 
 current = ui.store()
 listing = accounts.listing(current)

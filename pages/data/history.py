@@ -15,8 +15,7 @@ user = ui.require("view_history")
 st.caption("Every extract loaded, newest first. For each quarter the dashboard shows the newest extract that covers "
            "it. Removing an extract (undo) takes the store back to how it was before that extract was loaded: "
            "the quarters it replaced come back from the older extract.")
-if FLASH in st.session_state:
-    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+ui.show_flash(FLASH)
 
 current = ui.store()
 history = current.extracts()

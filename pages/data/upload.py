@@ -23,8 +23,7 @@ st.caption("Upload this quarter's CSE extract: referrals.csv (required) and, if 
            "training.csv and population.csv, or a .zip or .xlsx holding them. The files are checked first; "
            "nothing is stored until you confirm. Extracts must not identify any child: no names, dates of birth, "
            "NHS numbers, addresses, postcodes, phone numbers or emails.")
-if FLASH in st.session_state:
-    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+ui.show_flash(FLASH)
 
 limit = settings().max_upload_bytes  # one number: .streamlit/config.toml's maxUploadSize is the same (tested)
 files = st.file_uploader(
