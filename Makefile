@@ -1,12 +1,15 @@
 # Two commands do all the set-up on a fresh machine:
-#   make run    installs the Python packages and opens the dashboard on the bundled synthetic sample
-#   make test   installs everything the tests need (Python packages, Debian's chromium, the test OpenID Connect
-#               provider from npm) and runs them all
+#   make run    installs the Python packages and chromium (for the board pack's PDF) and serves the dashboard on the
+#               bundled synthetic sample
+#   make test   installs everything the tests need (Python packages, Debian's chromium, npm's axe-core and
+#               the OpenID Connect provider the single sign-on test signs in through) and runs them all
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test browser oidc bench
+NODE_TOOLS := node_modules/.installed
+
+.PHONY: run test browser bench
 
 $(INSTALLED): requirements.txt
 	python3 -m venv $(VENV)
@@ -14,17 +17,17 @@ $(INSTALLED): requirements.txt
 	$(PYTHON) -m pip install --quiet -r requirements.txt
 	touch $(INSTALLED)
 
+$(NODE_TOOLS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_TOOLS)
+
 browser:
 	@bash scripts/install-browser.sh
 
-# The OpenID Connect provider the single sign-on test signs in through (npm oidc-provider, locked in package-lock.json).
-oidc:
-	npm ci --prefix tests/oidc --no-audit --no-fund --silent
-
-run: $(INSTALLED)
+run: $(INSTALLED) browser
 	$(PYTHON) -m streamlit run dashboard.py
 
-test: $(INSTALLED) browser oidc
+test: $(INSTALLED) browser $(NODE_TOOLS)
 	$(PYTHON) -m pytest
 
 bench: $(INSTALLED)

@@ -23,6 +23,11 @@ DEFAULT_SUPPRESSION_THRESHOLD = 5
 # DuckDB's working memory before it spills to disk. Its own default (80% of RAM) let a 10M-row load reach 2.9 GB;
 # with 1.5GB the load stays near 2.2 GB and the slowest query at 10M is unchanged (docs/benchmarks.md).
 DEFAULT_DUCKDB_MEMORY = "1.5GB"
+DEFAULT_PARTNERSHIP = "Safeguarding Children Partnership"
+# Debian's chromium, driven by Playwright for the board pack's PDF and the end-to-end tests; it fetches nothing itself.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
 MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
 
 
@@ -41,6 +46,7 @@ class Settings:
     training_target: float
     max_upload_bytes: int
     duckdb_memory: str
+    partnership: str
 
 
 def settings() -> Settings:
@@ -53,6 +59,7 @@ def settings() -> Settings:
         training_target=float(_env("CSEBOARD_TRAINING_TARGET", str(DEFAULT_TRAINING_TARGET))),
         max_upload_bytes=int(_env("CSEBOARD_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
         duckdb_memory=_memory_size(_env("CSEBOARD_DUCKDB_MEMORY", DEFAULT_DUCKDB_MEMORY)),
+        partnership=_env("CSEBOARD_PARTNERSHIP", DEFAULT_PARTNERSHIP),
     )
 
 

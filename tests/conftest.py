@@ -17,16 +17,13 @@ from cseboard.access import accounts
 from cseboard.access.deployment import SignIn
 from cseboard.display import ui
 from cseboard.tools import serve
-from cseboard.config import SAMPLE_DIR
+from cseboard.config import CHROMIUM, CHROMIUM_ARGS, SAMPLE_DIR
 from cseboard.intake.ingest import is_sample, load, prepare_path
 from cseboard.store.database import Store
 from factory import write_extract
 
 TODAY = dt.date(2026, 11, 23)
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """House-style chart helpers."""
 import pandas as pd
 
+from cseboard.questions.section import nothing_to_draw
 from cseboard.display import charts
 from cseboard.methods.disclosure import DisclosurePolicy, protect
 
@@ -8,5 +9,5 @@ from cseboard.methods.disclosure import DisclosurePolicy, protect
 def test_nothing_to_draw_when_every_figure_is_withheld_or_zero():
     table = pd.DataFrame({"group": ["a", "b", "c"], "count": [3, 0, 40]})
     protected = protect(table, counts=["count"], groups=["group"], policy=DisclosurePolicy())
-    assert charts.nothing_to_draw(protected, ["count"], rows=[0, 1])
-    assert not charts.nothing_to_draw(protected, ["count"])
+    assert nothing_to_draw(protected, ["count"], rows=[0, 1])
+    assert not nothing_to_draw(protected, ["count"])

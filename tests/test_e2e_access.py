@@ -62,8 +62,8 @@ def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
 @pytest.fixture(scope="module")
 def sso_server(tmp_path_factory):
     """oidc-provider on a free loopback port, and the dashboard signing in through it: (dashboard url, db)."""
-    if not (PROVIDER / "node_modules" / "oidc-provider").exists():
-        pytest.fail("tests/oidc has no node_modules: run `make test` (it runs npm ci there)")
+    if not (ROOT / "node_modules" / "oidc-provider").exists():
+        pytest.fail("node_modules has no oidc-provider: run `make test` (it runs npm ci)")
     folder = tmp_path_factory.mktemp("e2e-sso")
     provider_port, dashboard_port = serve.free_port(), serve.free_port()
     dashboard = f"http://127.0.0.1:{dashboard_port}"

@@ -1,6 +1,12 @@
-"""Plotly figures in one house style: colour-blind-safe colours, the same colour for boys on every page."""
+"""Plotly figures in one house style: colour-blind-safe colours, the same colour for boys on every page.
+
+A section names each chart by kind: "funnel" is drawn here; "identification.boys_trend" by the function boys_trend
+in display/drawings/identification.py. Every text from the data is escaped (markup_free) before Plotly sees it.
+"""
 from __future__ import annotations
 
+import html
+import importlib
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -9,6 +15,7 @@ import plotly.graph_objects as go
 
 from cseboard.contract import BOYS, OTHERS
 from cseboard.methods.disclosure import ProtectedTable
+from cseboard.questions.section import Chart
 from cseboard.questions import rates
 from cseboard.methods.funnel import FUNNEL_LEVELS, WITHIN_LIMITS, level_label
 
@@ -23,11 +30,34 @@ RATE_VERDICT_COLOURS = {rates.HIGHER: ORANGE, rates.SIMILAR: GREY, rates.LOWER_T
 FONT = "Source Sans Pro, Arial, sans-serif"
 
 
+def markup_free(text) -> str:
+    """Text Plotly shows as written: its HTML-like markup (<a>, <b>, <br>, entities) is escaped."""
+    return html.escape(str(text), quote=False)
+
+
+def markup_free_all(values) -> list[str]:
+    """markup_free for every value of a column or list (categories, labels, hover text from the data)."""
+    return [markup_free(value) for value in values]
+
+
+def hover_html(lines) -> str:
+    """Hover text from plain lines: the first (a name) in bold, each line escaped, so the data adds no markup."""
+    first, *rest = (markup_free(line) for line in lines)
+    return "<br>".join([f"<b>{first}</b>", *rest])
+
+
+def draw(chart: Chart) -> go.Figure:
+    """The Plotly figure for a section's chart, from the drawing its kind names."""
+    module, _, function = chart.kind.rpartition(".")
+    owner = importlib.import_module(f"cseboard.display.drawings.{module}") if module else importlib.import_module(__name__)
+    return getattr(owner, function)(chart)
+
+
 def style(figure: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
           height: int = 420) -> go.Figure:
     """Title states the finding; axes say their units; no chart junk."""
     figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}},
+        title={"text": markup_free(title), "x": 0, "xanchor": "left", "font": {"size": 17}},
         font={"family": FONT, "size": 13},
         template="simple_white",
         height=height,
@@ -51,15 +81,6 @@ def bar_heights(protected: ProtectedTable, column: str, rows=None) -> tuple[pd.S
     return heights, protected.hover_text(column)[rows].where(withheld, "")
 
 
-def nothing_to_draw(protected: ProtectedTable, columns: Sequence[str], rows=None) -> bool:
-    """True when every figure a chart would draw is withheld, missing or zero: the chart would be an empty frame,
-    so the page says so in words instead."""
-    rows = protected.numeric.index if rows is None else rows
-    values = protected.numeric.loc[rows, list(columns)].apply(pd.to_numeric, errors="coerce")
-    hidden = protected.mask.loc[rows, list(columns)].to_numpy() | values.isna().to_numpy() | (values == 0).to_numpy()
-    return bool(hidden.all())
-
-
 FUNNEL_LINES = {0.95: "dash", 0.998: "dot"}
 POSITION_COLOURS = {0.95: ORANGE, 0.998: PURPLE}
 
@@ -79,7 +100,7 @@ def funnel_plot(table: pd.DataFrame, *, label: str, size: str, value: str, posit
     funnel_positions label of each row, so points outside the limits are coloured and named.
     limits: as for funnel_positions, in the same units as value.
     """
-    shown = table.assign(_hover=list(hover))[table[value].notna() & (table[size] > 0)]
+    shown = table.assign(_hover=[hover_html(lines) for lines in hover])[table[value].notna() & (table[size] > 0)]
     largest = float(shown[size].max()) if len(shown) else 1.0
     smallest = float(shown[size].min()) if len(shown) else 1.0
     grid = np.linspace(max(smallest / 2, 1e-9), largest * 1.1, 200)
@@ -99,7 +120,7 @@ def funnel_plot(table: pd.DataFrame, *, label: str, size: str, value: str, posit
         outside = level is not None
         figure.add_trace(go.Scatter(
             x=group[size], y=group[value], mode="markers+text" if outside else "markers",
-            text=group[label] if outside else None, textposition="top center",
+            text=markup_free_all(group[label]) if outside else None, textposition="top center",
             marker={"color": POSITION_COLOURS[level] if outside else GREY, "size": 10 if outside else 8,
                     "line": {"color": "white", "width": 1}},
             customdata=group["_hover"], hovertemplate="%{customdata}<extra></extra>",
@@ -109,3 +130,8 @@ def funnel_plot(table: pd.DataFrame, *, label: str, size: str, value: str, posit
     figure.update_yaxes(range=[0, top * 1.25])
     figure.update_xaxes(range=[0, largest * 1.1])
     return style(figure, title, x_title, y_title, height=480)
+
+
+def funnel(chart: Chart) -> go.Figure:
+    """A section's funnel plot: chart.data is the table, chart.options funnel_plot's other arguments."""
+    return funnel_plot(chart.data, title=chart.title, **chart.options)

@@ -16,8 +16,9 @@ from cseboard.config import SAMPLE_DIR, settings
 from cseboard.contract import AGE_BANDS, GENDERS
 from cseboard.filters import URL_KEYS, Filters, from_url
 from cseboard.intake.ingest import load, prepare_path
-from cseboard.store.queries import run_query
+from cseboard.store.queries import run_filtered
 from cseboard.store.database import AuditError, Store
+from cseboard.questions import section
 
 FILTERS_KEY = "filters"
 UNSUPPRESS_KEY = "disclosure_off"
@@ -105,8 +106,7 @@ def refusal_for(action: str) -> str | None:
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _cached_query(db_path: str, version: int, name: str, filters: Filters | None, extra: tuple) -> pd.DataFrame:
-    params = {**(filters.params() if filters else {}), **dict(extra)}
-    return run_query(open_store(db_path).cursor(), name, params)
+    return run_filtered(open_store(db_path).cursor(), name, filters, dict(extra))
 
 
 def query(name: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
@@ -244,48 +244,18 @@ def synthetic_banner() -> None:
                 "data.", icon=":material/science:")
 
 
-def metric_value(protected: disclosure.ProtectedTable, column: str, row: int = 0, suffix: str = "") -> str:
-    """One figure for a metric card as a board member reads it: "1,395", "17.3%", or the symbol when withheld.
-
-    CSV downloads keep plain numbers (ProtectedTable.display); only what is read on screen gets separators.
-    """
-    return disclosure.figure_text(protected.numeric[column].iloc[row], bool(protected.mask[column].iloc[row]),
-                                  protected.policy.symbol, 1 if column in protected.rate_columns else 0, suffix)
-
-
 def no_data(what: str = "the filters chosen") -> None:
-    st.info(f"No referrals match {what}. Widen the period or clear a filter in the sidebar.")
+    st.info(section.no_data(what).text)
 
 
-def too_small(what: str) -> None:
-    """In place of a chart whose every figure is withheld or zero: say so, rather than draw an empty frame."""
-    st.info(f"**{what}**: the numbers are too small to draw (each would show as <5, or is zero). Widen the period "
-            "or clear a filter in the sidebar.", icon=":material/visibility_off:")
-
-
-WITHHELD_SORT_VALUE = float("-inf")
-
-
-def sortable(protected: disclosure.ProtectedTable):
-    """Numbers stay numbers (so columns sort as numbers) while withheld cells read as the symbol and sort lowest."""
-    numbers = protected.numeric.copy()
-    symbol = protected.policy.symbol
-    formats = {}
-    for column, pattern in ([(c, "{:,.0f}") for c in protected.count_columns]
-                            + [(c, "{:,.1f}") for c in protected.rate_columns]):
-        numbers[column] = numbers[column].astype(float).mask(protected.mask[column], WITHHELD_SORT_VALUE)
-        formats[column] = (lambda value, pattern=pattern: symbol if value == WITHHELD_SORT_VALUE
-                           else "" if value != value else pattern.format(value))
-    return numbers.style.format(formats)
-
-
-def data_table(protected: disclosure.ProtectedTable, key: str, file_name: str, label: str = "Show the data") -> None:
-    """The figures behind a chart: suppressed as the chart is, sortable, downloadable as safe CSV."""
-    with st.expander(label):
-        labelled_rows = not isinstance(protected.numeric.index, pd.RangeIndex)
-        st.dataframe(sortable(protected), hide_index=not labelled_rows, width="stretch", key=f"{key}_table")
-        audited_download("Download CSV", lambda: disclosure.safe_csv(protected.display()), f"{file_name}.csv",
-                         key=f"{key}_download", what=file_name)
+def table_view(protected: disclosure.ProtectedTable, key: str, file_name: str, frame=None,
+               csv: pd.DataFrame | None = None, height: str = "auto") -> None:
+    """A protected table, sortable (or as the question styled it), and its formula-safe CSV download."""
+    labelled_rows = not isinstance(protected.numeric.index, pd.RangeIndex)
+    st.dataframe(disclosure.sortable(protected) if frame is None else frame, hide_index=not labelled_rows,
+                 width="stretch", height=height, key=f"{key}_table")
+    audited_download("Download CSV", lambda: disclosure.safe_csv(protected.display() if csv is None else csv),
+                     f"{file_name}.csv", key=f"{key}_download", what=file_name)
 
 
 def audited_download(label: str, make, file_name: str, key: str, what: str, needs: str = "export",
@@ -303,3 +273,9 @@ def audited_download(label: str, make, file_name: str, key: str, what: str, need
         return make()
 
     st.download_button(label, data=audited_bytes, file_name=file_name, mime=mime, key=key, on_click="ignore")
+
+
+def data_table(protected: disclosure.ProtectedTable, key: str, file_name: str, label: str = "Show the data") -> None:
+    """The figures behind a chart: suppressed as the chart is, sortable, downloadable as safe CSV."""
+    with st.expander(label):
+        table_view(protected, key, file_name)

@@ -267,6 +267,15 @@ def figure_text(value, withheld: bool, symbol: str, decimals: int = 0, suffix: s
     return f"{value:,.{decimals}f}{suffix}"
 
 
+def metric_text(protected: ProtectedTable, column: str, suffix: str = "", row: int = 0) -> str:
+    """One figure for a metric card as a board member reads it: "1,395", "17.3%", or the symbol when withheld.
+
+    CSV downloads keep plain numbers (ProtectedTable.display); only what is read on screen gets separators.
+    """
+    return figure_text(protected.numeric[column].iloc[row], bool(protected.mask[column].iloc[row]),
+                       protected.policy.symbol, 1 if column in protected.rate_columns else 0, suffix)
+
+
 def neutralise_formula(value):
     """Prefix text a spreadsheet would run as a formula with an apostrophe; numbers and missing values pass through."""
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
@@ -282,3 +291,19 @@ def safe_csv(df: pd.DataFrame) -> bytes:
             frame[column] = frame[column].map(neutralise_formula)
     frame.columns = [neutralise_formula(column) for column in frame.columns]
     return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+WITHHELD_SORT_VALUE = float("-inf")
+
+
+def sortable(protected: ProtectedTable):
+    """Numbers stay numbers (so columns sort as numbers) while withheld cells read as the symbol and sort lowest."""
+    numbers = protected.numeric.copy()
+    symbol = protected.policy.symbol
+    formats = {}
+    for column, pattern in ([(c, "{:,.0f}") for c in protected.count_columns]
+                            + [(c, "{:,.1f}") for c in protected.rate_columns]):
+        numbers[column] = numbers[column].astype(float).mask(protected.mask[column], WITHHELD_SORT_VALUE)
+        formats[column] = (lambda value, pattern=pattern: symbol if value == WITHHELD_SORT_VALUE
+                           else "" if value != value else pattern.format(value))
+    return numbers.style.format(formats)

@@ -7,9 +7,13 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from cseboard.config import BOYS_BENCHMARK_SOURCE, settings
+from cseboard.contract import AGE_BANDS
+from cseboard.filters import Filters
 from cseboard.methods import stats
 from cseboard.methods.funnel import FUNNEL_LEVELS, funnel_finding, funnel_positions
-from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, protect, protect_crosstab
+from cseboard.questions.section import Chart, Fetch, Figure, Metric, Metrics, Note, Section, Slot, nothing_to_draw
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, metric_text, protect, protect_crosstab
 
 CHILDREN, BOYS, SHARE = "Children referred", "Boys referred", "Boys (% of children referred)"
 LOWER, UPPER = "95% CI lower (%)", "95% CI upper (%)"
@@ -95,11 +99,11 @@ def funnel_title(shares: ProtectedTable, breakdown: str) -> str:
     return funnel_finding(shares.numeric[BREAKDOWN_LABELS[breakdown]], shares.numeric[POSITION], noun)
 
 
-def funnel_hover(shares: ProtectedTable, label: str) -> list[str]:
-    """Hover text for each funnel point: share, counts and interval as published ("<5" where withheld)."""
+def funnel_hover(shares: ProtectedTable, label: str) -> list[tuple[str, ...]]:
+    """Hover lines for each funnel point, name first: share, counts and interval as published (withheld as the symbol)."""
     columns = [shares.numeric[label], *(shares.hover_text(c) for c in (SHARE, BOYS, CHILDREN, LOWER, UPPER)),
                shares.numeric[POSITION]]
-    return [f"<b>{name}</b><br>Boys {share}% ({boys} of {children} children)<br>95% CI {low}% to {high}%<br>{position}"
+    return [(name, f"Boys {share}% ({boys} of {children} children)", f"95% CI {low}% to {high}%", position)
             for name, share, boys, children, low, high, position in zip(*columns)]
 
 
@@ -180,3 +184,70 @@ def age_band_trend_title(table: ProtectedTable) -> str:
     latest = largest.iloc[-1]
     return (f"In {latest[QUARTER]} the largest group was {IN_WORDS[latest[GENDER]]} aged {latest[AGE_BAND]} "
             f"({latest[REFERRALS]:.0f} referrals)")
+
+
+def has_children(fetch: Fetch, filters: Filters) -> bool:
+    """Whether any child was referred in the filters: the page asks before drawing its controls."""
+    return bool(fetch("age_gender_boys_share", filters).children.any())
+
+
+def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, benchmark: float, breakdown: str) -> Section:
+    """Are boys under-identified: the share of boys against the benchmark overall, by quarter and by area or source,
+    and how referrals spread over age bands for boys and girls. A Slot stands where the page asks for the breakdown."""
+    counts = fetch("age_gender_boys_share", filters)
+    overall = boys_shares(counts, "all", benchmark, policy)
+    by_quarter = boys_shares(counts, "quarter", benchmark, policy, groups_in_order=filters.quarters())
+    shares = boys_shares(counts, breakdown, benchmark, policy)
+    referrals = fetch("age_gender_referrals", filters)
+    bands = [band for band in AGE_BANDS if band in filters.age_bands or not filters.age_bands]
+    by_band = age_gender_table(referrals, bands, policy)
+    over_time = age_band_quarters(referrals, filters.quarters(), bands, policy)
+    target = 100 * benchmark
+    label = BREAKDOWN_LABELS[breakdown]
+    title = headline_title(overall, benchmark)
+    hidden = shares.numeric[shares.numeric[SHARE].isna()][label].tolist()
+    band_trend_drawn = not nothing_to_draw(over_time, [REFERRALS])
+    blocks = [
+        Note(f"Default benchmark {percent(100 * settings().boys_benchmark)}. Source: {BOYS_BENCHMARK_SOURCE} Children are "
+             "counted once (distinct children, not referrals), as boys if a referral records them as Male. Intervals "
+             "are 95% Wilson score intervals."),
+        *([Note("The gender filter is set, so the share of boys covers only the genders chosen.", tone="warning")]
+          if filters.genders else []),
+        Note(title, tone="subheader"),
+        Metrics((
+            Metric("Children referred", metric_text(overall, CHILDREN)),
+            Metric("Boys referred", metric_text(overall, BOYS)),
+            Metric("Boys, % of children referred", metric_text(overall, SHARE, "%"),
+                   help=f"95% CI {metric_text(overall, LOWER, '%')} to {metric_text(overall, UPPER, '%')}; "
+                        f"benchmark {percent(target)}."),
+        )),
+        Figure("age_gender_overall", overall, "boys_share_overall"),
+        Figure("age_gender_trend", by_quarter, "boys_share_by_quarter",
+               chart=None if nothing_to_draw(by_quarter, [SHARE]) else Chart(
+                   "identification.boys_trend", trend_title(by_quarter, benchmark), by_quarter, {"target": target}),
+               too_small="Share of boys by quarter",
+               alt_text=trend_title(by_quarter, benchmark)),
+        Slot("breakdown"),
+        Figure(f"age_gender_funnel_{breakdown}", shares, f"boys_share_by_{breakdown}",
+               chart=None if nothing_to_draw(shares, [SHARE]) else Chart("funnel", funnel_title(shares, breakdown),
+                   shares.numeric, {"label": label, "size": CHILDREN, "value": SHARE, "position": POSITION,
+                                    "hover": funnel_hover(shares, label), "limits": share_limits(benchmark),
+                                    "centre": target, "centre_label": f"Benchmark {percent(target)}",
+                                    "x_title": "Children referred (distinct children)",
+                                    "y_title": "Boys, % of children referred"}),
+               too_small=f"Share of boys by {label.lower()}", alt_text=funnel_title(shares, breakdown),
+               caption="Points outside the dashed (95%) or dotted (99.8%) limits differ from the benchmark by more "
+                       "than chance would explain; the funnel narrows as more children are referred."
+                       + (f" Not shown, as numbers are too small: {', '.join(hidden)}." if hidden else "")),
+        Figure("age_gender_bands", by_band, "referrals_by_age_band_and_gender",
+               chart=Chart("identification.age_bands", age_band_title(by_band), by_band,
+                           {"bands": bands, "genders": genders_present(referrals)}),
+               alt_text=age_band_title(by_band)),
+        Figure("age_gender_band_trend", over_time, "referrals_by_quarter_age_band_gender",
+               chart=Chart("identification.age_band_trend", age_band_trend_title(over_time), over_time,
+                           {"bands": bands}) if band_trend_drawn else None,
+               too_small="Referrals by age band each quarter", alt_text=age_band_trend_title(over_time),
+               caption=(f"Each panel is one age band, from {filters.first_quarter} (left) to {filters.last_quarter} "
+                        "(right). Gaps are quarters whose numbers are too small to show.") if band_trend_drawn else ""),
+    ]
+    return Section("age_gender", title, filters.describe(), tuple(blocks), findings=(title,))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import duckdb
@@ -32,6 +33,16 @@ def query_parameters(name: str) -> set[str]:
     """The $names a query binds; a leading comment is not parsed for them."""
     sql = re.sub(r"--[^\n]*", "", query_text(name))
     return set(PARAMETER.findall(sql))
+
+
+def run_filtered(cursor: duckdb.DuckDBPyConnection, name: str, filters, extra: dict) -> pd.DataFrame:
+    """A named query for the sidebar's filters (None for none) and any parameters of its own."""
+    return run_query(cursor, name, {**(filters.params() if filters else {}), **extra})
+
+
+def fetcher(store) -> Callable[..., pd.DataFrame]:
+    """fetch(name, filters, **extra) on a store, uncached: what the board pack and shell commands ask questions with."""
+    return lambda name, filters=None, **extra: run_filtered(store.cursor(), name, filters, extra)
 
 
 def run_query(cursor: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:

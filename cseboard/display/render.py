@@ -1,0 +1,124 @@
+"""The Streamlit renderer: draws a question's section (notes, cards, charts, tables) the same way on every page."""
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from cseboard.display import charts, ui
+from cseboard.questions.section import Columns, Definitions, Figure, Folded, Metrics, Note, Section, Slot, Tabs
+
+MARKUP = re.compile(r"([\\`*_\[\]$~|])|(<)(?=[A-Za-z/!?])|(&)(?=#?\w+;)|(:)(?=\w+[\[:])|^(#)", re.MULTILINE)
+"""What Streamlit's Markdown would read as markup: emphasis, links, code, LaTeX, tables, tags, entities, :directives:."""
+
+
+def plain(text) -> str:
+    """Text shown exactly as written: every character Streamlit's Markdown would act on is backslash-escaped."""
+    return MARKUP.sub(lambda match: "\\" + next(group for group in match.groups() if group), str(text))
+
+
+def section(answered: Section, *containers) -> None:
+    """Draw a section's blocks in order; each Slot moves on to the next container (the page drew its widget between)."""
+    places = list(containers) or [st.container()]
+    place = places.pop(0)
+    for block in answered.blocks:
+        if isinstance(block, Slot):
+            place = places.pop(0)
+        else:
+            with place:
+                _block(block)
+
+
+def _block(block) -> None:
+    """One block of a section, in the current container."""
+    if isinstance(block, Note):
+        note(block)
+    elif isinstance(block, Definitions):
+        definitions(block.terms, block.listed)
+    elif isinstance(block, Metrics):
+        metrics(block)
+    elif isinstance(block, Figure):
+        figure(block)
+    elif isinstance(block, Columns):
+        for column, blocks in zip(st.columns(len(block.columns)), block.columns):
+            with column:
+                for inner in blocks:
+                    _block(inner)
+    elif isinstance(block, Tabs):
+        for tab, blocks in zip(st.tabs([plain(label) for label in block.labels]), block.tabs):
+            with tab:
+                for inner in blocks:
+                    _block(inner)
+    elif isinstance(block, Folded):
+        with st.expander(plain(block.label)):
+            for inner in block.blocks:
+                _block(inner)
+
+
+def note(block: Note) -> None:
+    """Words in their tone: a subheading, a caption, or an info or warning box."""
+    text = plain(block.before) + (f"**{plain(block.lead)}**" if block.lead else "") + plain(block.text)
+    if block.tone == "subheader":
+        st.subheader(text)
+    elif block.tone == "info":
+        st.info(text, icon=block.icon)
+    elif block.tone == "warning":
+        st.warning(text, icon="⚠️")
+    elif block.tone == "too_small":
+        st.info(text, icon=":material/visibility_off:")
+    elif block.tone == "markdown":
+        st.markdown(text)
+    else:
+        st.caption(text)
+
+
+def definitions(terms, listed: bool = False) -> None:
+    """The definitions behind a chart, one line each, right under it (or as a list where they stand on their own)."""
+    if listed:
+        st.markdown("\n".join(f"- **{plain(term)}**: {plain(meaning)}" for term, meaning in terms))
+    else:
+        st.caption("  \n".join(f"**{plain(term)}**: {plain(meaning)}" for term, meaning in terms))
+
+
+def metrics(block: Metrics) -> None:
+    """A row of cards; a card's footnote sits under it."""
+    columns = st.columns(block.per_row)
+    for index, card in enumerate(block.cards):
+        with columns[index % block.per_row]:
+            st.metric(plain(card.label), card.value, delta=card.delta, delta_color="off",
+                      help=plain(card.help) if card.help else None, border=True,
+                      chart_data=list(card.trend) if card.trend is not None else None, chart_type="line")
+            if card.footnote:
+                st.caption(plain(card.footnote))
+
+
+def too_small(what: str) -> None:
+    """In place of a chart whose every figure is withheld or zero: say so, rather than draw an empty frame."""
+    note(Note(f": the numbers are too small to draw (each would show as {ui.policy().symbol}, or is zero). Widen the "
+              "period or clear a filter in the sidebar.", tone="too_small", lead=what))
+
+
+def figure(block: Figure) -> None:
+    """A chart (or why there is none), its caption and definitions, then the table behind it."""
+    if block.chart is not None:
+        st.plotly_chart(charts.draw(block.chart), key=f"{block.key}_chart")
+    elif block.too_small:
+        too_small(block.too_small)
+    if block.caption:
+        st.caption(plain(block.caption))
+    if block.definitions:
+        definitions(block.definitions)
+    if block.table is not None:
+        table(block)
+
+
+def table(block: Figure) -> None:
+    """The figures behind a chart: protected as the chart is, sortable, downloadable as formula-safe CSV; a table
+    shown open is shown whole, as part of the page."""
+    if block.table_heading:
+        st.subheader(plain(block.table_heading))
+    if block.table_open:
+        ui.table_view(block.table, block.key, block.file_name, block.table_frame, block.csv_frame, height="content")
+    else:
+        with st.expander(block.table_label):
+            ui.table_view(block.table, block.key, block.file_name, block.table_frame, block.csv_frame)

@@ -1,0 +1,108 @@
+"""The board pack's contents: every question's section for one quarter, the findings drawn from them, and caveats.
+
+The same sections are drawn on screen, so the paper and the dashboard say the same thing for the same filters.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cseboard.config import settings
+from cseboard.filters import Filters
+from cseboard.intake.quality import rag_line
+from cseboard.methods.disclosure import DisclosurePolicy
+from cseboard.periods import quarter_start
+from cseboard.questions import headline, identification, linked, missing, rates, sources, training
+from cseboard.questions.section import Fetch, Section
+
+QUESTIONS_FOR_THE_BOARD = (
+    "How do we recognise and respond to CSE in each of our services?",
+    "Is there more that we could do?",
+    "Do we need to change any of our ways of working?",
+    "Is there a further training need in our workforce?",
+    "Are boys being identified, in every area and by every agency that refers?",
+)
+"""The practitioner briefing's areas for consideration, asked of the partnership, and the question on boys."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question as the pack asks it: its page's title and its section with the page's default settings."""
+
+    title: str
+    build: Callable[[Fetch, Filters, DisclosurePolicy], Section]
+
+
+QUESTIONS = (
+    Question("This quarter", headline.section),
+    Question("Age and gender",
+             lambda fetch, filters, policy: identification.section(fetch, filters, policy, settings().boys_benchmark,
+                                                                   "area")),
+    Question("Missing from home or care",
+             lambda fetch, filters, policy: missing.section(fetch, filters, policy, referred_only=False)),
+    Question("Linked crimes and vulnerabilities",
+             lambda fetch, filters, policy: linked.section(fetch, filters, policy, linked.CRIME,
+                                                           linked.items_by_frequency(fetch, filters, linked.CRIME)[:3])),
+    Question("Referral sources and outcomes", sources.section),
+    Question("Areas", rates.section),
+    Question("Training coverage",
+             lambda fetch, filters, policy: training.section(fetch, filters, policy, settings().training_target,
+                                                             training.AGENCY)),
+)
+"""The questions in the pack, in the dashboard's order, each with its page's default settings."""
+
+
+@dataclass(frozen=True)
+class BoardPack:
+    """Everything a board pack shows, in plain words and sections; display.pack lays it out."""
+
+    partnership: str
+    period: str
+    made_on: str
+    protection: str
+    filters: str
+    sections: tuple[tuple[str, Section], ...]
+    findings: tuple[tuple[str, str], ...]
+    caveats: tuple[str, ...]
+    questions_for_the_board: tuple[str, ...] = QUESTIONS_FOR_THE_BOARD
+
+
+def protection_sentence(policy: DisclosurePolicy) -> str:
+    """The protection rule in one sentence, as the title page and the sidebar give it."""
+    return (f"To protect children's privacy, counts of 1 to {policy.threshold - 1} children are not shown ({policy.symbol}),"
+            " nor any figure from which one could be worked out.")
+
+
+def findings(sections: tuple[tuple[str, Section], ...]) -> tuple[tuple[str, str], ...]:
+    """Each section's findings in words, with the key of the section they come from."""
+    return tuple((finding, answered.question) for _, answered in sections for finding in answered.findings)
+
+
+def quality_caveats(extracts: pd.DataFrame, filters: Filters) -> tuple[str, ...]:
+    """One line per extract whose quarters the pack covers: its source, period and recording-quality ratings."""
+    start, end = quarter_start(filters.first_quarter), quarter_start(filters.last_quarter)
+    used = extracts[(pd.to_datetime(extracts.period_start.map(quarter_start)) <= pd.Timestamp(end))
+                    & (pd.to_datetime(extracts.period_end.map(quarter_start)) >= pd.Timestamp(start))]
+    if used.empty:
+        return ("No extract covers the period chosen.",)
+    return tuple(f"Extract {row.extract_id} ({row.source_name}, {row.period_start} to {row.period_end}, loaded "
+                 f"{pd.Timestamp(row.loaded_at):%d %B %Y}): recording quality {rag_line(_quality(row.quality_json))}; "
+                 f"{row.warnings:,} warnings at load."
+                 for row in used.itertuples())
+
+
+def _quality(stored) -> dict | None:
+    return json.loads(stored) if isinstance(stored, str) and stored else None
+
+
+def board_pack(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, extracts: pd.DataFrame,
+               partnership: str, made_on: dt.date) -> BoardPack:
+    """The pack for the filters' last quarter: every question's section over the filters' period."""
+    sections = tuple((question.title, question.build(fetch, filters, policy)) for question in QUESTIONS)
+    return BoardPack(partnership=partnership, period=filters.last_quarter, made_on=f"{made_on:%d %B %Y}",
+                     protection=protection_sentence(policy), filters=f"Showing: {filters.describe()}",
+                     sections=sections, findings=findings(sections), caveats=quality_caveats(extracts, filters))

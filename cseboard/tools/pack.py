@@ -1,0 +1,77 @@
+"""Shell command for the quarterly board pack: `python -m cseboard.pack --period 2026-Q3 --out DIR [filters]`.
+
+Writes DIR/board-pack-<period>.html (self-contained, opens offline) and DIR/board-pack-<period>.pdf (A4).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import duckdb
+
+from cseboard.config import settings
+from cseboard.contract import AGE_BANDS, GENDERS
+from cseboard.display import pack
+from cseboard.filters import Filters
+from cseboard.methods.disclosure import DisclosurePolicy
+from cseboard.periods import shift_quarter
+from cseboard.questions.board import board_pack
+from cseboard.store.database import Store, StoreError
+from cseboard.store.queries import fetcher
+
+TREND_QUARTERS = 4
+"""A pack shows the quarter and the three before it, as the dashboard's default period does."""
+
+
+def pack_filters(args: argparse.Namespace, quarters: list[str]) -> Filters:
+    """The sidebar's filters from the command line: the period ends at --period; lists are repeated options."""
+    first = args.first or shift_quarter(args.period, -(TREND_QUARTERS - 1))
+    first = max(first, quarters[0])
+    return Filters(first, args.period, areas=tuple(args.area), sources=tuple(args.source),
+                   age_bands=tuple(args.age), genders=tuple(args.gender))
+
+
+def write(store: Store, filters: Filters, out: Path, made_on: dt.date) -> tuple[Path, Path]:
+    """Build the pack's sections from the store, write its HTML, then print that HTML to PDF."""
+    config = settings()
+    policy = DisclosurePolicy(threshold=config.suppression_threshold)
+    contents = board_pack(fetcher(store), filters, policy, store.extracts(), config.partnership, made_on)
+    out.mkdir(parents=True, exist_ok=True)
+    html_path = out / f"board-pack-{filters.last_quarter}.html"
+    pdf_path = out / f"board-pack-{filters.last_quarter}.pdf"
+    html_path.write_text(pack.document(contents), encoding="utf-8")
+    pack.print_pdf(html_path, pdf_path)
+    return html_path, pdf_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cseboard.pack", description=__doc__.splitlines()[0])
+    parser.add_argument("--period", required=True, help="the quarter the pack is for, e.g. 2026-Q3")
+    parser.add_argument("--out", type=Path, required=True, help="the folder to write the HTML and PDF into")
+    parser.add_argument("--from", dest="first", help="first quarter of the trends (default: three quarters before)")
+    parser.add_argument("--db", type=Path, default=None, help="the store's DuckDB file (default: CSEBOARD_DB)")
+    for name, choices in (("area", None), ("source", None), ("age", AGE_BANDS), ("gender", GENDERS)):
+        parser.add_argument(f"--{name}", action="append", default=[], choices=choices,
+                            help=f"only this {name} (repeat for several; default all)")
+    args = parser.parse_args(argv)
+    db = args.db or settings().db_path
+    try:
+        store = Store(db, read_only=True)
+    except duckdb.Error as exc:
+        print(f"No pack made: the store {db} could not be opened ({str(exc).splitlines()[0]}).")
+        return 1
+    try:
+        quarters = store.quarters()
+        if args.period not in quarters:
+            print(f"No pack made: {args.period} is not loaded (loaded: {', '.join(quarters) or 'nothing'}).")
+            return 1
+        html_path, pdf_path = write(store, pack_filters(args, quarters), args.out, dt.date.today())
+    except StoreError as exc:
+        print(f"No pack made: {exc}")
+        return 1
+    finally:
+        store.close()
+    print(f"Board pack for {args.period}:\n  {html_path}\n  {pdf_path}")
+    return 0

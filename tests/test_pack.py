@@ -1,0 +1,72 @@
+"""The board pack from the shell: HTML that opens offline and an A4 PDF holding the sections and the screen's figures."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from pypdf import PdfReader
+
+
+from cseboard.tools.pack import main as pack_command
+
+PERIOD = "2026-Q3"
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory, sample_db):
+    """The pack for the sample's latest quarter, made once by the shell command on its own copy of the store."""
+    out = tmp_path_factory.mktemp("pack")
+    db = shutil.copy(sample_db, out / "cse.duckdb")
+    assert pack_command(["--db", str(db), "--period", PERIOD, "--out", str(out)]) == 0
+    return out / f"board-pack-{PERIOD}.html", out / f"board-pack-{PERIOD}.pdf"
+
+
+def pdf_text(path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_the_pdf_is_a4_with_page_numbers_contents_and_every_section(made):
+    _, pdf = made
+    reader = PdfReader(pdf)
+    width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
+    assert abs(width - 595.3) < 1.5 and abs(height - 841.9) < 1.5  # A4 in points (210 x 297 mm)
+    text = pdf_text(pdf)
+    assert f"page 1 of {len(reader.pages)}" in text
+    for heading in ("Contents", "Findings for the board", "Age and gender", "Data quality", "Questions for the board",
+                    "Is there more that we could do?"):
+        assert heading in text, heading
+
+
+def test_the_pdf_holds_the_figures_the_page_shows_for_the_same_filters(made, app):
+    at = app("pages/questions/age_gender.py", query_params={"from": "2025-Q4", "to": PERIOD})
+    shown = [metric.value for metric in at.metric]
+    headline = at.subheader[0].value
+    text = re.sub(r"\s+", " ", pdf_text(made[1]))
+    assert headline in text
+    for value in shown:
+        assert value in text
+
+
+def test_the_html_opens_offline_and_asks_no_other_host(made, browser_page):
+    html, _ = made
+    requested = []
+    browser_page.on("request", lambda request: requested.append(request.url))
+    browser_page.goto(html.as_uri())
+    browser_page.wait_for_selector(".plotly-graph-div .main-svg")
+    assert browser_page.locator("h2", has_text="Findings for the board").count() == 1
+    assert [url for url in requested if not url.startswith(("file:", "data:", "blob:"))] == []
+
+
+def test_a_quarter_not_loaded_is_refused_with_a_message(tmp_path, sample_db_copy, capsys):
+    out = tmp_path / "pack"
+    assert pack_command(["--db", str(sample_db_copy), "--period", "2030-Q1", "--out", str(out)]) == 1
+    assert "2030-Q1 is not loaded" in capsys.readouterr().out
+    assert not out.exists()
+
+
+@pytest.fixture
+def browser_page(browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
