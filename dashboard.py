@@ -47,7 +47,7 @@ symbol = ui.policy().symbol
 st.sidebar.caption(f"{symbol} marks a figure withheld to protect children's privacy: a count of 1 to "
                    f"{ui.policy().threshold - 1}, or a figure withheld so that such a count cannot be worked out.")
 access_view.signed_in_as(user)
-ui.require(page_action(navigation.url_path))
+ui.require(page_action(navigation.url_path), title=navigation.title)
 try:
     navigation.run()
 except Exception:  # a plain message and an incident id for the user; the detail goes to the server log only

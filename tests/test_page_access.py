@@ -60,8 +60,8 @@ def test_each_role_on_each_page_is_let_in_or_refused_in_words(app, small_db, pag
     else:
         assert f"Your role ({role}) may not" in refused(at)
         assert f"needs the {lowest} role or above" in refused(at)
-        assert title not in [t.value for t in at.title]
-        assert not at.dataframe and not at.main.button  # nothing of the page is drawn
+        assert [t.value for t in at.title] == [title]  # the page's name over the refusal, and nothing of the page
+        assert not at.dataframe and not at.main.button and not at.get("file_uploader")
 
 
 @pytest.mark.parametrize("role, listed", [

@@ -89,11 +89,14 @@ def session_token() -> str | None:
     return token if isinstance(token, str) else None
 
 
-def require(action: str) -> User:
-    """The server-side check every page and action makes first: a refusal in words and the page stops, or the user."""
+def require(action: str, title: str | None = None) -> User:
+    """The server-side check every page and action makes first: a refusal in words (under the page's title, when
+    given) and the page stops, or the user."""
     user = current_user()
     reason = refusal(user, action)
     if reason is not None:
+        if title is not None:
+            st.title(title)
         st.error(reason, icon=":material/block:")
         st.stop()
     return user
