@@ -212,3 +212,19 @@ def test_an_expired_or_ended_session_is_signed_out(app, small_db_copy):
     Store(small_db_copy).cursor().execute("DELETE FROM sessions")
     at.run()
     assert at.text_input(key="sign_in_username")
+
+
+@pytest.mark.parametrize("role, may_import", [("viewer", False), ("analyst", True)])
+def test_importing_national_benchmarks_needs_the_analyst_role(app, small_db, role, may_import):
+    at = app(page="pages/questions/national.py", db=small_db, role=role)
+    assert bool(at.get("file_uploader")) == may_import
+    assert ("Your role (viewer) may not import the published national benchmark files" in texts(at.caption)) != may_import
+
+
+def test_a_failing_page_shows_an_incident_id_and_no_detail(app, small_db, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail from the data")
+    monkeypatch.setattr(ui, "query", broken)
+    at = app(db=small_db, role="viewer")
+    assert "Something went wrong on this page. Nothing was changed." in refused(at)
+    assert "incident id" in refused(at) and "secret detail" not in refused(at)
