@@ -7,6 +7,7 @@ import streamlit as st
 
 from cseboard.access.roles import page_action, visible_pages
 from cseboard.display import access_view, ui
+from cseboard.methods import disclosure
 
 st.set_page_config(page_title="CSE strategic dashboard", page_icon=":material/shield:", layout="wide")
 
@@ -43,9 +44,7 @@ menu = st.sidebar.container()
 filters = ui.sidebar_filters(ui.store())
 ui.sidebar_menu(menu, {section: [page for page in pages if page.url_path in shown]
                        for section, pages in PAGES.items() if any(page.url_path in shown for page in pages)}, filters)
-symbol = ui.policy().symbol
-st.sidebar.caption(f"{symbol} marks a figure withheld to protect children's privacy: a count of 1 to "
-                   f"{ui.policy().threshold - 1}, or a figure withheld so that such a count cannot be worked out.")
+st.sidebar.caption(disclosure.plain_words(ui.policy()))
 access_view.signed_in_as(user)
 ui.require(page_action(navigation.url_path), title=navigation.title)
 try:

@@ -94,7 +94,7 @@ def test_sign_in_with_the_form_then_sign_out(app, small_db_copy):
     at.text_input(key="sign_in_password").input(TEST_PASSWORD)
     at.button[0].click().run()
     assert not at.exception and ui.SESSION_KEY in at.session_state
-    assert f"Signed in as {ui.literal('test-analyst')} (analyst)" in texts(at.sidebar.caption)
+    assert f"Signed in as {ui.plain('test-analyst')} (analyst)" in texts(at.sidebar.caption)
     at.button(key="sign_out").click().run()
     assert at.text_input(key="sign_in_username")
     assert actions_of(small_db_copy, "test-analyst")[-3:] == ["failed_sign_in", "sign_in", "sign_out"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from bad_inputs import extract_zip
 from conftest import TODAY, assert_same_snapshot, texts
@@ -39,14 +40,24 @@ def test_table_lists_each_extract_with_period_hash_rows_and_quality(app, partner
     assert {"Loaded", "Source", "Missing episodes", "Population rows", "Warnings"} <= set(table.columns)
 
 
-def test_quality_report_of_the_chosen_extract_is_shown(app, partnership_db_copy):
-    at = app(page="pages/data/history.py", db=partnership_db_copy, role="administrator")
+def test_quality_report_of_the_chosen_extract_is_shown_in_full_to_an_analyst(app, partnership_db_copy):
+    at = app(page="pages/data/history.py", db=partnership_db_copy, role="analyst")
     rag = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
     assert rag.Measure.tolist()[:2] == ["Gender not known", "Ethnicity not known"]
     assert "Recording quality:" in texts(at.markdown)
     from cseboard.display import ui
     stored = json.loads(ui.open_store(str(partnership_db_copy)).extracts().quality_json[0])
     assert [r["figure"] for r in stored["rag"]] == rag.Figure.tolist()
+    assert any("completeness" in expander.label for expander in at.expander)
+
+
+def test_a_viewer_gets_no_quality_report_figures_or_record_level_examples(app, partnership_db_copy):
+    """Issue 18: the report's figures are exact counts of records and its detail shows records: analysts only, so
+    the server refuses the page before any of it is drawn."""
+    at = app(page="pages/data/history.py", db=partnership_db_copy, role="viewer")
+    assert "may not see the extract history" in texts(at.error)
+    assert not at.dataframe and not at.expander and not at.selectbox
+    assert "Recording quality:" not in texts(at.markdown)
 
 
 def test_undo_explains_what_comes_back_and_restores_the_exact_previous_state(app, partnership_db_copy):
@@ -59,7 +70,7 @@ def test_undo_explains_what_comes_back_and_restores_the_exact_previous_state(app
     assert at.button(key="history_confirm").disabled
     at.checkbox(key="history_remove_confirmed").check().run()
     assert at.checkbox(key="history_remove_confirmed").label == (
-        "Yes, remove " + ui.literal("extract 2 (q3.zip, 2026-Q3 to 2026-Q3, 5 referrals)"))
+        "Yes, remove " + ui.plain("extract 2 (q3.zip, 2026-Q3 to 2026-Q3, 5 referrals)"))
     at.button(key="history_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert texts(at.success).startswith("Removed extract 2 ")
@@ -106,3 +117,15 @@ def test_undo_notes_and_history_table_from_the_package():
     table = quality.history_table(history)
     assert table["Shown for"].tolist() == ["2025-Q2", "2025-Q1, 2025-Q3", "2024-Q1 to 2024-Q4"]
     assert table.Quality.tolist() == ["not assessed"] * 3
+
+
+@pytest.mark.parametrize("page", [None, "pages/data/history.py", "pages/data/upload.py"])
+def test_a_damaged_store_gets_a_plain_message_on_every_page(app, sample_db_copy, page):
+    data = bytearray(sample_db_copy.read_bytes())
+    data[:64] = b"\xde\xad\xbe\xef" * 16
+    sample_db_copy.write_bytes(bytes(data))
+    at = app(page, db=sample_db_copy)
+    message = texts(at.error)
+    assert f"The dashboard cannot open its store: the store file {sample_db_copy} is damaged" in message
+    assert "put back your latest backup copy of cse.duckdb" in message
+    assert not at.exception

@@ -50,7 +50,7 @@ def _sso_sign_in() -> None:
     if claims is not None:  # signed in at the identity provider, but no role is granted here
         who = str(claims.get("email") or claims.get("sub"))
         _record_sso(User(who, "", "sso"), "failed_sign_in")
-        st.error(f"You are signed in as {ui.literal(who)}, but no role in this dashboard is granted to that account. "
+        st.error(f"You are signed in as {ui.plain(who)}, but no role in this dashboard is granted to that account. "
                  "Ask an administrator to add you.", icon=":material/block:")
         st.button("Sign out", on_click=st.logout, key="sso_sign_out")
         return
@@ -106,7 +106,7 @@ def signed_in_as(user: User) -> None:
     if user.demo:
         sidebar.warning("**DEMO**: synthetic sample only, no sign-in. " + HOW_TO_SIGN_IN, icon=":material/science:")
         return
-    sidebar.caption(f"Signed in as {ui.literal(user.name)} ({user.role})")
+    sidebar.caption(f"Signed in as {ui.plain(user.name)} ({user.role})")
     sidebar.button("Sign out", key="sign_out", on_click=_sign_out, args=(user,))
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import streamlit as st
 
 from cseboard.display import ui
-from cseboard.display.render import plain
 from cseboard.questions import national
 from cseboard.store.database import Store
 
@@ -23,7 +22,7 @@ def import_panel(store: Store) -> None:
         else:
             st.caption(ui.refusal_for("import_benchmarks"))
         for row in national.imports(store.cursor()).itertuples():
-            st.caption(plain(f"{row.kind.capitalize()}: {row.file_name}, imported {row.imported_at:%d %B %Y %H:%M}."))
+            st.caption(ui.plain(f"{row.kind.capitalize()}: {row.file_name}, imported {row.imported_at:%d %B %Y %H:%M}."))
 
 
 def import_form(store: Store) -> None:
@@ -45,10 +44,10 @@ def import_form(store: Store) -> None:
         except national.NationalFileError as error:
             problems.append(str(error))
     for problem in problems:
-        st.error(plain(problem))
+        st.error(ui.plain(problem))
     if problems:
         st.info("Nothing was imported. Replace the file named above and press Import again.")
         return
     ui.require("import_benchmarks")
     national.save_imports(store.cursor(), tables, {kind: upload.name for kind, upload in chosen.items()})
-    st.success(plain(f"Imported {', '.join(upload.name for upload in chosen.values())}."))
+    st.success(ui.plain(f"Imported {', '.join(upload.name for upload in chosen.values())}."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
+import duckdb
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -14,11 +15,20 @@ from cseboard.access.roles import DEMO_VISITOR, User, refusal
 from cseboard.methods import disclosure
 from cseboard.config import SAMPLE_DIR, settings
 from cseboard.contract import AGE_BANDS, GENDERS
-from cseboard.filters import URL_KEYS, Filters, from_url
+from cseboard.filters import ONE_OR_ALL, URL_KEYS, Filters, from_url
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.queries import run_filtered
-from cseboard.store.database import AuditError, Store
+from cseboard.store.database import AuditError, Store, StoreError, damage
 from cseboard.questions import section
+
+MARKUP = re.compile(r"([\\`*_\[\]$~|])|(<)(?=[A-Za-z/!?])|(&)(?=#?\w+;)|(:)(?=\w+[\[:])|^(#)", re.MULTILINE)
+"""What Streamlit's Markdown would read as markup: emphasis, links, code, LaTeX, tables, tags, entities, :directives:."""
+
+
+def plain(text) -> str:
+    """Text shown exactly as written: every character Streamlit's Markdown would act on is backslash-escaped."""
+    return MARKUP.sub(lambda match: "\\" + next(group for group in match.groups() if group), str(text))
+
 
 FILTERS_KEY = "filters"
 UNSUPPRESS_KEY = "disclosure_off"
@@ -26,12 +36,6 @@ UNSUPPRESS_KEY = "disclosure_off"
 # browser cannot set it); tests put a token made by accounts.sign_in here. The cookie carries it across reloads.
 SESSION_KEY = "access_session_token"
 SESSION_COOKIE = "cseboard_session"
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&])")
-
-
-def literal(text) -> str:
-    """A value from data, a URL or a sign-in (a name, an e-mail) as text that Markdown shows as it is."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 @st.cache_resource
@@ -40,8 +44,9 @@ def open_store(path: str, demo: bool = False) -> Store:
     demo's own store is ever filled with the synthetic sample."""
     store = Store(path, demo=demo)
     if demo and "real" in store.kinds():
-        raise RuntimeError(f"{path} holds real extracts, so it cannot be the demo's store: configure sign-in, or "
-                           "point CSEBOARD_DEMO_DB at another file")
+        store.close()
+        raise StoreError(f"{path} holds real extracts, so it cannot be the demo's store: configure sign-in, or "
+                         "point CSEBOARD_DEMO_DB at another file")
     if demo and store.is_empty():
         prepared = prepare_path(SAMPLE_DIR)
         if prepared.ok:
@@ -60,10 +65,15 @@ def sign_in_config() -> SignIn:
 
 
 def store() -> Store:
-    """The demo's own store without sign-in; the partnership's store with it. The two never share a file."""
-    if sign_in_config().demo:
-        return open_store(str(settings().demo_db_path), demo=True)
-    return open_store(str(settings().db_path))
+    """The demo's own store without sign-in; the partnership's store with it (the two never share a file); or on
+    every page a plain message saying what is wrong with it and how to put it right."""
+    try:
+        if sign_in_config().demo:
+            return open_store(str(settings().demo_db_path), demo=True)
+        return open_store(str(settings().db_path))
+    except StoreError as exc:
+        st.error(f"The dashboard cannot open its store: {exc}.", icon=":material/error:")
+        st.stop()
 
 
 def sso_identity() -> dict | None:
@@ -115,7 +125,14 @@ def _cached_query(db_path: str, version: int, name: str, filters: Filters | None
 def query(name: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
     """A named query's result, cached on the store's version so a new load is seen at once."""
     current = store()
-    return _cached_query(str(current.path), current.version(), name, filters, tuple(sorted(extra.items())))
+    try:
+        return _cached_query(str(current.path), current.version(), name, filters, tuple(sorted(extra.items())))
+    except duckdb.Error as exc:
+        damaged = damage(current.path, exc)
+        if damaged is None:
+            raise
+        st.error(f"The dashboard cannot read its store: {damaged}.", icon=":material/error:")
+        st.stop()
 
 
 def policy() -> disclosure.DisclosurePolicy:
@@ -160,13 +177,17 @@ def sidebar_filters(current: Store) -> Filters | None:
     if len(quarters) > 1:
         # value= also marks it as a range slider; without it Streamlit reads the range back as one quarter on rerun.
         first, last = sidebar.select_slider("Period (quarters)", options=quarters,
-                                            value=(seed.first_quarter, seed.last_quarter), key="filter_period")
+                                            value=(seed.first_quarter, seed.last_quarter), key="filter_period",
+                                            help="One quarter or whole years: a period of another length is "
+                                                 "shortened to whole years ending at its last quarter, to protect "
+                                                 "children's figures.")
     else:
         first = last = quarters[0]
         sidebar.caption(f"Period: {first} (the only quarter loaded)")
     labels = {"areas": "Area", "sources": "Referral source", "age_bands": "Age band", "genders": "Gender"}
     chosen = {name: tuple(sidebar.multiselect(labels[name], options[name], default=list(getattr(seed, name)),
-                                              key=f"filter_{name}", placeholder=f"All ({len(options[name])})"))
+                                              key=f"filter_{name}", placeholder=f"All ({len(options[name])})",
+                                              max_selections=ONE_OR_ALL))
               for name in URL_KEYS}
     filters = Filters(first, last, **chosen)
     wanted = {key: value if isinstance(value, list) else [value] for key, value in filters.to_url().items()}
@@ -177,9 +198,9 @@ def sidebar_filters(current: Store) -> Filters | None:
         st.code(f"{st.context.url or ''}?{urlencode(filters.to_url(), doseq=True)}", language=None, wrap_lines=True)
     if refusal_for("unprotect") is None:
         sidebar.divider()
-        sidebar.toggle("Show unsuppressed figures (internal use only)", key=UNSUPPRESS_KEY, on_change=_unprotect_changed,
-                       help="Small numbers are normally shown as <5. Analysts may switch this off for internal work; "
-                            "switching it on is recorded in the audit trail.")
+        sidebar.toggle("Show exact figures (internal use only)", key=UNSUPPRESS_KEY, on_change=_unprotect_changed,
+                       help="Figures are normally rounded and adjusted to protect children. Analysts may switch this "
+                            "off for internal work; switching it on is recorded in the audit trail.")
         if UNPROTECT_REFUSED in st.session_state:
             sidebar.error(st.session_state.pop(UNPROTECT_REFUSED), icon=":material/block:")
     st.session_state[FILTERS_KEY] = filters
@@ -217,8 +238,8 @@ def current_filters() -> Filters | None:
 
 
 def page_header(title: str, what_it_shows: str, action: str = "view_analysis") -> Filters | None:
-    """The page's access check, then its title, one line on what it shows, the filters in words, and the
-    suppression state."""
+    """The page's access check, then its title, one line on what it shows, the filters in words, and what the
+    figures are (protected or exact)."""
     require(action)
     st.title(title)
     st.caption(what_it_shows)
@@ -227,9 +248,11 @@ def page_header(title: str, what_it_shows: str, action: str = "view_analysis") -
         st.info("No extract is loaded yet. Load one on the *Load an extract* page.")
         return None
     synthetic_banner()
-    st.markdown(f"**Showing:** {filters.describe()}")
-    if not policy().enabled:
-        st.warning("Small-number suppression is OFF: figures below are unsuppressed and for internal use only. "
+    st.markdown(f"**Showing:** {plain(filters.describe())}")
+    if policy().enabled:
+        st.caption(disclosure.plain_words(policy()))
+    else:
+        st.warning("Disclosure control is OFF: figures below are exact and for internal use only. "
                    "Do not share or publish them.", icon="⚠️")
     return filters
 
@@ -279,6 +302,6 @@ def audited_download(label: str, make, file_name: str, key: str, what: str, need
 
 
 def data_table(protected: disclosure.ProtectedTable, key: str, file_name: str, label: str = "Show the data") -> None:
-    """The figures behind a chart: suppressed as the chart is, sortable, downloadable as safe CSV."""
+    """The figures behind a chart: protected as the chart is, sortable, downloadable as safe CSV."""
     with st.expander(label):
         table_view(protected, key, file_name)

@@ -10,7 +10,8 @@ import duckdb
 from cseboard.access import audit
 from cseboard.config import settings
 from cseboard.intake.ingest import load, prepare_path
-from cseboard.store.database import Store, StoreError
+from cseboard.intake import pii
+from cseboard.store.database import Store, StoreBusy, StoreError, damage
 
 
 def open_for_shell(db: Path | None, prefix: str, in_the_app: str) -> Store | None:
@@ -18,10 +19,14 @@ def open_for_shell(db: Path | None, prefix: str, in_the_app: str) -> Store | Non
     db = db or settings().db_path
     try:
         return Store(db)
+    except StoreBusy:
+        print(f"{prefix}the store {db} is in use by another process (the dashboard, or another command); "
+              f"{in_the_app}, or stop the dashboard first.")
+    except StoreError as exc:  # damaged: says so and how to get it back
+        print(f"{prefix}{exc}.")
     except duckdb.Error as exc:
-        print(f"{prefix}the store {db} could not be opened ({str(exc).splitlines()[0]}). If the dashboard is running "
-              f"on it, {in_the_app} or stop it first.")
-        return None
+        print(f"{prefix}the store {db} could not be opened ({str(exc).splitlines()[0]}).")
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.check:
         return 0
-    store = open_for_shell(args.db, "Not loaded: ", "load through its 'Load an extract' page")
+    store = open_for_shell(args.db, "Not loaded: ", "load through the dashboard's 'Load an extract' page")
     if store is None:
         return 1
     try:
@@ -52,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
             period=period, referrals=prepared.extract.rows("referrals"), sha256=prepared.sha256,
             replaced=replaced.extract_id.tolist()))
     except StoreError as exc:
-        print(f"Not loaded: {exc}")
+        print(f"Not loaded: {pii.masked_within(str(exc))}")
+        return 1
+    except duckdb.Error as exc:  # reading the history before the load: damage, or the machine
+        print(f"Not loaded: {damage(store.path, exc) or pii.masked_within(str(exc).splitlines()[0])}")
         return 1
     finally:
         store.close()

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     for sub in (add, reset):
         sub.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
-    store = open_for_shell(args.db, "Not done: ", "manage accounts on its Accounts page")
+    store = open_for_shell(args.db, "Not done: ", "manage accounts on the dashboard's Accounts page")
     if store is None:
         return 1
     try:

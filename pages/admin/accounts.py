@@ -32,7 +32,7 @@ def done(message: str, change, *args) -> None:
     try:
         change(current, *args, by=user)
     except (accounts.AccountError, AuditError) as exc:
-        st.error(f"Not done: {ui.literal(exc)}", icon=":material/block:")
+        st.error(f"Not done: {ui.plain(exc)}", icon=":material/block:")
         return
     st.session_state[FLASH] = message
     st.rerun()
@@ -45,7 +45,7 @@ with add, st.form("account_add", clear_on_submit=True):
     password = st.text_input(f"Password (at least {accounts.MIN_PASSWORD_LENGTH} characters)", type="password",
                              key="account_add_password")
     if st.form_submit_button("Add the account", type="primary"):
-        done(f"Added {ui.literal(name)} ({role}).", accounts.add, name.strip(), role, password)
+        done(f"Added {ui.plain(name)} ({role}).", accounts.add, name.strip(), role, password)
 
 with change:
     if listing.empty:
@@ -55,14 +55,14 @@ with change:
     row = listing[listing.username == chosen].iloc[0]
     new_role = st.selectbox("Role", ROLES, index=ROLES.index(row.role), key="account_role")
     if st.button("Change the role", key="account_role_change", disabled=new_role == row.role):
-        done(f"{ui.literal(chosen)} is now {new_role}.", accounts.set_role, chosen, new_role)
+        done(f"{ui.plain(chosen)} is now {new_role}.", accounts.set_role, chosen, new_role)
     if row.disabled:
         if st.button("Enable the account", key="account_enable"):
-            done(f"Enabled {ui.literal(chosen)}.", accounts.set_disabled, chosen, False)
+            done(f"Enabled {ui.plain(chosen)}.", accounts.set_disabled, chosen, False)
     elif st.button("Disable the account", key="account_disable", disabled=chosen == user.name,
                    help="You cannot disable your own account."):
-        done(f"Disabled {ui.literal(chosen)}; their sessions have ended.", accounts.set_disabled, chosen, True)
+        done(f"Disabled {ui.plain(chosen)}; their sessions have ended.", accounts.set_disabled, chosen, True)
     new_password = st.text_input("New password", type="password", key="account_new_password")
     if st.button("Reset the password", key="account_reset"):
-        done(f"New password set for {ui.literal(chosen)}; any lock-out is cleared.", accounts.reset_password,
+        done(f"New password set for {ui.plain(chosen)}; any lock-out is cleared.", accounts.reset_password,
              chosen, new_password)

@@ -3,7 +3,7 @@ import streamlit as st
 
 from cseboard.access import audit
 from cseboard.access.roles import refusal
-from cseboard.intake import quality
+from cseboard.intake import pii, quality
 
 from cseboard.display import quality_view, ui
 from cseboard.store.database import StoreError
@@ -49,7 +49,7 @@ what = (f"extract {chosen} ({row.source_name}, {row.period_start} to {row.period
         f"{int(row.rows_referrals):,} referrals)")
 st.warning(f"Removing extract {chosen} deletes its rows from the store.\n\n" + "\n".join(f"- {n}" for n in notes),
            icon=":material/undo:")
-confirmed = st.checkbox(f"Yes, remove {ui.literal(what)}", key="history_remove_confirmed")
+confirmed = st.checkbox(f"Yes, remove {ui.plain(what)}", key="history_remove_confirmed")
 if st.button(f"Remove extract {chosen}", key="history_confirm", type="primary", disabled=not confirmed):
     entry = audit.entry(ui.require("remove_extract"), "extract_removed", extract_id=int(chosen),
                         source=row.source_name, period=f"{row.period_start} to {row.period_end}",
@@ -59,11 +59,11 @@ if st.button(f"Remove extract {chosen}", key="history_confirm", type="primary", 
             raise StoreError("tick the box that names what will be removed first")
         current.remove(chosen, audit=entry)
     except StoreError as exc:
-        st.error(f"Not removed: {exc}", icon=":material/block:")
+        st.error(f"Not removed: {pii.masked_within(str(exc))}", icon=":material/block:")
     else:
         loaded = st.session_state.get("upload_loaded", {})
         for upload in [upload for upload, extract_id in loaded.items() if extract_id == chosen]:
             del loaded[upload]
-        st.session_state[FLASH] = f"Removed {ui.literal(what)}. " + " ".join(notes)
+        st.session_state[FLASH] = f"Removed {ui.plain(what)}. " + " ".join(notes)
         st.session_state.pop(ui.FILTERS_KEY, None)  # the sidebar works the filters out again for the new data
         st.rerun()
