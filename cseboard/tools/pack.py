@@ -9,8 +9,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-import duckdb
-
+from cseboard.access import audit
 from cseboard.config import settings
 from cseboard.contract import AGE_BANDS, GENDERS
 from cseboard.display import pack
@@ -20,6 +19,7 @@ from cseboard.periods import shift_quarter
 from cseboard.questions.board import board_pack
 from cseboard.store.database import Store, StoreError
 from cseboard.store.queries import fetcher
+from cseboard.tools.load import open_for_shell
 
 TREND_QUARTERS = 4
 """A pack shows the quarter and the three before it, as the dashboard's default period does."""
@@ -57,18 +57,21 @@ def main(argv: list[str] | None = None) -> int:
                             help=f"only this {name} (repeat for several; default all)")
     args = parser.parse_args(argv)
     db = args.db or settings().db_path
-    try:
-        store = Store(db, read_only=True)
-    except duckdb.Error as exc:
-        print(f"No pack made: the store {db} could not be opened ({str(exc).splitlines()[0]}).")
+    if not db.exists():
+        print(f"No pack made: there is no store at {db}.")
+        return 1
+    store = open_for_shell(db, "No pack made: ", "run it on a copy of the store")
+    if store is None:
         return 1
     try:
         quarters = store.quarters()
         if args.period not in quarters:
             print(f"No pack made: {args.period} is not loaded (loaded: {', '.join(quarters) or 'nothing'}).")
             return 1
-        html_path, pdf_path = write(store, pack_filters(args, quarters), args.out, dt.date.today())
-    except StoreError as exc:
+        filters = pack_filters(args, quarters)
+        audit.record(store, audit.shell_user(), "board_pack", filters=filters.describe(), out=str(args.out))
+        html_path, pdf_path = write(store, filters, args.out, dt.date.today())
+    except StoreError as exc:  # an audit entry that cannot be written (AuditError) stops the pack too
         print(f"No pack made: {exc}")
         return 1
     finally:
