@@ -127,10 +127,10 @@ def test_switching_protection_off_is_for_analysts_and_is_audited_once(app, small
     assert not [t for t in viewer.toggle if t.key == ui.UNSUPPRESS_KEY]
     viewer.session_state[ui.UNSUPPRESS_KEY] = True  # even if the state said so, a viewer's figures stay protected
     viewer.run()
-    assert "Small-number suppression is OFF" not in texts(viewer.warning)
+    assert "Disclosure control is OFF" not in texts(viewer.warning)
     analyst = app(db=small_db_copy, role="analyst")
     analyst.toggle(key=ui.UNSUPPRESS_KEY).set_value(True).run()
-    assert "Small-number suppression is OFF" in texts(analyst.warning)
+    assert "Disclosure control is OFF" in texts(analyst.warning)
     analyst.run()
     assert actions_of(small_db_copy, "test-analyst").count("unprotected_on") == 1
 
