@@ -8,7 +8,8 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import PACK_PERIOD
-from cseboard.store.database import Store
+from cseboard.access import audit
+from cseboard.store.database import AuditError, Store
 from cseboard.tools.pack import main as pack_command, pack_filters
 
 
@@ -75,6 +76,26 @@ def test_the_packs_period_is_one_quarter_or_whole_years_as_on_screen(sample_db, 
     finally:
         store.close()
     assert (filters.first_quarter, filters.last_quarter, filters.areas) == (expected_first, PACK_PERIOD, ("Northgate",))
+
+
+def test_making_the_pack_leaves_one_audit_entry_naming_the_shell_user_and_the_filters(board_pack_files):
+    opened = Store(board_pack_files[0].parent / "cse.duckdb")
+    made = audit.entries(opened, actions=["board_pack"])
+    opened.close()
+    assert len(made) == 1
+    assert made.who[0] == audit.shell_user() and made.role.isna().all()
+    assert f"to {PACK_PERIOD}" in made.detail[0]
+
+
+def test_a_pack_whose_audit_entry_cannot_be_written_is_not_made(tmp_path, sample_db_copy, monkeypatch, capsys):
+    def full_trail(store, entry):
+        raise AuditError("the audit trail could not be written (disk full)")
+
+    monkeypatch.setattr(Store, "append_audit", full_trail)
+    out = tmp_path / "pack"
+    assert pack_command(["--db", str(sample_db_copy), "--period", PACK_PERIOD, "--out", str(out)]) == 1
+    assert "No pack made: the audit trail could not be written" in capsys.readouterr().out
+    assert not out.exists()
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-import duckdb
-
+from cseboard.access import audit
 from cseboard.config import settings
 from cseboard.contract import AGE_BANDS, GENDERS
 from cseboard.display import pack
@@ -20,6 +19,7 @@ from cseboard.periods import shift_quarter
 from cseboard.questions.board import board_pack
 from cseboard.store.database import Store, StoreError
 from cseboard.store.queries import fetcher
+from cseboard.tools.load import open_for_shell
 
 LIST_OPTIONS = {"area": "areas", "source": "sources", "age": "age_bands", "gender": "genders"}
 """The command's one-value options and the filter each sets."""
@@ -72,10 +72,11 @@ def main(argv: list[str] | None = None) -> int:
                                                                 "on screen)")
     args = parser.parse_args(argv)
     db = args.db or settings().db_path
-    try:
-        store = Store(db, read_only=True)
-    except duckdb.Error as exc:
-        print(f"No pack made: the store {db} could not be opened ({str(exc).splitlines()[0]}).")
+    if not db.exists():
+        print(f"No pack made: there is no store at {db}.")
+        return 1
+    store = open_for_shell(db, "No pack made: ", "run it on a copy of the store")
+    if store is None:
         return 1
     try:
         quarters = store.quarters()
@@ -87,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         if refused:
             print(refused)
             return 1
+        audit.record(store, audit.shell_user(), "board_pack", filters=filters.describe(), out=str(args.out))
         html_path, pdf_path = write(store, filters, args.out, dt.date.today())
-    except StoreError as exc:
+    except StoreError as exc:  # an audit entry that cannot be written (AuditError) stops the pack too
         print(f"No pack made: {exc}")
         return 1
     finally:
