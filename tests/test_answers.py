@@ -2,7 +2,6 @@
 versions, and drawing it changes nothing in it."""
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +16,7 @@ from cseboard.intake.ingest import load, prepare_path
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable
 from cseboard.questions import identification
 from cseboard.questions import section as sections
+from conftest import local_session
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/questions/age_gender.py"
@@ -25,31 +25,40 @@ PROTECTED, EXACT = DisclosurePolicy(), DisclosurePolicy(enabled=False)
 
 @pytest.fixture
 def counted(monkeypatch, sample_db_copy):
-    """The Age and gender question with a count of how often it is worked out; empty caches, the sample's store."""
+    """The Age and gender answers made (each as the policy its tables were protected under); empty caches, the
+    sample's store."""
     monkeypatch.setenv("CSEBOARD_DB", str(sample_db_copy))
+    monkeypatch.setenv("CSEBOARD_DEMO_DB", str(sample_db_copy))  # the warm-up and direct calls run as the demo does
     st.cache_data.clear()
     st.cache_resource.clear()
-    calls = []
-    original = identification.section
+    made = []
+    original = answers.prepared
 
-    @functools.wraps(original)
-    def section(*args, **kwargs):
-        calls.append(args[2])
-        return original(*args, **kwargs)
+    def prepared(answered):
+        made.append(original(answered))
+        return made[-1]
 
-    monkeypatch.setattr(identification, "section", section)
-    yield calls
+    monkeypatch.setattr(answers, "prepared", prepared)
+    yield made
     st.cache_data.clear()
     st.cache_resource.clear()
 
 
-def session(role: str, monkeypatch, exact: bool = False) -> AppTest:
-    """A new session on the Age and gender page (caches kept, as another visitor to the same server)."""
-    monkeypatch.setenv("CSEBOARD_ROLE", role)
+def policies(made: list[answers.Answer]) -> list[DisclosurePolicy]:
+    """The policy of each Age and gender answer made."""
+    return [sections.figures(answer.section.blocks)[0].table.policy for answer in made
+            if answer.section.question == "age_gender"]
+
+
+def session(role: str, exact: bool = False, page: str = PAGE) -> AppTest:
+    """A new session signed in with the role on a page (caches kept, as another visitor to the same server); exact:
+    the protection switch turned off, which only a role that may switch it off gets."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.secrets["cseboard"] = {"sign_in": "local"}
+    at.session_state[ui.SESSION_KEY] = local_session(settings().db_path, role)
     at.session_state[ui.UNSUPPRESS_KEY] = exact
     at.run()
-    at.switch_page(PAGE)
+    at.switch_page(page)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -60,18 +69,18 @@ def shown(at: AppTest) -> list[str]:
     return [frame.value.to_csv() for frame in at.dataframe]
 
 
-def test_sessions_opening_the_same_view_share_one_computation(counted, monkeypatch):
-    first = session("viewer", monkeypatch)
-    second = session("viewer", monkeypatch)
-    assert counted == [PROTECTED]
+def test_sessions_opening_the_same_view_share_one_computation(counted):
+    first = session("viewer")
+    second = session("viewer")
+    assert policies(counted) == [PROTECTED]
     assert shown(first) == shown(second)
 
 
-def test_exact_figures_for_an_analyst_never_reach_a_viewer(counted, monkeypatch):
-    exact = session("analyst", monkeypatch, exact=True)
-    viewer = session("viewer", monkeypatch, exact=True)  # a viewer cannot switch protection off, even by the state
-    protected = session("analyst", monkeypatch)
-    assert counted == [EXACT, PROTECTED]
+def test_exact_figures_for_an_analyst_never_reach_a_viewer(counted):
+    exact = session("analyst", exact=True)
+    viewer = session("viewer", exact=True)  # a viewer cannot switch protection off, even by the state
+    protected = session("analyst")
+    assert policies(counted) == [EXACT, PROTECTED]
     assert shown(viewer) == shown(protected) != shown(exact)
 
 
@@ -82,17 +91,15 @@ def test_a_new_load_is_answered_afresh(counted):
     assert answers.answer(identification.section, filters, PROTECTED, settings().boys_benchmark, "area") is before
     load(ui.store(), prepare_path(SAMPLE_DIR))  # the same extract again: a new store version
     after = answers.answer(identification.section, filters, PROTECTED, settings().boys_benchmark, "area")
-    assert after is not before and len(counted) == 2
+    assert after is not before and policies(counted) == [PROTECTED, PROTECTED]
 
 
-def test_drawing_an_answer_changes_nothing_in_it(counted, monkeypatch):
-    at = session("viewer", monkeypatch)
-    shared = answers.answer(identification.section, at.session_state[ui.FILTERS_KEY], PROTECTED,
-                            settings().boys_benchmark, "area")
+def test_drawing_an_answer_changes_nothing_in_it(counted):
+    session("viewer")
+    shared = next(answer for answer in counted if answer.section.question == "age_gender")
     before = fingerprint(shared)
-    session("viewer", monkeypatch)
-    at.run()
-    assert counted == [PROTECTED] and fingerprint(shared) == before
+    session("viewer").run()
+    assert policies(counted) == [PROTECTED] and fingerprint(shared) == before
 
 
 def fingerprint(answer: answers.Answer) -> list:
@@ -109,13 +116,11 @@ def fingerprint(answer: answers.Answer) -> list:
 @pytest.mark.parametrize("page", ["pages/overview/home.py", PAGE, "pages/questions/missing.py",
                                   "pages/questions/crimes_vulnerabilities.py", "pages/questions/sources_outcomes.py",
                                   "pages/questions/areas.py", "pages/questions/training.py"])
-def test_the_first_visitor_finds_the_default_view_made_at_start(page, counted, monkeypatch):
+def test_the_first_visitor_finds_the_default_view_made_at_start(page, counted):
     assert answers.warm() == len(answers.default_views(ui.default_filters(ui.store()), PROTECTED))
-    made = []
-    monkeypatch.setattr(answers, "prepared", lambda answered: made.append(answered.question))
-    monkeypatch.setenv("CSEBOARD_ROLE", "viewer")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    made = len(counted)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)  # the demo, as make run serves it
     at.run()
     at.switch_page(page)
     at.run()
-    assert not at.exception and made == []
+    assert not at.exception and len(counted) == made

@@ -25,7 +25,7 @@ from cseboard.config import settings
 from cseboard.display import charts, ui
 from cseboard.filters import Filters
 from cseboard.methods import disclosure
-from cseboard.questions import headline, identification, linked, missing, rates, sources, training
+from cseboard.questions import board, headline, identification, linked, missing, rates, sources, training
 from cseboard.questions import section as sections
 from cseboard.questions.section import Section
 
@@ -87,6 +87,7 @@ def default_views(filters: Filters, policy: disclosure.DisclosurePolicy) -> list
     crimes = linked.KINDS["Linked crimes"]
     target = round(100 * config.training_target) / 100
     return [
+        (board.findings_section, ()),
         (headline.section, ()),
         (identification.section, (100 * config.boys_benchmark / 100, "area")),
         (missing.section, (False,)),

@@ -146,8 +146,11 @@ def phase_pages(args) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from cseboard.store import queries as queries_module
+    from cseboard.access.accounts import sign_in
+    from cseboard.access.deployment import SignIn
     from cseboard.display import ui
+    from cseboard.store import queries as queries_module
+    from cseboard.store.database import Store
 
     calls: list[tuple[str, dict]] = []
     original = queries_module.run_query
@@ -161,6 +164,9 @@ def phase_pages(args) -> dict:
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(DASHBOARD), default_timeout=args.timeout)
+    at.secrets["cseboard"] = {"sign_in": "local"}  # an administrator sees every page, as the sign-in form gives
+    password = serve.local_account(args.db, "bench", "administrator")
+    at.session_state[ui.SESSION_KEY] = sign_in(Store(args.db), SignIn(method="local"), "bench", password)[1]
     start = time.perf_counter()
     at.run()
     results = {"_entry": {"first_s": time.perf_counter() - start}}
@@ -288,6 +294,26 @@ def _pandas_headline(referrals):
     return by_quarter
 
 
+def _signed_in_server(db: str) -> tuple[subprocess.Popen, str, str, dict[str, str]]:
+    """A server with local sign-in on the store, an administrator's account (who sees every page) and a session
+    signed in before the server holds the file: the server, its URL, the password and the session's cookie."""
+    from cseboard.access.accounts import sign_in
+    from cseboard.access.deployment import SignIn
+    from cseboard.display import ui
+    from cseboard.store.database import Store
+
+    password = serve.local_account(db, "bench", "administrator")
+    opened = Store(db)
+    try:
+        token = sign_in(opened, SignIn(method="local"), "bench", password)[1]
+    finally:
+        opened.close()
+    secrets_file = Path(db).parent / "bench-secrets.toml"
+    secrets_file.write_text(serve.LOCAL_SIGN_IN)
+    server, base = serve.start(db, subprocess.DEVNULL, secrets=secrets_file)
+    return server, base, password, {ui.SESSION_COOKIE: token}
+
+
 DRAWN_CHART = '[data-testid="stPlotlyChart"] .main-svg'
 """A Plotly chart the browser has drawn."""
 
@@ -296,13 +322,14 @@ def phase_serve(args) -> dict:
     """Peak RSS of a real `streamlit run` server while a headless Chromium opens every page once."""
     from playwright.sync_api import sync_playwright
 
-    server, base = serve.start(args.db, subprocess.DEVNULL)
+    server, base, password, _ = _signed_in_server(args.db)
     timings, first_chart = {}, {}
     try:
         idle_mb = _proc_status_mb(server.pid, "VmRSS")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, headless=True)
             page = browser.new_page()
+            serve.sign_in(page, base, "bench", password, timeout=args.timeout * 1000)
             for item in pages():
                 start = time.perf_counter()
                 try:
@@ -346,7 +373,7 @@ def phase_views(args) -> dict:
     from cseboard.tools import sessions
 
     areas = _areas(Path(args.db))  # before the server holds the file
-    server, base = serve.start(args.db, subprocess.DEVNULL)
+    server, base, _, cookies = _signed_in_server(args.db)
     try:
         pid = server.pid
         sessions.wait_until_quiet(pid, args.timeout)  # the warm-up at start is the server's, not a visitor's
@@ -354,23 +381,23 @@ def phase_views(args) -> dict:
         views = {}
         for item in pages():  # each page's first view since the server started (and warmed its default views)
             before = sessions.server_cpu_seconds(pid)
-            view = sessions.open_at_once(base, item["url_path"], timeout=args.timeout)[0]
+            view = sessions.open_at_once(base, item["url_path"], timeout=args.timeout, cookies=cookies)[0]
             views[item["path"]] = {"first_cpu_s": sessions.server_cpu_seconds(pid) - before, "first_wall_s": view.seconds,
                                    "bytes": view.bytes_sent, "exceptions": list(view.exceptions)}
         for item in pages():
-            runs = [sessions.new_then_rerun(base, item["url_path"], pid, timeout=args.timeout)
+            runs = [sessions.new_then_rerun(base, item["url_path"], pid, timeout=args.timeout, cookies=cookies)
                     for _ in range(args.page_repeats)]
             views[item["path"]]["new_session_cpu_s"] = statistics.median(new for new, _ in runs)
             views[item["path"]]["rerun_cpu_s"] = statistics.median(rerun for _, rerun in runs)
-        meeting = _meeting(sessions, pid, base, areas, args)
-        profile = _profile(pid, base, args) if args.profile else None
+        meeting = _meeting(sessions, pid, base, areas, cookies, args)
+        profile = _profile(pid, base, cookies, args) if args.profile else None
     finally:
         serve.stop(server)
     return {"views": views, "meeting": meeting, "profile": profile, "loadavg": loadavg,
             "loadavg_after": os.getloadavg()[0]}
 
 
-def _meeting(sessions, pid: int, base: str, areas: list[str], args) -> list[dict]:
+def _meeting(sessions, pid: int, base: str, areas: list[str], cookies: dict[str, str], args) -> list[dict]:
     """N sessions opening the same link at once, for each N: a link nobody opened yet (one area's view), then the
     same link again; until all are served (server side) and the server's CPU per session."""
     rounds = []
@@ -378,7 +405,8 @@ def _meeting(sessions, pid: int, base: str, areas: list[str], args) -> list[dict
         link = urlencode({"area": areas[index % len(areas)]})
         for state in ("new link", "same link again"):
             before, start = sessions.server_cpu_seconds(pid), time.perf_counter()
-            views = sessions.open_at_once(base, MEETING_PAGE, link, sessions=count, timeout=args.timeout)
+            views = sessions.open_at_once(base, MEETING_PAGE, link, sessions=count, timeout=args.timeout,
+                                          cookies=cookies)
             rounds.append({"sessions": count, "link": state, "all_served_s": time.perf_counter() - start,
                            "slowest_s": max(v.seconds for v in views),
                            "cpu_per_session_s": (sessions.server_cpu_seconds(pid) - before) / count,
@@ -397,7 +425,7 @@ def _areas(db: Path) -> list[str]:
         con.close()
 
 
-def _profile(pid: int, base: str, args) -> dict:
+def _profile(pid: int, base: str, cookies: dict[str, str], args) -> dict:
     """py-spy samples the server while every page is opened in new sessions (warm): the share of samples per part."""
     from cseboard.tools import sessions
 
@@ -408,7 +436,7 @@ def _profile(pid: int, base: str, args) -> dict:
     time.sleep(1)
     for _ in range(args.page_repeats):
         for item in pages():
-            sessions.open_at_once(base, item["url_path"], timeout=args.timeout)
+            sessions.open_at_once(base, item["url_path"], timeout=args.timeout, cookies=cookies)
     spy.send_signal(2)
     try:
         _, error = spy.communicate(timeout=60)

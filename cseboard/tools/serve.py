@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -12,7 +13,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+from cseboard.access import accounts
 from cseboard.config import PROJECT_ROOT
+from cseboard.store.database import Store
+
+LOCAL_SIGN_IN = '[cseboard]\nsign_in = "local"\n'
 
 
 def free_port() -> int:
@@ -21,14 +26,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start(db: Path | str, log, **env) -> tuple[subprocess.Popen, str]:
-    """Start the dashboard on its own store and wait until it answers; returns the process and its URL."""
-    port = free_port()
+def start(db: Path | str, log, secrets: Path | None = None, port: int | None = None, **env) -> tuple[subprocess.Popen, str]:
+    """Start the dashboard on its own store and wait until it answers; returns the process and its URL.
+
+    secrets: the secrets.toml to read instead of .streamlit's (an empty file: the demo, whose store is then db too)."""
+    port = port or free_port()
+    if secrets is None:
+        secrets = Path(db).parent / "no-secrets.toml"
+        secrets.write_text("")
     process = subprocess.Popen(
         [sys.executable, "-m", "cseboard.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=PROJECT_ROOT, env={**os.environ, "CSEBOARD_DB": str(db), **env}, stdout=log, stderr=subprocess.STDOUT)
+         "--server.fileWatcherType", "none", "--secrets.files", str(secrets)],
+        cwd=PROJECT_ROOT, env={**os.environ, "CSEBOARD_DB": str(db), "CSEBOARD_DEMO_DB": str(db), **env},
+        stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -84,9 +95,37 @@ def main(argv: list[str] | None = None) -> int:
 
 def _warm() -> None:
     """The default views, without Streamlit's warnings that no page is running (none is: this is the server)."""
+    from streamlit.runtime import Runtime
+
     from cseboard.display import answers
 
+    while not Runtime.exists():  # the server's options (its secrets file, which says which store) are read first
+        time.sleep(0.1)
     for name in ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.scriptrunner_utils.script_run_context"):
         logging.getLogger(name).setLevel(logging.ERROR)
     made = answers.warm()
     logging.getLogger("cseboard").info("warm-up: %d default views worked out", made)
+
+
+def local_account(db: Path | str, username: str, role: str) -> str:
+    """An account for an automated visitor (tests, the benchmark) on a store no server has open: its new password."""
+    password = secrets.token_urlsafe(18)
+    store = Store(db)
+    try:
+        if username in set(accounts.listing(store).username):
+            accounts.set_role(store, username, role)
+            accounts.reset_password(store, username, password)
+        else:
+            accounts.add(store, username, role, password)
+    finally:
+        store.close()
+    return password
+
+
+def sign_in(page, url: str, username: str, password: str, timeout: float = 60_000) -> None:
+    """Sign in through the dashboard's own form in a browser page (Playwright), and wait for the menu."""
+    page.goto(url)
+    page.get_by_label("Username", exact=True).fill(username, timeout=timeout)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as {username}").wait_for(timeout=timeout)
