@@ -153,8 +153,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def warmed(server, browser):
-    """Open the home page once: it loads the sample into the empty store, and it is the server's first visit, so
-    later deep links are served without Streamlit's first-visit 'Page not found' notice (see README)."""
+    """Open the home page once, so every test after it finds the sample's queries warm."""
     context = browser.new_context()
     first = context.new_page()
     first.goto(server[0])

@@ -32,8 +32,7 @@ def showing(page) -> str:
 
 def test_a_shared_link_opens_its_page_with_its_filters_even_as_the_first_visit(server, page):
     """/areas may be a fresh server's first visit: Streamlit runs a page file directly, without the entry script,
-    when a file at the top of pages/ has the link's name, so the page files sit in section folders. (Streamlit
-    still shows a dismissable 'Page not found' notice over the right page on a first visit: see README.)"""
+    when a file at the top of pages/ has the link's name, so the page files sit in section folders."""
     url, _ = server
     page.goto(f"{url}/areas?from=2025-Q1&to=2026-Q2&area=Northgate&gender=Male")
     page.get_by_role("heading", name="Areas").first.wait_for()
