@@ -79,18 +79,28 @@ def sidebar_filters(current: Store) -> Filters | None:
                                               key=f"filter_{name}", placeholder=f"All ({len(options[name])})"))
               for name in URL_KEYS}
     filters = Filters(first, last, **chosen)
-    wanted = {key: value if isinstance(value, list) else [value] for key, value in filters.to_url().items()}
-    if {key: st.query_params.get_all(key) for key in st.query_params} != wanted:
-        st.query_params.from_dict(filters.to_url())
+    _filters_into_link(filters)
     with sidebar.expander("Share this view", icon=":material/link:"):
-        st.caption("Paste this link into a meeting invitation: it opens this page with these filters.")
-        st.code(f"{st.context.url or ''}?{urlencode(filters.to_url(), doseq=True)}", language=None, wrap_lines=True)
+        st.caption("Paste this link into a meeting invitation: it opens this page with these filters and the "
+                   "page's own settings (benchmark, target, comparisons).")
+        shown = {key: st.query_params.get_all(key) for key in st.query_params}
+        st.code(f"{st.context.url or ''}?{urlencode(shown, doseq=True)}", language=None, wrap_lines=True)
     if settings().may_unsuppress:
         sidebar.divider()
         sidebar.toggle("Show unsuppressed figures (internal use only)", key=UNSUPPRESS_KEY,
                        help="Small numbers are normally shown as <5. Analysts may switch this off for internal work.")
     st.session_state[FILTERS_KEY] = filters
     return filters
+
+
+def _filters_into_link(filters: Filters) -> None:
+    """Mirror the filters in the URL, leaving the page's own settings there (its widgets bind them to the link)."""
+    wanted = {key: value if isinstance(value, list) else [value] for key, value in filters.to_url().items()}
+    for key in ("from", "to", *URL_KEYS.values()):
+        if key not in wanted and key in st.query_params:
+            del st.query_params[key]
+        elif key in wanted and st.query_params.get_all(key) != wanted[key]:
+            st.query_params[key] = wanted[key]
 
 
 def _filters_to_draw(quarters: list[str], options: dict) -> Filters:
