@@ -38,18 +38,21 @@ def prepare():
     return run
 
 
+def build_store(folder: Path, **tables: list[dict]) -> Path:
+    """A store file in folder from factory rows, validated and ingested as the dashboard loads an extract."""
+    prepared = prepare_path(write_extract(folder / "extract", **tables), today=TODAY)
+    assert prepared.ok, prepared.report.text()
+    path = folder / "tiny" / "cse.duckdb"
+    opened = Store(path)
+    load(opened, prepared)
+    opened.close()
+    return path
+
+
 @pytest.fixture
 def tiny_store(tmp_path):
-    """Build a store file from factory rows, validated and ingested as the dashboard loads an extract."""
-    def build(**tables: list[dict]) -> Path:
-        prepared = prepare_path(write_extract(tmp_path / "extract", **tables), today=TODAY)
-        assert prepared.ok, prepared.report.text()
-        path = tmp_path / "tiny" / "cse.duckdb"
-        opened = Store(path)
-        load(opened, prepared)
-        opened.close()
-        return path
-    return build
+    """Build a store file from factory rows (build_store) for one test."""
+    return lambda **tables: build_store(tmp_path, **tables)
 
 
 @pytest.fixture(scope="session")

@@ -101,8 +101,11 @@ def test_funnel_points_outside_the_poisson_limits_are_named():
                          position=rates.POSITION, hover=rates.hover(areas), limits=rates.rate_limits(centre),
                          centre=centre, centre_label="Partnership", title=rates.funnel_title(areas), x_title="x",
                          y_title="y")
-    labelled = sorted(text for trace in figure.data if trace.text is not None for text in trace.text)
-    assert labelled == ["North", "South"]
+    names = {(note.x, note.y): note.text for note in figure.layout.annotations}
+    outside = sorted(names[point] for trace in figure.data if trace.name.startswith("Outside")
+                     for point in zip(trace.x, trace.y))
+    assert outside == ["North", "South"]
+    assert len(names) == sum(len(trace.x) for trace in figure.data if trace.mode == "markers")
     assert figure.layout.title.text == "2 of 2 areas lie outside the 95% limits: North (above), South (below)"
 
 
