@@ -10,6 +10,7 @@ import pytest
 from conftest import decoded
 from cseboard.periods import quarter_of, quarters_between
 from cseboard.methods.disclosure import WITHHELD_SORT_VALUE
+from cseboard.questions import missing
 from factory import rows
 
 PAGE = "pages/questions/missing.py"
@@ -34,11 +35,12 @@ def expected_figures(tables, quarters, referred_only=False, **equals) -> dict[st
     accepted = episodes[episodes.return_interview == "Accepted"]
     returned = pd.to_datetime(accepted.end_date, errors="coerce")
     timely = pd.to_datetime(accepted.return_interview_date, errors="coerce") <= returned + pd.Timedelta(days=3)
+    # Of every return, not only of the interviews accepted: an interview should be offered after each.
     return {
         "Missing episodes": f"{len(episodes):,}",
         "Children who went missing": f"{per_child.size:,}",
         "Went missing 3 or more times": f"{100 * (per_child >= 3).sum() / per_child.size:.1f}%",
-        "Interviews within 72 hours": f"{100 * timely.sum() / len(accepted):.1f}%",
+        "Returns with an interview within 72 hours": f"{100 * timely.sum() / len(episodes):.1f}%",
     }
 
 
@@ -132,3 +134,17 @@ def test_small_counts_show_as_withheld_and_never_as_numbers(app, tiny_db):
             if trace.type == "bar":
                 lengths = pd.to_numeric(pd.Series(trace.y if trace.orientation != "h" else trace.x), errors="coerce")
                 assert not lengths.between(1, 4).any()
+
+
+def test_return_interviews_are_headlined_as_a_share_of_every_return_with_the_steps_shown(app, tiny_store):
+    """100 returns: 40 never offered an interview, 20 declined, 10 accepted but late, 30 within 72 hours."""
+    episodes = [*rows("missing_episodes", 30), *rows("missing_episodes", 10, return_interview_date="2025-02-20"),
+                *rows("missing_episodes", 20, return_interview="Declined", return_interview_date=""),
+                *rows("missing_episodes", 40, return_interview="Not offered", return_interview_date="")]
+    for number, episode in enumerate(episodes, start=1):
+        episode["episode_id"] = f"E{number}"
+    at = app(PAGE, db=tiny_store(missing_episodes=episodes), query_params={"from": "2025-Q1", "to": "2025-Q1"})
+    cards = {metric.label: metric.value for metric in at.metric}
+    assert cards["Returns with an interview within 72 hours"] == "30.0%"
+    steps = next(chart for chart in figures(at) if chart.data and chart.data[0].y == tuple(missing.STEPS))
+    assert list(steps.data[0].x) == [100, 60, 40, 30]

@@ -26,6 +26,9 @@ INTERVIEW_OUTCOMES = (WITHIN_72_HOURS, LATER, "Declined", "Not offered")
 QUARTER, EPISODES, CHILDREN, SHARE, TOTAL = "Quarter", "Episodes", "Children", "Share (%)", "Total"
 REFERRED, MISSING_BEFORE = "Children referred", f"Missing in the {DAYS_BEFORE_REFERRAL} days before referral"
 ACCEPTED, GROUP = "Accepted interviews", "Group"
+RETURNS, OFFERED, INTERVIEWED_IN_TIME = "Returns", "Interview offered", "Interview within 72 hours"
+STEPS = (RETURNS, OFFERED, ACCEPTED, INTERVIEWED_IN_TIME)
+"""Every return (an episode's end) should lead to an offer, an accepted interview, and one within 72 hours."""
 
 DEFINITIONS = {
     "Missing episode": "a child absent from home or care, counted in the quarter it started.",
@@ -107,16 +110,19 @@ def interviews(episodes: pd.DataFrame, quarters: list[str],
 
 
 def timeliness(interview_table: ProtectedTable) -> ProtectedTable:
-    """Share of accepted interviews held within 72 hours, per quarter and in total: shown where both parts are."""
+    """Each return's steps (offered, accepted, interviewed within 72 hours) per quarter and in total, and the share
+    of all returns interviewed within 72 hours: a step is withheld wherever a part it is worked out from is."""
     numeric, mask = interview_table.numeric, interview_table.mask
-    table = pd.DataFrame({QUARTER: numeric[QUARTER], ACCEPTED: numeric[WITHIN_72_HOURS] + numeric[LATER],
-                          WITHIN_72_HOURS: numeric[WITHIN_72_HOURS]})
-    table[SHARE] = 100 * table[WITHIN_72_HOURS] / table[ACCEPTED].where(table[ACCEPTED] > 0)
-    either = mask[WITHIN_72_HOURS] | mask[LATER]
-    withheld = pd.DataFrame({QUARTER: False, ACCEPTED: either, WITHIN_72_HOURS: mask[WITHIN_72_HOURS],
-                             SHARE: either})
+    table = pd.DataFrame({QUARTER: numeric[QUARTER], RETURNS: numeric[TOTAL],
+                          OFFERED: numeric[TOTAL] - numeric["Not offered"],
+                          ACCEPTED: numeric[WITHIN_72_HOURS] + numeric[LATER],
+                          INTERVIEWED_IN_TIME: numeric[WITHIN_72_HOURS]})
+    table[SHARE] = 100 * table[INTERVIEWED_IN_TIME] / table[RETURNS].where(table[RETURNS] > 0)
+    withheld = pd.DataFrame({QUARTER: False, RETURNS: mask[TOTAL], OFFERED: mask[TOTAL] | mask["Not offered"],
+                             ACCEPTED: mask[WITHIN_72_HOURS] | mask[LATER], INTERVIEWED_IN_TIME: mask[WITHIN_72_HOURS],
+                             SHARE: mask[WITHIN_72_HOURS] | mask[TOTAL]})
     return disclosure.ProtectedTable(numeric=table.mask(withheld), mask=withheld, policy=interview_table.policy,
-                                     count_columns=(ACCEPTED, WITHIN_72_HOURS), rate_columns=(SHARE,))
+                                     count_columns=STEPS, rate_columns=(SHARE,))
 
 
 def children_by_quarter(rows: pd.DataFrame, quarters: list[str], interview_table: ProtectedTable,
@@ -173,14 +179,14 @@ def headline(children: ProtectedTable, repeat: ProtectedTable, timely: Protected
     ]
 
 
-TIMELY_CARD = "Interviews within 72 hours"
+TIMELY_CARD = "Returns with an interview within 72 hours"
 CARD_HELP = {
     "Missing episodes": "Episodes that started in the period: " + DEFINITIONS["Missing episode"],
     "Children who went missing": "Each child counted once in the period, however often they went missing.",
     f"Went missing {REPEAT_FROM} or more times": f"Of the children who went missing, the share with {REPEAT_FROM} "
                                                  "or more episodes that started in the period.",
-    TIMELY_CARD: "Of the accepted return interviews, the share held within 72 hours of the child's return: "
-                 + DEFINITIONS["Within 72 hours"],
+    TIMELY_CARD: "Of all returns (every episode: an interview should be offered after each), the share with a "
+                 "return interview held within 72 hours of the child's return: " + DEFINITIONS["Within 72 hours"],
 }
 """A card label is kept short so it fits its card; the help (?) says exactly what the figure is."""
 
@@ -225,11 +231,14 @@ def durations_title(protected: ProtectedTable) -> str:
 
 
 def timeliness_title(protected: ProtectedTable, quarter: str) -> str:
-    """The latest quarter's share of accepted interviews held within 72 hours, when shown."""
-    share = visible(protected, SHARE, **{QUARTER: quarter})
-    if share is None:
-        return "Accepted return interviews held within 72 hours of return"
-    return f"In {quarter}, {share:.0f}% of accepted return interviews were held within 72 hours of return"
+    """The period's returns and how many reached each step, when shown."""
+    steps = [visible(protected, step, **{QUARTER: TOTAL}) for step in STEPS]
+    share = visible(protected, SHARE, **{QUARTER: TOTAL})
+    if None in steps or share is None:
+        return "Returns in the period: interviews offered, accepted and held within 72 hours"
+    returns, offered, accepted, _ = steps
+    return (f"{share:.0f}% of the {returns:,.0f} returns in the period had an interview within 72 hours; "
+            f"{offered:,.0f} were offered one and {accepted:,.0f} accepted")
 
 
 def defined(*names: str) -> tuple[tuple[str, str], ...]:
