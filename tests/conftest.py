@@ -38,9 +38,9 @@ def prepare():
     return run
 
 
-def build_store(folder: Path, **tables: list[dict]) -> Path:
+def build_store(folder: Path, today: dt.date = TODAY, **tables: list[dict]) -> Path:
     """A store file in folder from factory rows, validated and ingested as the dashboard loads an extract."""
-    prepared = prepare_path(write_extract(folder / "extract", **tables), today=TODAY)
+    prepared = prepare_path(write_extract(folder / "extract", **tables), today=today)
     assert prepared.ok, prepared.report.text()
     path = folder / "tiny" / "cse.duckdb"
     opened = Store(path)
@@ -52,7 +52,7 @@ def build_store(folder: Path, **tables: list[dict]) -> Path:
 @pytest.fixture
 def tiny_store(tmp_path):
     """Build a store file from factory rows (build_store) for one test."""
-    return lambda **tables: build_store(tmp_path, **tables)
+    return lambda today=TODAY, **tables: build_store(tmp_path, today, **tables)
 
 
 @pytest.fixture(scope="session")

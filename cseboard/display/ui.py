@@ -14,6 +14,7 @@ from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.queries import run_filtered
 from cseboard.store.database import Store
 from cseboard.questions import section
+from cseboard.questions.coverage import coverage
 
 FILTERS_KEY = "filters"
 UNSUPPRESS_KEY = "disclosure_off"
@@ -145,6 +146,9 @@ def page_header(title: str, what_it_shows: str) -> Filters | None:
         st.info("This is the **synthetic sample** made by the project's generator: no real child's data. "
                 "Load your partnership's extract on the *Load an extract* page.", icon=":material/science:")
     st.markdown(f"**Showing:** {filters.describe()}")
+    partial = coverage(query, filters).partial_note()
+    if partial:
+        st.warning(partial, icon=":material/hourglass_top:")
     if not policy().enabled:
         st.warning("Small-number suppression is OFF: figures below are unsuppressed and for internal use only. "
                    "Do not share or publish them.", icon="⚠️")

@@ -6,6 +6,7 @@ import pandas as pd
 from cseboard.filters import Filters
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, figure_text, protect
 from cseboard.periods import shift_quarter
+from cseboard.questions.coverage import Coverage, coverage
 from cseboard.questions.section import Fetch, Figure, Metric, Metrics, Note, Section
 
 # (label, numerator column, denominator column or None for a plain count)
@@ -17,6 +18,11 @@ MEASURES = (
     ("Referrals screened as high risk", "high_risk_referrals", "referrals"),
     ("Workforce trained in CSE, all agencies", "staff_trained", "staff_in_scope"),
 )
+NEEDS = {"Missing in the 90 days before referral": "missing_episodes",
+         "Workforce trained in CSE, all agencies": "training"}
+"""Measures that need a table besides referrals: without it for a quarter, the measure has no figure there."""
+MEASURE, QUARTER, COUNT, BASE, SHARE = "Measure", "Quarter", "Count", "Out of", "Share (%)"
+SHARES = {label for label, _, denominator in MEASURES if denominator}
 
 
 def headline_quarters(first_quarter: str, last_quarter: str) -> tuple[str, str]:
@@ -36,37 +42,60 @@ def measures_by_quarter(by_quarter: pd.DataFrame, quarters: list[str]) -> pd.Dat
             bottom = indexed.at[quarter, denominator] if present and denominator else 0
             top, bottom = (0 if pd.isna(v) else int(v) for v in (top, bottom))
             share = 100 * top / bottom if denominator and bottom else float("nan")
-            records.append({"measure": label, "quarter": quarter, "count": top, "base": bottom,
-                            "percent": share, "is_share": denominator is not None})
+            records.append({MEASURE: label, QUARTER: quarter, COUNT: top, BASE: bottom, SHARE: share})
     return pd.DataFrame(records)
 
 
-def metric_cards(protected: ProtectedTable, last_quarter: str, trend_quarters: list[str]) -> list[Metric]:
-    """One card per measure (text, change and trend), from the disclosure-protected table of measures_by_quarter."""
+def metric_cards(protected: ProtectedTable, last_quarter: str, trend_quarters: list[str],
+                 covered: Coverage) -> list[Metric]:
+    """One card per measure (text, change and trend), from the disclosure-protected table of measures_by_quarter.
+    A quarter not loaded, or without the table a measure needs, says so; a partial quarter is not compared."""
     numbers, withheld, symbol = protected.numeric, protected.mask, protected.policy.symbol
     compared = [last_quarter, shift_quarter(last_quarter, -1), shift_quarter(last_quarter, -4)]
     cards = []
-    for measure, rows in numbers.groupby("measure", sort=False):
-        is_share = bool(rows.is_share.iloc[0])
-        column = "percent" if is_share else "count"
-        by_quarter = rows.set_index("quarter")
-        hidden = withheld.loc[rows.index, column].set_axis(rows.quarter)
-        values = [by_quarter.at[q, column] for q in compared]
-        flags = [bool(hidden[q]) for q in compared]
-        texts = [figure_text(v, h, symbol, 1 if is_share else 0, "%" if is_share else "") for v, h in zip(values, flags)]
-        change = None if any(flags[:2]) or any(v != v for v in values[:2]) else values[0] - values[1]
+    for measure, rows in numbers.groupby(MEASURE, sort=False):
+        is_share = measure in SHARES
+        column = SHARE if is_share else COUNT
+        by_quarter = rows.set_index(QUARTER)
+        hidden = withheld.loc[rows.index, column].set_axis(rows[QUARTER])
+        gaps = [covered.gap(q, NEEDS.get(measure)) for q in compared]
+        values = [float("nan") if gap else by_quarter.at[q, column] for q, gap in zip(compared, gaps)]
+        flags = [bool(hidden[q]) and not gap for q, gap in zip(compared, gaps)]
+        texts = [gap or figure_text(v, h, symbol, 1 if is_share else 0, "%" if is_share else "")
+                 for v, h, gap in zip(values, flags, gaps)]
+        partial = [q in covered.partial for q in compared]
+        comparable = partial[0] == partial[1]
+        change = (None if any(flags[:2]) or any(v != v for v in values[:2]) or not comparable
+                  else values[0] - values[1])
         unit = " points" if is_share else ""
-        basis = ("" if not is_share or flags[0] else
-                 f" Based on {by_quarter.at[last_quarter, 'count']:,.0f} of {by_quarter.at[last_quarter, 'base']:,.0f}.")
+        basis = ("" if not is_share or flags[0] or gaps[0] else
+                 f" Based on {by_quarter.at[last_quarter, COUNT]:,.0f} of {by_quarter.at[last_quarter, BASE]:,.0f}.")
+        note = f" {last_quarter} is partial: not compared with {compared[1]}." if not comparable else ""
         cards.append(Metric(
             label=measure,
-            value=texts[0],
+            value="No data" if gaps[0] else texts[0],
             delta=None if change is None else f"{change:+,.{1 if is_share else 0}f}{unit} on {compared[1]}",
-            footnote=f"Same quarter a year before, {compared[2]}: {texts[2]}",
-            help=f"{compared[1]}: {texts[1]}; {compared[2]}: {texts[2]}.{basis}",
-            trend=tuple(float(v) for v in by_quarter.loc[trend_quarters, column]),
+            footnote=(f"{gaps[0]}. " if gaps[0] else "") + (
+                f"Partial quarter: not compared with {compared[1]}." if not comparable
+                else f"Same quarter a year before, {compared[2]}: {texts[2]}"),
+            help=f"{compared[1]}: {texts[1]}; {compared[2]}: {texts[2]}.{basis}{note}",
+            trend=tuple(float("nan") if covered.gap(q, NEEDS.get(measure)) else float(v)
+                        for q, v in by_quarter.loc[trend_quarters, column].items()),
         ))
     return cards
+
+
+def readable(protected: ProtectedTable, covered: Coverage) -> pd.DataFrame:
+    """The table behind the cards as read: no base for a plain count, and why a quarter has no figure in words."""
+    shown = protected.display()
+    shown.loc[~shown[MEASURE].isin(SHARES), BASE] = ""
+    for row, (measure, quarter) in shown[[MEASURE, QUARTER]].iterrows():
+        gap = covered.gap(quarter, NEEDS.get(measure))
+        if gap:
+            shown.loc[row, [COUNT, BASE, SHARE]] = [gap, "", ""]
+        elif quarter in covered.partial:
+            shown.loc[row, QUARTER] = f"{quarter} (partial)"
+    return shown
 
 
 def _with_year_before(filters: Filters) -> Filters:
@@ -83,13 +112,16 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
     """This quarter's headline cards against the quarter before and a year before, and the table behind them."""
     wanted = _with_year_before(filters)
     figures = measures_by_quarter(fetch("headline_by_quarter", wanted), wanted.quarters())
-    protected = protect(figures, counts=["count", "base"], rates={"percent": ("count", "base")},
-                        groups=["measure", "quarter"], policy=policy)
+    protected = protect(figures, counts=[COUNT, BASE], rates={SHARE: (COUNT, BASE)},
+                        groups=[MEASURE, QUARTER], policy=policy)
+    covered = coverage(fetch, wanted)
+    shown = readable(protected, covered)
     blocks = (
-        Note(filters.last_quarter, tone="subheader"),
-        Metrics(tuple(metric_cards(protected, filters.last_quarter, filters.quarters()))),
+        Note(filters.last_quarter + (" (partial quarter)" if filters.last_quarter in covered.partial else ""),
+             tone="subheader"),
+        Metrics(tuple(metric_cards(protected, filters.last_quarter, filters.quarters(), covered))),
         Note("Workforce training covers every agency and is not narrowed by the area, source, age band or gender "
              "filters; the other figures are."),
-        Figure("home_headline", protected, f"headline_{filters.last_quarter}"),
+        Figure("home_headline", protected, f"headline_{filters.last_quarter}", table_frame=shown, csv_frame=shown),
     )
     return Section("headline", f"Headline figures for {filters.last_quarter}", filters.describe(), blocks)

@@ -11,6 +11,7 @@ from cseboard.methods import disclosure
 from cseboard.contract import BOYS, OTHERS, gender_group
 from cseboard.filters import Filters
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, visible
+from cseboard.questions.coverage import coverage
 from cseboard.questions.section import (Chart, Columns, Fetch, Figure, Metric, Metrics, Note, Section, no_data,
                                         nothing_to_draw)
 
@@ -258,6 +259,13 @@ def _scope(referred_only: bool) -> Note:
 
 def _episodes(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, referred_only: bool) -> list:
     """How often children went missing, for how long, and the return interviews after: cards, then charts by pairs."""
+    covered = coverage(fetch, filters)
+    without = [covered.gap(quarter, "missing_episodes") for quarter in covered.quarters
+               if covered.gap(quarter, "missing_episodes")]
+    gaps = [Note(f"{'; '.join(without)}: no figure here counts those quarters (they are unknown, not "
+                 "zero).", tone="warning")] if without else []
+    if len(without) == len(covered.quarters):
+        return gaps
     episodes = fetch("missing_episodes_by_quarter", filters, referred_only=referred_only)
     if episodes.empty:
         return [Note("No missing episodes started in the period for the children chosen. Widen the period, clear a "
@@ -269,10 +277,12 @@ def _episodes(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, referred
                                      quarters, interview_table, policy)
     repeat = repeat_missing(fetch("missing_repeat", filters, referred_only=referred_only), policy)
     lengths = durations(episodes, policy)
-    titles = {"children": children_title(by_quarter, filters.last_quarter), "repeat": repeat_title(repeat),
+    titles = {"children": covered.gap(filters.last_quarter, "missing_episodes")
+              or children_title(by_quarter, filters.last_quarter), "repeat": repeat_title(repeat),
               "durations": durations_title(lengths), "timeliness": timeliness_title(timely, filters.last_quarter),
               "interviews": "Return interviews after each episode, by quarter"}
     return [
+        *gaps,
         Note("In the period", tone="subheader"),
         Metrics(tuple(Metric(label, value, help=CARD_HELP[label])
                       for label, value in headline(by_quarter, repeat, timely)), per_row=4),
