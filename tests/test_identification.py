@@ -85,7 +85,7 @@ def test_funnel_position_agrees_with_the_wilson_verdict_at_each_level(children, 
 
 @pytest.mark.parametrize("positions, expected", [
     (["within the 95% limits", "within the 95% limits"], "All 2 areas shown lie within the 95% limits"),
-    (["above the 99.8% limit", "within the 95% limits", ""], "1 of 2 areas lie outside the 95% limits: A (above)"),
+    (["above the 99.8% limit", "within the 95% limits", ""], "1 of 2 areas lies outside the 95% limits: A (above)"),
     (["", ""], "Too few referrals to compare areas"),
 ])
 def test_funnel_title_names_outliers(positions, expected):

@@ -62,12 +62,12 @@ def test_gender_and_age_groups_in_reading_order():
 
 def test_titles_state_findings_from_shown_figures():
     assert linked.overall_title(linked.shares(ROWS, CRIME, policy=POLICY), CRIME) == (
-        "Grooming (incl. online) is the linked crime most often recorded: on 10% of referrals")
+        "Grooming (incl. online) is the linked crime most often recorded: on 10.0% of referrals")
     by_gender = linked.shares(ROWS, CRIME, "gender", policy=POLICY)
     assert linked.by_gender_title(by_gender, CRIME) == (
-        "Criminal exploitation is recorded on 50% of boys' referrals, against 0% of girls' and other children's")
+        "Criminal exploitation is recorded on 50.0% of boys' referrals, against 0.0% of girls' and other children's")
     assert linked.by_age_title(linked.shares(ROWS, CRIME, "age_band", policy=POLICY), CRIME) == (
-        "Grooming (incl. online) is recorded most for children under 10: on 30% of their referrals")
+        "Grooming (incl. online) is recorded most for children under 10: on 30.0% of their referrals")
 
 
 def test_small_counts_withheld_in_shares_and_never_titled():

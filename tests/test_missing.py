@@ -61,7 +61,7 @@ def test_timeliness_is_a_share_of_all_returns_with_offered_and_accepted_as_steps
     assert total[list(missing.STEPS)].tolist() == [100, 60, 40, 30]
     assert total[SHARE] == pytest.approx(30.0)
     assert missing.timeliness_title(timely, "2025-Q1") == (
-        "30% of the 100 returns in the period had an interview within 72 hours; 60 were offered one and 40 accepted")
+        "30.0% of the 100 returns in the period had an interview within 72 hours; 60 were offered one and 40 accepted")
 
 
 def test_timeliness_steps_withheld_with_the_parts_they_are_worked_out_from():
@@ -91,7 +91,7 @@ def test_repeat_and_durations_share_of_their_total():
                                     POLICY)
     assert repeat.numeric[CHILDREN].tolist() == [50, 20, 10]
     assert repeat.numeric[SHARE].tolist() == pytest.approx([62.5, 25.0, 12.5])
-    assert missing.repeat_title(repeat) == "10 of the 80 children who went missing (12%) went missing 3 or more times in the period"
+    assert missing.repeat_title(repeat) == "10 of the 80 children who went missing (12.5%) went missing 3 or more times in the period"
     durations = missing.durations(episode_rows(("2025-Q1", 0, "Declined", False, 60), ("2025-Q1", None, "Not offered",
                                                                                         False, 2)), POLICY)
     assert durations.display()[EPISODES].tolist() == ["<5", "0", "0", "0", "0", "<5"]  # 60 would give the 2 away
@@ -108,8 +108,8 @@ def test_before_referral_boys_against_the_others():
     table = missing.before_referral(before_rows(40, 10, 160, 20), ["2025-Q1"], POLICY)
     shares = table.numeric.set_index(GROUP)[SHARE]
     assert shares[[BOYS, OTHERS, ALL_CHILDREN]].tolist() == pytest.approx([25.0, 12.5, 15.0])
-    assert missing.before_referral_title(table, "2025-Q1") == ("In 2025-Q1, 25% of boys referred had gone missing in "
-                                                               "the 90 days before, against 12% of girls and other "
+    assert missing.before_referral_title(table, "2025-Q1") == ("In 2025-Q1, 25.0% of boys referred had gone missing in "
+                                                               "the 90 days before, against 12.5% of girls and other "
                                                                "children")
 
 
@@ -119,7 +119,7 @@ def test_before_referral_small_count_is_withheld_with_its_complement_and_not_tit
     assert shown.loc[BOYS, missing.MISSING_BEFORE] == "<5"
     assert shown.loc[OTHERS, missing.MISSING_BEFORE] == "<5"
     assert "3" not in missing.before_referral_title(table, "2025-Q1")
-    assert missing.before_referral_title(table, "2025-Q1").startswith("In 2025-Q1, 12% of children referred")
+    assert missing.before_referral_title(table, "2025-Q1").startswith("In 2025-Q1, 11.5% of children referred")
 
 
 def test_headline_reads_the_protected_tables():

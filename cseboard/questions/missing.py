@@ -11,6 +11,7 @@ from cseboard.methods import disclosure
 from cseboard.contract import BOYS, OTHERS, gender_group
 from cseboard.filters import Filters
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, visible
+from cseboard.methods.words import percent
 from cseboard.questions.coverage import coverage
 from cseboard.questions.section import (Chart, Columns, Fetch, Figure, Metric, Metrics, Note, Section, no_data,
                                         nothing_to_draw)
@@ -207,7 +208,7 @@ def repeat_title(protected: ProtectedTable) -> str:
     total = visible(protected, all_of(CHILDREN), **{"Times missing in the period": repeat})
     if count is None or share is None or total is None:
         return "Children by how many times they went missing in the period"
-    return (f"{count:,.0f} of the {total:,.0f} children who went missing ({share:.0f}%) "
+    return (f"{count:,.0f} of the {total:,.0f} children who went missing ({percent(share)}) "
             f"went missing {REPEAT_FROM} or more times in the period")
 
 
@@ -217,9 +218,9 @@ def before_referral_title(protected: ProtectedTable, quarter: str) -> str:
                               for group in (BOYS, OTHERS, ALL_CHILDREN))
     lead, since = f"In {quarter}, ", f"had gone missing in the {DAYS_BEFORE_REFERRAL} days before"
     if boys is not None and others is not None:
-        return f"{lead}{boys:.0f}% of boys referred {since}, against {others:.0f}% of girls and other children"
+        return f"{lead}{percent(boys)} of boys referred {since}, against {percent(others)} of girls and other children"
     if everyone is not None:
-        return f"{lead}{everyone:.0f}% of children referred {since}"
+        return f"{lead}{percent(everyone)} of children referred {since}"
     return f"Children referred who had gone missing in the {DAYS_BEFORE_REFERRAL} days before referral"
 
 
@@ -228,7 +229,7 @@ def durations_title(protected: ProtectedTable) -> str:
     parts = [visible(protected, SHARE, **{"Time missing": band}) for band in DURATION_BANDS[:2]]
     if None in parts:
         return "Missing episodes in the period by how long the child was missing"
-    return f"{sum(parts):.0f}% of missing episodes in the period ended the same day or the next"
+    return f"{percent(sum(parts))} of missing episodes in the period ended the same day or the next"
 
 
 def timeliness_title(protected: ProtectedTable, quarter: str) -> str:
@@ -238,7 +239,7 @@ def timeliness_title(protected: ProtectedTable, quarter: str) -> str:
     if None in steps or share is None:
         return "Returns in the period: interviews offered, accepted and held within 72 hours"
     returns, offered, accepted, _ = steps
-    return (f"{share:.0f}% of the {returns:,.0f} returns in the period had an interview within 72 hours; "
+    return (f"{percent(share)} of the {returns:,.0f} returns in the period had an interview within 72 hours; "
             f"{offered:,.0f} were offered one and {accepted:,.0f} accepted")
 
 

@@ -148,7 +148,9 @@ def rates_title(areas: ProtectedTable, partnership: ProtectedTable) -> str:
     if judged == 0:
         return f"Partnership: {centre:.1f} referrals per 10,000 children; too few in each area to compare"
     if higher == lower == 0:
-        return f"All {judged} areas compared are similar to the partnership's {centre:.1f} referrals per 10,000 children"
+        return (f"{'The only area' if judged == 1 else f'All {judged} areas'} compared "
+                f"{'is' if judged == 1 else 'are'} similar to the partnership's {centre:.1f} referrals per 10,000 "
+                "children")
     parts = [f"{count} significantly {side}" for count, side in ((higher, "higher"), (lower, "lower")) if count]
     verb = "is" if (higher or lower) == 1 else "are"
     return (f"Of {judged} areas, {' and '.join(parts).replace(' significantly', f' {verb} significantly', 1)} "
