@@ -76,7 +76,7 @@ def test_share_of_boys_and_verdict_match_pandas(app, sample_tables, query_params
     assert metrics["Children referred"] == f"{children:,}"
     assert metrics["Boys referred"] == f"{boys:,}"
     assert metrics["Boys, % of children referred"] == f"{100 * boys / children:.1f}%"
-    assert at.subheader[0].value == (f"Boys are {pct(100 * boys / children)} of children referred (95% CI "
+    assert at.header[0].value == (f"Boys are {pct(100 * boys / children)} of children referred (95% CI "
                                      f"{pct(100 * lower)} to {pct(100 * upper)}): {verdict} 33% benchmark")
 
 
@@ -106,7 +106,7 @@ def test_funnel_points_and_age_bars_match_pandas(app, sample_tables, query_param
 def test_benchmark_input_and_funnel_by_referral_source(app, sample_tables):
     at = app(page=PAGE)
     at.number_input(key="age_gender_benchmark").set_value(10.0).run()
-    assert at.subheader[0].value.endswith("significantly above the 10% benchmark")
+    assert at.header[0].value.endswith("significantly above the 10% benchmark")
     at.radio(key="age_gender_funnel_by").set_value("referral_source").run()
     chosen = referrals_between(sample_tables, "2025-Q4", "2026-Q3", referral_source="Youth justice")
     boys = chosen[chosen.gender == "Male"].child_id.nunique()
@@ -125,7 +125,7 @@ def test_small_numbers_show_as_symbol_and_never_as_themselves(app, tiny_db):
     at = app(page=PAGE, db=tiny_db, query_params={"from": "2025-Q1", "to": "2025-Q1"})
     metrics = {metric.label: metric.value for metric in at.metric}
     assert metrics["Boys referred"] == "<5" and metrics["Boys, % of children referred"] == "<5"
-    assert at.subheader[0].value.startswith("Too few children referred")
+    assert at.header[0].value.startswith("Too few children referred")
     shown = shown_values(at)
     assert float("-inf") in shown and not shown & {3, 4, 3.0, 4.0}
     assert not any(isinstance(value, float) and 42 < value < 43 for value in shown)

@@ -59,7 +59,7 @@ def note(block: Note) -> None:
     """Words in their tone: a subheading, a caption, or an info or warning box."""
     text = plain(block.before) + (f"**{plain(block.lead)}**" if block.lead else "") + plain(block.text)
     if block.tone == "subheader":
-        st.subheader(text)
+        st.header(text)
     elif block.tone == "info":
         st.info(text, icon=block.icon)
     elif block.tone == "warning":
@@ -101,7 +101,8 @@ def too_small(what: str) -> None:
 def figure(block: Figure) -> None:
     """A chart (or why there is none), its caption and definitions, then the table behind it."""
     if block.chart is not None:
-        st.plotly_chart(charts.draw(block.chart), key=f"{block.key}_chart")
+        st.markdown(f"**{plain(block.chart.title)}**")
+        st.plotly_chart(charts.untitled(charts.draw(block.chart)), key=f"{block.key}_chart")
     elif block.too_small:
         too_small(block.too_small)
     if block.caption:
@@ -116,7 +117,7 @@ def table(block: Figure) -> None:
     """The figures behind a chart: protected as the chart is, sortable, downloadable as formula-safe CSV; a table
     shown open is shown whole, as part of the page."""
     if block.table_heading:
-        st.subheader(plain(block.table_heading))
+        st.header(plain(block.table_heading))
     if block.table_open:
         ui.table_view(block.table, block.key, block.file_name, block.table_frame, block.csv_frame, height="content")
     else:
