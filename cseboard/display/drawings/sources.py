@@ -62,8 +62,8 @@ def outcome_shares(chart: Chart) -> go.Figure:
     figure.update_yaxes(autorange="reversed", title_text=None)
     figure.update_xaxes(range=[0, 100], tick0=0, dtick=20, ticksuffix="%")
     style(figure, chart.title, "Share of referrals (%)", None, height=150 + 34 * shown[row_label].nunique())
-    # Seven outcomes take two rows of legend: keep them clear of the title.
-    return figure.update_layout(margin={"t": 105}, title={"y": 0.98, "yanchor": "top", "yref": "container"})
+    # Seven outcomes take two rows of legend: keep them clear of the title; room on the right for the 100% tick.
+    return figure.update_layout(margin={"t": 105, "r": 30}, title={"y": 0.98, "yanchor": "top", "yref": "container"})
 
 
 def _withheld_segment(figure: go.Figure, shown: pd.DataFrame, row_label: str, symbol: str) -> None:
