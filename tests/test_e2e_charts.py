@@ -9,6 +9,7 @@ import pytest
 from conftest import CHROMIUM, build_store
 from cseboard.tools import serve
 from factory import numbered, rows
+from test_e2e_dashboard import page  # noqa: F401  (the same fresh browser tab fixture)
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason=f"{CHROMIUM} is not installed (make test installs Debian's chromium)")
@@ -44,17 +45,9 @@ def charts_server(tmp_path_factory):
             serve.stop(process)
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    opened = context.new_page()
-    opened.set_default_timeout(180_000)
-    yield opened
-    context.close()
-
-
 def open_chart(page, url: str, title_start: str):
     """The rendered plot whose title starts with title_start, once the page has finished running."""
+    page.set_default_timeout(180_000)
     page.goto(url)
     page.locator(".js-plotly-plot").first.wait_for()
     serve.wait_until_idle(page, 180)
@@ -121,6 +114,7 @@ READ_BARS = """plot => {
 
 
 def test_outcome_bars_with_withheld_parts_still_read_as_a_whole(charts_server, page):
+    page.set_default_timeout(180_000)
     page.goto(f"{charts_server}/sources-outcomes?from=2026-Q2&to=2026-Q2")
     page.locator(".js-plotly-plot").first.wait_for()
     serve.wait_until_idle(page, 180)
