@@ -12,7 +12,7 @@ HOME, MISSING = "pages/overview/home.py", "pages/questions/missing.py"
 
 
 def everything(at) -> str:
-    return texts([*at.markdown, *at.caption, *at.subheader, *at.info, *at.warning, *at.get("plotly_chart")])
+    return texts([*at.markdown, *at.caption, *at.header, *at.subheader, *at.info, *at.warning])
 
 
 def cards(at) -> dict:

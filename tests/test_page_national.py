@@ -44,7 +44,7 @@ def test_before_any_import_the_page_asks_for_the_files(app, sample_db_copy):
 def test_a_first_visit_says_what_the_page_will_show_where_the_files_are_and_how_long_the_import_takes(
         app, tiny_store):
     at = app(PAGE, db=tiny_store(referrals=rows("referrals", 30, referral_date="2026-05-10")))
-    shown = "\n".join(str(element.value) for element in [*at.markdown, *at.caption, *at.subheader])
+    shown = "\n".join(str(element.value) for element in [*at.markdown, *at.caption, *at.header, *at.subheader])
     assert "What this page will show" in shown and "one chart per factor" in shown
     assert "explore-education-statistics.service.gov.uk/find-statistics/characteristics-of-children-in-need" in (
         shown.replace("\\", ""))
