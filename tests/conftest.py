@@ -19,6 +19,7 @@ from cseboard.config import CHROMIUM, CHROMIUM_ARGS, SAMPLE_DIR
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.database import Store
 from factory import write_extract
+from published import record_keys
 
 TODAY = dt.date(2026, 11, 23)
 PACK_PERIOD = "2026-Q3"
@@ -69,6 +70,12 @@ def sample_db(tmp_path_factory) -> Path:
     load(opened, prepared)
     opened.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_keys(sample_db) -> dict[str, pd.DataFrame]:
+    """The sample store's record keys, read once: the input of every independent check of a published figure."""
+    return record_keys(sample_db)
 
 
 @pytest.fixture

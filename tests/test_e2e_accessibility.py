@@ -13,14 +13,17 @@ from test_e2e_dashboard import PAGES
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = ("serious", "critical")
+STREAMLIT_OWN = ["[data-testid=stMetric] svg"]
+"""Markup Streamlit draws and the project cannot label: the sparkline of a metric card (its figures are in the card's
+help and the table under the cards). Listed in docs/accessibility.md."""
 PHONE = {"width": 390, "height": 844}
 
 
 def axe_violations(page) -> list[dict]:
     """Serious and critical WCAG A/AA violations axe-core finds on what the page shows now."""
     page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-                           WCAG_AA)
+    result = page.evaluate("([tags, own]) => axe.run({exclude: own.map(selector => [selector])}, "
+                           "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", [WCAG_AA, STREAMLIT_OWN])
     return [{"rule": violation["id"], "impact": violation["impact"],
              "where": [node["target"] for node in violation["nodes"][:3]]}
             for violation in result["violations"] if violation["impact"] in BLOCKING]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import published
 from cseboard.questions import missing
 from cseboard.contract import BOYS, OTHERS
 from cseboard.methods.disclosure import DisclosurePolicy
@@ -15,10 +16,11 @@ QUARTERS = ["2025-Q1", "2025-Q2"]
 
 
 def episode_rows(*rows) -> pd.DataFrame:
-    """missing_episodes_by_quarter rows: (quarter, days missing or None, return interview, within 72 hours, episodes)."""
+    """missing_episodes_by_quarter rows: (quarter, days missing or None, return interview, within 72 hours, episodes),
+    each with the cell key 255, which rounds a count down (a multiple of 5 is published as it is)."""
     frame = pd.DataFrame(rows, columns=["quarter", "days_missing", "return_interview", "interviewed_within_72_hours",
                                         "episodes"])
-    return frame.astype({"days_missing": "Int64"})
+    return frame.astype({"days_missing": "Int64"}).assign(episodes_ckey=255)
 
 
 @pytest.mark.parametrize("days, band", [
@@ -56,7 +58,7 @@ def test_timeliness_is_a_share_of_all_returns_with_offered_and_accepted_as_steps
     """40 of 100 returns were never offered an interview: 30% had one within 72 hours (not 75% of those accepted)."""
     rows = episode_rows(("2025-Q1", 0, "Accepted", True, 30), ("2025-Q1", 0, "Accepted", False, 10),
                         ("2025-Q1", 0, "Declined", False, 20), ("2025-Q1", 0, "Not offered", False, 40))
-    timely = missing.timeliness(missing.interviews(rows, QUARTERS, POLICY))
+    timely = missing.timeliness(rows, QUARTERS, POLICY)
     total = timely.numeric.set_index(QUARTER).loc[TOTAL]
     assert total[list(missing.STEPS)].tolist() == [100, 60, 40, 30]
     assert total[SHARE] == pytest.approx(30.0)
@@ -64,44 +66,56 @@ def test_timeliness_is_a_share_of_all_returns_with_offered_and_accepted_as_steps
         "30.0% of the 100 returns in the period had an interview within 72 hours; 60 were offered one and 40 accepted")
 
 
-def test_timeliness_steps_withheld_with_the_parts_they_are_worked_out_from():
+def test_each_timeliness_step_is_published_from_its_own_records():
+    """Offered is not returns less 'not offered' (a withheld 2), nor accepted the sum of its parts (a withheld 3):
+    each step is its own records' count, published on their keys."""
     rows = episode_rows(("2025-Q1", 0, "Accepted", True, 30), ("2025-Q1", 0, "Accepted", False, 3),
-                        ("2025-Q1", 0, "Declined", False, 20), ("2025-Q2", 0, "Declined", False, 50))
-    interviews = missing.interviews(rows, QUARTERS, POLICY)
-    timely = missing.timeliness(interviews)
-    assert timely.mask.loc[0, ACCEPTED] and pd.isna(timely.numeric.loc[0, ACCEPTED])
-    assert (timely.mask[missing.OFFERED] >= interviews.mask["Not offered"] | interviews.mask[TOTAL]).all()
-    assert (timely.mask[SHARE] >= interviews.mask[WITHIN_72_HOURS]).all()
+                        ("2025-Q1", 0, "Declined", False, 20), ("2025-Q1", 0, "Not offered", False, 2))
+    interviews = missing.interviews(rows, QUARTERS, POLICY).display().set_index(QUARTER)
+    assert interviews.loc["2025-Q1", [LATER, "Not offered"]].tolist() == ["c", "c"]
+    timely = missing.timeliness(rows, QUARTERS, POLICY).display().set_index(QUARTER)
+    key_of = {rows_counted: 255 * rows_counted % 256 for rows_counted in (1, 2, 3, 4)}
+    expected = [published.figure(55, key_of[4]), published.figure(53, key_of[3]), published.figure(33, key_of[2]),
+                published.figure(30, key_of[1])]
+    assert timely.loc["2025-Q1", list(missing.STEPS)].tolist() == [published.text(value) for value in expected]
+    assert timely.loc["2025-Q2", list(missing.STEPS)].tolist() == ["c"] * 4  # none, published as c like 1 to 4
 
 
-def test_episodes_withheld_wherever_the_interview_table_withholds_them():
-    """A quarter's episodes appear twice (its own chart and the interview totals): never shown in one, hidden in the other."""
-    rows = episode_rows(("2025-Q1", 0, "Declined", False, 3), ("2025-Q2", 0, "Declined", False, 40))
+def children_rows(episodes: list[int], children: list[int], key: int = 255) -> pd.DataFrame:
+    """missing_children_by_quarter rows for 2025-Q1, 2025-Q2 and the whole period, each count's key `key` per quarter."""
+    return pd.DataFrame({"quarter": ["2025-Q1", "2025-Q2", None], "whole_period": [False, False, True],
+                         "episodes": episodes, "children": children, "episodes_ckey": [key, key, 2 * key],
+                         "children_ckey": [key, key, 2 * key]})
+
+
+@pytest.mark.parametrize("q1_episodes", [3, 12, 43])
+def test_a_quarters_episodes_are_the_same_figure_in_both_tables(q1_episodes):
+    """A quarter's episodes appear twice (its own chart and the interview totals): the same records, the same figure."""
+    rows = episode_rows(("2025-Q1", 0, "Declined", False, q1_episodes), ("2025-Q2", 0, "Declined", False, 40))
     interviews = missing.interviews(rows, QUARTERS, POLICY)
-    children = pd.DataFrame({"quarter": ["2025-Q1", "2025-Q2", None], "whole_period": [False, False, True],
-                             "episodes": [3, 40, 43], "children": [3, 30, 33]})
-    table = missing.children_by_quarter(children, QUARTERS, interviews, POLICY)
-    episodes_hidden = table.mask[EPISODES].tolist()
-    assert episodes_hidden == interviews.mask[TOTAL].tolist() == [True, True, False]
-    assert table.display()[EPISODES].tolist() == ["<5", "<5", "43"]
+    table = missing.children_by_quarter(children_rows([q1_episodes, 40, q1_episodes + 40], [3, 30, 33]), QUARTERS,
+                                        POLICY)
+    assert table.display()[EPISODES].tolist()[:2] == interviews.display()[TOTAL].tolist()[:2]
+    assert table.display()[EPISODES].tolist()[2] == interviews.display()[TOTAL].tolist()[2]
 
 
 def test_repeat_and_durations_share_of_their_total():
-    repeat = missing.repeat_missing(pd.DataFrame({"episodes_in_period": [1, 2, 3, 7], "children": [50, 20, 6, 4]}),
-                                    POLICY)
+    repeat = missing.repeat_missing(pd.DataFrame({"episodes_in_period": [1, 2, 3, 7], "children": [50, 20, 6, 4],
+                                                  "children_ckey": 255}), POLICY)
     assert repeat.numeric[CHILDREN].tolist() == [50, 20, 10]
     assert repeat.numeric[SHARE].tolist() == pytest.approx([62.5, 25.0, 12.5])
     assert missing.repeat_title(repeat) == "10 of the 80 children who went missing (12.5%) went missing 3 or more times in the period"
     durations = missing.durations(episode_rows(("2025-Q1", 0, "Declined", False, 60), ("2025-Q1", None, "Not offered",
                                                                                         False, 2)), POLICY)
-    assert durations.display()[EPISODES].tolist() == ["<5", "0", "0", "0", "0", "<5"]  # 60 would give the 2 away
+    assert durations.display()[EPISODES].tolist() == ["60", "c", "c", "c", "c", "c"]
 
 
 def before_rows(boys: int, boys_missing: int, girls: int, girls_missing: int) -> pd.DataFrame:
     """missing_before_referral rows for one quarter: each gender, then all genders."""
     return pd.DataFrame({"quarter": ["2025-Q1"] * 3, "gender": ["Female", "Male", None],
                          "all_genders": [False, False, True], "children": [girls, boys, girls + boys],
-                         "children_missing_before": [girls_missing, boys_missing, girls_missing + boys_missing]})
+                         "children_missing_before": [girls_missing, boys_missing, girls_missing + boys_missing],
+                         "children_ckey": [255, 255, 254], "children_missing_before_ckey": [255, 255, 254]})
 
 
 def test_before_referral_boys_against_the_others():
@@ -113,24 +127,24 @@ def test_before_referral_boys_against_the_others():
                                                                "children")
 
 
-def test_before_referral_small_count_is_withheld_with_its_complement_and_not_titled():
+def test_before_referral_small_count_is_withheld_and_not_titled():
     table = missing.before_referral(before_rows(40, 3, 160, 20), ["2025-Q1"], POLICY)
     shown = table.display().set_index(GROUP)
-    assert shown.loc[BOYS, missing.MISSING_BEFORE] == "<5"
-    assert shown.loc[OTHERS, missing.MISSING_BEFORE] == "<5"
-    assert "3" not in missing.before_referral_title(table, "2025-Q1")
-    assert missing.before_referral_title(table, "2025-Q1").startswith("In 2025-Q1, 11.5% of children referred")
+    assert shown.loc[BOYS, missing.MISSING_BEFORE] == "c" and shown.loc[BOYS, SHARE] == "c"
+    assert shown.loc[OTHERS, missing.MISSING_BEFORE] == "20"
+    assert shown.loc[ALL_CHILDREN, missing.MISSING_BEFORE] == "20"  # 23 rounded down by its key
+    assert missing.before_referral_title(table, "2025-Q1").startswith("In 2025-Q1, 10.0% of children referred")
 
 
 def test_headline_reads_the_protected_tables():
     rows = episode_rows(("2025-Q1", 0, "Accepted", True, 2), ("2025-Q1", 0, "Declined", False, 1))
-    interviews = missing.interviews(rows, ["2025-Q1"], POLICY)
     children = missing.children_by_quarter(
         pd.DataFrame({"quarter": ["2025-Q1", None], "whole_period": [False, True], "episodes": [3, 3],
-                      "children": [2, 2]}), ["2025-Q1"], interviews, POLICY)
-    repeat = missing.repeat_missing(pd.DataFrame({"episodes_in_period": [1, 2], "children": [1, 1]}), POLICY)
-    figures = dict(missing.headline(children, repeat, missing.timeliness(interviews)))
-    assert set(figures.values()) == {"<5"}
+                      "children": [2, 2], "episodes_ckey": 255, "children_ckey": 255}), ["2025-Q1"], POLICY)
+    repeat = missing.repeat_missing(pd.DataFrame({"episodes_in_period": [1, 2], "children": [1, 1],
+                                                  "children_ckey": 255}), POLICY)
+    figures = dict(missing.headline(children, repeat, missing.timeliness(rows, ["2025-Q1"], POLICY)))
+    assert set(figures.values()) == {"c"}
     assert set(figures) == set(missing.CARD_HELP), "every card has its help text"
-    assert missing.children_title(children, "2025-Q1") == "In 2025-Q1, <5 children went missing, in <5 episodes"
+    assert missing.children_title(children, "2025-Q1") == "In 2025-Q1, c children went missing, in c episodes"
     assert WHOLE_PERIOD in children.numeric[QUARTER].tolist()

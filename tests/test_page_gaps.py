@@ -20,13 +20,16 @@ def cards(at) -> dict:
 
 
 def test_a_quarter_without_a_missing_episode_file_says_so_instead_of_zero(app, tiny_store):
-    referrals = numbered(rows("referrals", 40, referral_date="2026-05-10") + rows("referrals", 40, referral_date="2026-08-10"))
+    year = {"from": "2025-Q4", "to": "2026-Q3"}
+    referrals = numbered([referral for day in ("2025-11-10", "2026-02-10", "2026-05-10", "2026-08-10")
+                          for referral in rows("referrals", 20, referral_date=day)])
     db = tiny_store(referrals=referrals)
-    at = app(MISSING, db=db, query_params={"from": "2026-Q2", "to": "2026-Q3"})
+    at = app(MISSING, db=db, query_params=year)
     shown = everything(at)
-    assert "No missing-episode data for 2026-Q2; No missing-episode data for 2026-Q3" in shown
+    assert ("No missing-episode data for 2025-Q4; No missing-episode data for 2026-Q1; No missing-episode data for "
+            "2026-Q2; No missing-episode data for 2026-Q3") in shown
     assert "0 children went missing" not in shown
-    home = app(HOME, db=db, query_params={"from": "2026-Q2", "to": "2026-Q3"})
+    home = app(HOME, db=db, query_params=year)
     missing_card = cards(home)["Missing in the 90 days before referral"]
     assert missing_card.value == "No data" and missing_card.delta in ("", None)
 

@@ -1,21 +1,11 @@
 """The Streamlit renderer: draws a question's section (notes, cards, charts, tables) the same way on every page."""
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from cseboard.display import charts, ui
+from cseboard.display.ui import plain
 from cseboard.questions.section import Columns, Definitions, Figure, Folded, Metrics, Note, Section, Slot, Tabs
-
-MARKUP = re.compile(r"([\\`*_\[\]$~|])|(<)(?=[A-Za-z/!?])|(&)(?=#?\w+;)|(:)(?=\w+[\[:])|^(#)", re.MULTILINE)
-"""What Streamlit's Markdown would read as markup: emphasis, links, code, LaTeX, tables, tags, entities, :directives:."""
-
-
-def plain(text) -> str:
-    """Text shown exactly as written: every character Streamlit's Markdown would act on is backslash-escaped."""
-    return MARKUP.sub(lambda match: "\\" + next(group for group in match.groups() if group), str(text))
-
 
 def section(answered: Section, *containers) -> None:
     """Draw a section's blocks in order; each Slot moves on to the next container (the page drew its widget between)."""
@@ -94,7 +84,7 @@ def metrics(block: Metrics) -> None:
 
 def too_small(what: str) -> None:
     """In place of a chart whose every figure is withheld or zero: say so, rather than draw an empty frame."""
-    note(Note(f": the numbers are too small to draw (each would show as {ui.policy().symbol}, or is zero). Widen the "
+    note(Note(f": the numbers are too small to draw (each shows as {ui.policy().symbol}, under 5). Widen the "
               "period or clear a filter in the sidebar.", tone="too_small", lead=what))
 
 

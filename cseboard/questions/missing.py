@@ -10,7 +10,7 @@ import pandas as pd
 from cseboard.methods import disclosure
 from cseboard.contract import BOYS, OTHERS, gender_group
 from cseboard.filters import Filters
-from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, visible
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column as key, visible
 from cseboard.methods.words import percent
 from cseboard.questions.coverage import coverage
 from cseboard.questions.section import (Chart, Columns, Fetch, Figure, Metric, Metrics, Note, Section, no_data,
@@ -73,25 +73,35 @@ def all_of(unit: str) -> str:
     return f"All {unit.lower()}"
 
 
-def band_shares(counts: pd.Series, band: str, unit: str, policy: DisclosurePolicy) -> ProtectedTable:
-    """Counts per band and each band's share of them all; the bands add up to a total shown elsewhere on the page."""
-    total = int(counts.sum())
+def band_shares(counts: pd.DataFrame, band: str, unit: str, policy: DisclosurePolicy) -> ProtectedTable:
+    """Counts per band and each band's share of them all; the bands add up to a total shown elsewhere on the page.
+
+    counts: one row per band, the count and its cell key (records each in one band, so the keys add up).
+    """
+    count, ckey = counts.columns
     everything = all_of(unit)
-    table = pd.DataFrame({band: counts.index, unit: counts.to_numpy(dtype=int), everything: total})
-    table[SHARE] = 100 * table[unit] / total if total else float("nan")
+    table = pd.DataFrame({band: counts.index, unit: counts[count].to_numpy(dtype=int),
+                          key(unit): counts[ckey].to_numpy(), everything: int(counts[count].sum()),
+                          key(everything): counts[ckey].sum()})
     return disclosure.protect(table, counts=[unit, everything], rates={SHARE: (unit, everything)}, policy=policy)
 
 
 def durations(episodes: pd.DataFrame, policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
     """Episodes in the period by how long the child was missing (missing_episodes_by_quarter rows)."""
-    counts = episodes.groupby(episodes.days_missing.map(duration_band)).episodes.sum()
+    counts = episodes.groupby(episodes.days_missing.map(duration_band))[["episodes", "episodes_ckey"]].sum()
     return band_shares(counts.reindex(DURATION_BANDS, fill_value=0), "Time missing", EPISODES, policy)
 
 
 def repeat_missing(children: pd.DataFrame, policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
     """Children who went missing in the period by how many times (missing_repeat rows)."""
-    counts = children.groupby(children.episodes_in_period.map(repeat_band)).children.sum()
+    counts = children.groupby(children.episodes_in_period.map(repeat_band))[["children", "children_ckey"]].sum()
     return band_shares(counts.reindex(REPEAT_BANDS, fill_value=0), "Times missing in the period", CHILDREN, policy)
+
+
+def outcomes(episodes: pd.DataFrame) -> pd.Series:
+    """Each row's return interview outcome (missing_episodes_by_quarter rows), accepted ones split by timeliness."""
+    return pd.Series([interview_outcome(offered, timely) for offered, timely
+                      in zip(episodes.return_interview, episodes.interviewed_within_72_hours)], index=episodes.index)
 
 
 def interviews(episodes: pd.DataFrame, quarters: list[str],
@@ -100,49 +110,46 @@ def interviews(episodes: pd.DataFrame, quarters: list[str],
 
     The quarter is a column rather than the index, since tables on the page hide the index.
     """
-    outcome = [interview_outcome(offered, timely) for offered, timely
-               in zip(episodes.return_interview, episodes.interviewed_within_72_hours)]
-    table = (episodes.assign(outcome=outcome)
-             .pivot_table(index="quarter", columns="outcome", values="episodes", aggfunc="sum", fill_value=0)
-             .reindex(index=quarters, columns=list(INTERVIEW_OUTCOMES), fill_value=0))
+    tables = [(episodes.assign(outcome=outcomes(episodes))
+               .pivot_table(index="quarter", columns="outcome", values=column, aggfunc="sum", fill_value=0)
+               .reindex(index=quarters, columns=list(INTERVIEW_OUTCOMES), fill_value=0))
+              for column in ("episodes", "episodes_ckey")]
+    table = tables[0]
     table.index.name, table.columns.name = QUARTER, None
-    protected = disclosure.protect_crosstab(table, policy, total_label=TOTAL)
+    protected = disclosure.protect_crosstab(table, tables[1], policy, total_label=TOTAL)
     return dataclasses.replace(protected, numeric=protected.numeric.reset_index(),
                                mask=protected.mask.reset_index().assign(**{QUARTER: False}))
 
 
-def timeliness(interview_table: ProtectedTable) -> ProtectedTable:
+def timeliness(episodes: pd.DataFrame, quarters: list[str],
+               policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
     """Each return's steps (offered, accepted, interviewed within 72 hours) per quarter and in total, and the share
-    of all returns interviewed within 72 hours: a step is withheld wherever a part it is worked out from is."""
-    numeric, mask = interview_table.numeric, interview_table.mask
-    table = pd.DataFrame({QUARTER: numeric[QUARTER], RETURNS: numeric[TOTAL],
-                          OFFERED: numeric[TOTAL] - numeric["Not offered"],
-                          ACCEPTED: numeric[WITHIN_72_HOURS] + numeric[LATER],
-                          INTERVIEWED_IN_TIME: numeric[WITHIN_72_HOURS]})
-    table[SHARE] = 100 * table[INTERVIEWED_IN_TIME] / table[RETURNS].where(table[RETURNS] > 0)
-    withheld = pd.DataFrame({QUARTER: False, RETURNS: mask[TOTAL], OFFERED: mask[TOTAL] | mask["Not offered"],
-                             ACCEPTED: mask[WITHIN_72_HOURS] | mask[LATER], INTERVIEWED_IN_TIME: mask[WITHIN_72_HOURS],
-                             SHARE: mask[WITHIN_72_HOURS] | mask[TOTAL]})
-    return disclosure.ProtectedTable(numeric=table.mask(withheld), mask=withheld, policy=interview_table.policy,
-                                     count_columns=STEPS, rate_columns=(SHARE,))
+    of all returns interviewed within 72 hours. Each step is published from its own records' cell keys, so a step is
+    never a difference of published figures (missing_episodes_by_quarter rows)."""
+    outcome = outcomes(episodes)
+    reached = {RETURNS: pd.Series(True, index=outcome.index), OFFERED: outcome != "Not offered",
+               ACCEPTED: outcome.isin([WITHIN_72_HOURS, LATER]), INTERVIEWED_IN_TIME: outcome == WITHIN_72_HOURS}
+    columns = {}
+    for step, chosen in reached.items():
+        columns[step] = episodes.episodes.where(chosen, 0)
+        columns[key(step)] = episodes.episodes_ckey.where(chosen, 0)
+    per_quarter = pd.DataFrame(columns).groupby(episodes.quarter).sum().reindex(quarters, fill_value=0)
+    table = pd.concat([per_quarter, per_quarter.sum().to_frame(TOTAL).T]).rename_axis(QUARTER).reset_index()
+    return disclosure.protect(table, counts=list(STEPS), rates={SHARE: (INTERVIEWED_IN_TIME, RETURNS)}, policy=policy)
 
 
-def children_by_quarter(rows: pd.DataFrame, quarters: list[str], interview_table: ProtectedTable,
+def children_by_quarter(rows: pd.DataFrame, quarters: list[str],
                         policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
     """Episodes and children per quarter and in the whole period (missing_children_by_quarter rows).
 
-    Episodes are the totals of the return interview table too, so each is withheld wherever either table withholds
-    it: the same number must never be shown in one place and hidden in another.
+    A quarter's episodes are the total of the return interview table too: the same episodes, so the same cell key
+    and the same published figure in both.
     """
     labelled = rows.assign(**{QUARTER: rows.quarter.where(~rows.whole_period, WHOLE_PERIOD)})
-    table = (labelled.set_index(QUARTER)[["episodes", "children"]]
-             .reindex([*quarters, WHOLE_PERIOD], fill_value=0)
-             .rename(columns={"episodes": EPISODES, "children": CHILDREN}).reset_index())
-    protected = disclosure.protect(table, counts=[EPISODES, CHILDREN], policy=policy)
-    in_interviews = interview_table.mask[TOTAL].to_numpy()
-    mask = protected.mask.assign(**{EPISODES: protected.mask[EPISODES].to_numpy() | in_interviews})
-    return dataclasses.replace(protected, numeric=protected.numeric.assign(
-        **{EPISODES: table[EPISODES].mask(mask[EPISODES])}), mask=mask)
+    names = {"episodes": EPISODES, "children": CHILDREN, "episodes_ckey": key(EPISODES), "children_ckey": key(CHILDREN)}
+    table = (labelled.set_index(QUARTER)[list(names)]
+             .reindex([*quarters, WHOLE_PERIOD], fill_value=0).rename(columns=names).reset_index())
+    return disclosure.protect(table, counts=[EPISODES, CHILDREN], policy=policy)
 
 
 def before_referral(rows: pd.DataFrame, quarters: list[str],
@@ -154,12 +161,13 @@ def before_referral(rows: pd.DataFrame, quarters: list[str],
     group = gender_group(rows.gender).where(~rows.all_genders, ALL_CHILDREN)
     groups = [BOYS, OTHERS, ALL_CHILDREN]
     grid = pd.MultiIndex.from_product([quarters, groups], names=[QUARTER, GROUP])
-    counts = (rows.assign(group=group).groupby(["quarter", "group"])[["children", "children_missing_before"]].sum()
+    names = {"children": REFERRED, "children_missing_before": MISSING_BEFORE,
+             "children_ckey": key(REFERRED), "children_missing_before_ckey": key(MISSING_BEFORE)}
+    counts = (rows.assign(group=group).groupby(["quarter", "group"])[list(names)].sum()
               .rename_axis(grid.names).reindex(grid, fill_value=0).astype(int))
-    table = counts.rename(columns={"children": REFERRED, "children_missing_before": MISSING_BEFORE}).reset_index()
-    table[SHARE] = 100 * table[MISSING_BEFORE] / table[REFERRED].where(table[REFERRED] > 0)
+    table = counts.rename(columns=names).reset_index()
     return disclosure.protect(table, counts=[REFERRED, MISSING_BEFORE], rates={SHARE: (MISSING_BEFORE, REFERRED)},
-                              groups=[QUARTER], policy=policy)
+                              policy=policy)
 
 
 def _count(value: float | None, policy: DisclosurePolicy) -> str:
@@ -194,7 +202,7 @@ CARD_HELP = {
 
 
 def children_title(protected: ProtectedTable, quarter: str) -> str:
-    """The latest quarter's children and episodes, as shown in the chart ("<5" when withheld)."""
+    """The latest quarter's children and episodes, as shown in the chart ("c" when withheld)."""
     children = _count(visible(protected, CHILDREN, **{QUARTER: quarter}), protected.policy)
     episodes = _count(visible(protected, EPISODES, **{QUARTER: quarter}), protected.policy)
     return f"In {quarter}, {children} children went missing, in {episodes} episodes"
@@ -273,9 +281,9 @@ def _episodes(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, referred
                      "filter, or switch off the toggle.", tone="info")]
     quarters = filters.quarters()
     interview_table = interviews(episodes, quarters, policy)
-    timely = timeliness(interview_table)
+    timely = timeliness(episodes, quarters, policy)
     by_quarter = children_by_quarter(fetch("missing_children_by_quarter", filters, referred_only=referred_only),
-                                     quarters, interview_table, policy)
+                                     quarters, policy)
     repeat = repeat_missing(fetch("missing_repeat", filters, referred_only=referred_only), policy)
     lengths = durations(episodes, policy)
     titles = {"children": covered.gap(filters.last_quarter, "missing_episodes")
@@ -302,7 +310,7 @@ def _episodes(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, referred
             (Figure("missing_interviews", interview_table, "missing_return_interviews",
                     chart=Chart("missing.interviews", titles["interviews"], interview_table),
                     alt_text=titles["interviews"], definitions=defined("Return interview"),
-                    caption="A gap in a bar is a figure withheld as <5; hover over a bar for the figures."),),
+                    caption="A gap in a bar is a figure withheld (c); hover over a bar for the figures."),),
             (Figure("missing_timeliness", timely, "missing_return_interviews_72_hours",
                     chart=Chart("missing.timeliness", titles["timeliness"], timely), alt_text=titles["timeliness"],
                     definitions=defined("Within 72 hours")),),
@@ -322,7 +330,7 @@ def _before_referral(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -
         "missing_before_referral", shares, "missing_before_referral",
         chart=Chart("missing.before_referral", title, shares) if drawn else None,
         too_small=f"Children referred who had gone missing in the {DAYS_BEFORE_REFERRAL} days before", alt_text=title,
-        caption=("These children match all the filters, whatever the toggle above. A gap is a share withheld as <5. "
+        caption=("These children match all the filters, whatever the toggle above. A gap is a share withheld (c). "
                  "Children of another or unknown gender are shown with girls: they are too few to show apart.")
         if drawn else "",
         definitions=defined("Missing before referral"))]
