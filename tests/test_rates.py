@@ -127,7 +127,7 @@ def test_funnel_positions_follow_the_poisson_limits(rate, population, expected):
                                      "counted against them"]),
     (Filters("2025-Q1", "2025-Q1", genders=("Female",), age_bands=("14-15",)),
      ["(1 quarter) per 10,000 children aged 14-15", "(girls)"]),
-    (Filters("2025-Q1", "2025-Q2", genders=("Other",)), ["no population", "counted against them"]),
+    (Filters("2025-Q1", "2025-Q2", genders=("Other",)), ["population not supplied", "counted against them"]),
 ])
 def test_population_note_says_which_children(filters, says):
     note = rates.population_note(filters)

@@ -10,3 +10,8 @@ def percent(value: float) -> str:
 def counted(count: int, noun: str, plural: str | None = None) -> str:
     """A count with its noun: 1 area, 3 areas."""
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def heading(name: str) -> str:
+    """A stored name as a reader's heading: risk_level -> "Risk level", missing_episodes -> "Missing episodes"."""
+    return name.replace("_", " ").strip().capitalize()
