@@ -113,6 +113,8 @@ def test_no_population_is_said_to_be_not_supplied_and_never_zero(app, tiny_store
         assert metrics["Referrals per 10,000 children"] == "Not supplied"
         assert chart_titles(at)[0].startswith("No population supplied")
     assert "0" not in metrics.values()
+    intro = at.caption[0].value
+    assert "more or fewer referrals per 10,000 children" in intro and "refer more or fewer children" not in intro
     table = at.dataframe[0].value.set_index("Area")
     assert table.at["Riverside", "Against the partnership"] == "population not supplied"
     assert np.isnan(table.at["Riverside", "Referrals per 10,000 children"])
