@@ -148,7 +148,9 @@ def test_an_area_left_out_by_the_filter_leaves_the_partnership_count_rounded_on_
 
 
 @pytest.mark.parametrize("rows, expected", [
+    ([("North", 120, 10_000, True)], "The only area compared is similar to the partnership's"),
     ([("North", 120, 10_000, True), ("South", 100, 10_000, True)], "All 2 areas compared are similar"),
+    ([("North", 120, None, True), ("South", 100, None, True)], "No population supplied for the children chosen"),
     ([("North", 120, 10_000, True), ("South", 30, 10_000, True), ("East", 60, 10_000, True)],
      "Of 3 areas, 1 is significantly higher and 1 significantly lower than"),
     ([("North", 60, 10_000, True), ("South", 60, 10_000, True), ("East", 20, 10_000, True)],
