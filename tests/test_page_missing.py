@@ -159,3 +159,5 @@ def test_return_interviews_are_headlined_as_a_share_of_every_return_with_the_ste
     assert cards["Returns with an interview within 72 hours"] == "30.0%"
     steps = next(chart for chart in figures(at) if chart.data and chart.data[0].y == tuple(missing.STEPS))
     assert list(steps.data[0].x) == [100, 60, 40, 30]
+    assert list(steps.data[0].text) == ["100 (100.0% of returns)", "60 (60.0% of returns)", "40 (40.0% of returns)",
+                                        "30 (30.0% of returns)"]

@@ -11,6 +11,7 @@ from cseboard.contract import BOYS, OTHERS
 from cseboard.display.charts import (BENCHMARK_COLOUR, BLUE, GENDER_GROUP_COLOURS, GREEN, GREY, ORANGE, PURPLE, SKY,
                                      bar_heights, style)
 from cseboard.methods.disclosure import ProtectedTable
+from cseboard.methods.words import percent
 from cseboard.questions.missing import (ALL_CHILDREN, CHILDREN, DURATION_BANDS, EPISODES, GROUP,
                                         INTERVIEW_OUTCOMES, MISSING_BEFORE, QUARTER, REFERRED, SHARE, STEPS, TOTAL,
                                         WHOLE_PERIOD)
@@ -86,7 +87,8 @@ def timeliness(chart: Chart) -> go.Figure:
     counts = [table.numeric.loc[total, step].iloc[0] for step in STEPS]
     shown = [table.hover_text(step)[total].iloc[0] for step in STEPS]
     returns = counts[0]
-    shares = ["" if pd.isna(count) or not returns else f" ({100 * count / returns:.0f}% of returns)" for count in counts]
+    shares = ["" if pd.isna(count) or not returns else f" ({percent(100 * min(count, returns) / returns)} of returns)"
+              for count in counts]
     figure = go.Figure(go.Bar(
         x=[0 if pd.isna(count) else count for count in counts], y=list(STEPS), orientation="h",
         marker_color=[GREY, SKY, BLUE, GREEN], text=[f"{figure}{share}" for figure, share in zip(shown, shares)],
