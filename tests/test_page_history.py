@@ -73,7 +73,7 @@ def test_a_viewer_gets_no_quality_report_figures_or_record_level_examples(app, p
     the server refuses the page before any of it is drawn."""
     at = app(page="pages/data/history.py", db=partnership_db_copy, role="viewer")
     assert "may not see the extract history" in texts(at.error)
-    assert not at.dataframe and not at.expander and not at.selectbox
+    assert not at.main.dataframe and not at.main.expander and not at.main.selectbox
     assert "Recording quality:" not in texts(at.markdown)
 
 
@@ -141,7 +141,7 @@ def test_a_damaged_store_gets_a_plain_message_on_every_page(app, sample_db_copy,
     data = bytearray(sample_db_copy.read_bytes())
     data[:64] = b"\xde\xad\xbe\xef" * 16
     sample_db_copy.write_bytes(bytes(data))
-    at = app(page, db=sample_db_copy)
+    at = app(page, db=sample_db_copy, role=None)  # nobody can sign in: the accounts are in the damaged store
     message = texts(at.error)
     assert f"The dashboard cannot open its store: the store file {sample_db_copy} is damaged" in message
     assert "put back your latest backup copy of cse.duckdb" in message
