@@ -68,9 +68,9 @@ def test_a_filter_value_not_in_the_store_is_refused_rather_than_packing_everythi
 
 @pytest.mark.parametrize("first, expected_first", [("2025-Q4", "2025-Q4"), ("2026-Q1", "2026-Q3"),
                                                    ("2024-Q2", "2024-Q4"), (None, "2025-Q4")])
-def test_the_packs_period_is_one_quarter_or_whole_years_as_on_screen(sample_db, first, expected_first):
+def test_the_packs_period_is_one_quarter_or_whole_years_as_on_screen(sample_db_copy, first, expected_first):
     args = argparse.Namespace(period=PACK_PERIOD, first=first, area="Northgate", source=None, age=None, gender=None)
-    store = Store(sample_db, read_only=True)
+    store = Store(sample_db_copy)
     try:
         filters = pack_filters(args, store)
     finally:

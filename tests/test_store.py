@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 
 import duckdb
 import pandas as pd
@@ -360,3 +361,30 @@ def test_the_record_key_secret_is_made_once_and_no_query_reads_it(tmp_path):
     reopened.close()
     assert len(secret) == 1 and len(secret[0][0]) == 64
     assert not [name for name in query_names() if "secret" in query_text(name).lower()]
+
+
+def test_writes_wait_their_turn_behind_a_load_and_a_last_seen_time_is_skipped_instead(store):
+    """A failed load is undone by cutting the file back, so no write may land while one runs: an audit entry waits
+    for it, and a session's last-seen time (rewritten at the next view) is skipped rather than wait."""
+    from cseboard.access import audit
+
+    loading, finished = threading.Event(), threading.Event()
+
+    def load_in_progress():
+        with store.writing:
+            loading.set()
+            finished.wait(timeout=30)
+
+    holder = threading.Thread(target=load_in_progress)
+    holder.start()
+    loading.wait(timeout=30)
+    assert store.write("UPDATE store_meta SET version = version", wait=False) is False
+    waiting = threading.Thread(target=audit.record, args=(store, "someone", "sign_in"))
+    waiting.start()
+    waiting.join(timeout=1)
+    assert waiting.is_alive() and audit.entries(store).empty
+    finished.set()
+    holder.join(timeout=30)
+    waiting.join(timeout=30)
+    assert audit.entries(store).action.tolist() == ["sign_in"]
+    assert store.write("UPDATE store_meta SET version = version", wait=False) is True

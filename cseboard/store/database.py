@@ -303,7 +303,8 @@ class Store:
 
     def __init__(self, path: Path | str, read_only: bool = False, demo: bool = False):
         self.path = Path(path)
-        self.writing = threading.Lock()  # one load or removal at a time: a failed one is undone to the byte
+        self.writing = threading.RLock()  # one write at a time: a failed load or removal is undone to the byte, so
+        # no other write (an audit entry, a session) may land while it runs; see write()
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -542,11 +543,24 @@ class Store:
     def is_demo(self) -> bool:
         return bool(self.cursor().execute("SELECT demo FROM store_meta").fetchall()[0][0])
 
-    def append_audit(self, entry: dict) -> None:
-        """Append one audit entry ({who, role, action, detail}) on its own; AuditError if it cannot be written."""
-        cursor = self.cursor()
+    def write(self, sql: str, parameters: dict | None = None, wait: bool = True) -> bool:
+        """One statement that changes the store, taken in turn with loads and removals (whose undo cuts the file back
+        to its length before them, which would cut off a write that landed meanwhile). wait=False: skip it rather than
+        wait for a load (a session's last-seen time); returns whether it was written."""
+        if not self.writing.acquire(blocking=wait):
+            return False
         try:
-            write_audit(cursor, entry)
+            self.cursor().execute(sql, parameters)
+        finally:
+            self.writing.release()
+        return True
+
+    def append_audit(self, entry: dict) -> None:
+        """Append one audit entry ({who, role, action, detail}) on its own, in turn with other writes; AuditError if
+        it cannot be written."""
+        try:
+            with self.writing:
+                write_audit(self.cursor(), entry)
         except duckdb.Error as exc:
             raise AuditError(f"the audit trail could not be written ({str(exc).splitlines()[0]})") from exc
 
