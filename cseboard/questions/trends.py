@@ -1,0 +1,155 @@
+"""Which changes are signals? The headline measures by quarter as Making Data Count XmR charts, and their summary.
+
+Each measure has an improvement direction (or none) and, where the partnership has one, a target; methods.spc gives
+the limits, the special-cause points, the variation and the assurance. A withheld quarter is left out of a chart,
+so no limit is ever computed from a figure that is not shown.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cseboard.config import settings
+from cseboard.filters import Filters
+from cseboard.methods import spc
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, protect
+from cseboard.questions.headline import MEASURES, measures_by_quarter
+from cseboard.questions.section import Chart, Fetch, Figure, Note, Section
+
+MEASURE, LATEST_QUARTER, LATEST, MEAN = "Measure", "Latest quarter", "Latest value", "Mean"
+LOWER, UPPER = "Lower process limit", "Upper process limit"
+VARIATION, ASSURANCE, SIGNALS = "Variation", "Assurance", "Special-cause points"
+SUMMARY_COLUMNS = (MEASURE, LATEST_QUARTER, LATEST, MEAN, LOWER, UPPER, VARIATION, ASSURANCE, SIGNALS)
+TOO_FEW_POINTS = 2
+"""An XmR chart needs at least two shown quarters for a moving range."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How a headline measure is read on an SPC chart: which way is better, and the target if there is one."""
+
+    improvement: str
+    target: float | None = None
+
+
+def measure_settings() -> dict[str, Measure]:
+    """Each headline measure's improvement direction and target (percent for shares), from the deployment's settings.
+
+    More referrals or children referred may mean better identification or more exploitation, so neither direction is
+    an improvement; a higher share of boys (towards the benchmark) and a trained workforce are.
+    """
+    return {
+        "Referrals": Measure(spc.NEUTRAL),
+        "Children referred": Measure(spc.NEUTRAL),
+        "Boys, as a share of children referred": Measure(spc.INCREASE, 100 * settings().boys_benchmark),
+        "Missing in the 90 days before referral": Measure(spc.NEUTRAL),
+        "Referrals screened as high risk": Measure(spc.NEUTRAL),
+        "Workforce trained in CSE, all agencies": Measure(spc.INCREASE, 100 * settings().training_target),
+    }
+
+
+def protected_measures(by_quarter: pd.DataFrame, quarters: Sequence[str], policy: DisclosurePolicy) -> ProtectedTable:
+    """The headline measures by quarter, protected as the home page protects them."""
+    figures = measures_by_quarter(by_quarter, list(quarters))
+    return protect(figures, counts=["count", "base"], rates={"percent": ("count", "base")},
+                   groups=["measure", "quarter"], policy=policy)
+
+
+def measure_charts(measures: ProtectedTable, settings_by_measure: Mapping[str, Measure],
+                   rebase_at: Sequence[str] = ()) -> dict[str, pd.DataFrame]:
+    """An XmR chart per measure from the quarters shown (withheld ones left out); rebase_at: quarters new limits
+    start at, as the user recorded them."""
+    charts = {}
+    for measure, rows in measures.numeric.groupby("measure", sort=False):
+        column = "percent" if bool(rows.is_share.iloc[0]) else "count"
+        values = rows.set_index("quarter")[column].astype(float)
+        charts[measure] = spc.spc(values, settings_by_measure[measure].improvement, rebase_at=rebase_at)
+    return charts
+
+
+def variation_words(chart: pd.DataFrame) -> str:
+    """The variation icon in words: "common cause variation", "special cause: improvement"..."""
+    if len(chart) < TOO_FEW_POINTS:
+        return "too few quarters shown"
+    return spc.VARIATION_WORDS[spc.variation(chart)]
+
+
+def assurance_words(chart: pd.DataFrame, measure: Measure) -> str:
+    """The assurance icon in words, or why there is none."""
+    if len(chart) < TOO_FEW_POINTS:
+        return "too few quarters shown"
+    judged = spc.assurance(chart, measure.target, measure.improvement)
+    return "not judged: neither direction is better" if judged is None else spc.ASSURANCE_WORDS[judged]
+
+
+def card_sentence(chart: pd.DataFrame, measure: Measure) -> str:
+    """One sentence for a headline card: its variation, and its assurance where there is a target."""
+    sentence = variation_words(chart).capitalize()
+    if measure.target is not None and len(chart) >= TOO_FEW_POINTS:
+        sentence += f"; {assurance_words(chart, measure)}"
+    return sentence + (" (trial limits: fewer than 12 quarters)" if len(chart) and chart.trial_limits.iloc[-1] else "")
+
+
+def summary_table(charts: Mapping[str, pd.DataFrame], settings_by_measure: Mapping[str, Measure],
+                  policy: DisclosurePolicy) -> ProtectedTable:
+    """One row per measure for the board: latest value, mean, limits, variation and assurance in words.
+
+    Every number is worked out from the quarters shown, so there is nothing further to withhold.
+    """
+    records = []
+    for measure, chart in charts.items():
+        latest = chart.iloc[-1] if len(chart) else None
+        usable = len(chart) >= TOO_FEW_POINTS
+        records.append({
+            MEASURE: measure,
+            LATEST_QUARTER: "" if latest is None else str(latest.period),
+            LATEST: float("nan") if latest is None else float(latest.value),
+            MEAN: float(latest["mean"]) if usable else float("nan"),
+            LOWER: float(latest.lower) if usable else float("nan"),
+            UPPER: float(latest.upper) if usable else float("nan"),
+            VARIATION: variation_words(chart),
+            ASSURANCE: assurance_words(chart, settings_by_measure[measure]),
+            SIGNALS: int((chart.rule != "").sum()),
+        })
+    table = pd.DataFrame(records, columns=list(SUMMARY_COLUMNS)).round({LATEST: 1, MEAN: 1, LOWER: 1, UPPER: 1})
+    return protect(table, counts=[], rates={}, policy=policy)
+
+
+def chart_title(measure: str, chart: pd.DataFrame, measure_setting: Measure) -> str:
+    """The finding as an XmR chart's title: the measure and its variation (and assurance)."""
+    return f"{measure}: {card_sentence(chart, measure_setting).lower()}"
+
+
+def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, rebase_at: Sequence[str] = ()) -> Section:
+    """Which changes in the headline measures are signals: the SPC summary, then an XmR chart per measure."""
+    by_quarter = fetch("headline_by_quarter", filters)
+    settings_by_measure = measure_settings()
+    charts = measure_charts(protected_measures(by_quarter, filters.quarters(), policy), settings_by_measure, rebase_at)
+    summary = summary_table(charts, settings_by_measure, policy)
+    signals = [measure for measure, chart in charts.items() if (chart.rule != "").any()]
+    title = (f"Special-cause variation in {len(signals)} of {len(charts)} headline measures: {', '.join(signals)}"
+             if signals else f"Only common-cause variation in the {len(charts)} headline measures")
+    shares = {label for label, _, denominator in MEASURES if denominator}
+    figures = [
+        Figure(f"trends_{index}", chart=Chart("spc.xmr", chart_title(measure, chart, settings_by_measure[measure]),
+                                                chart, {"target": settings_by_measure[measure].target,
+                                                        "improvement": settings_by_measure[measure].improvement,
+                                                        "percent": measure in shares}),
+               alt_text=chart_title(measure, chart, settings_by_measure[measure]))
+        if len(chart) >= TOO_FEW_POINTS else Figure(f"trends_{index}", too_small=measure)
+        for index, (measure, chart) in enumerate(charts.items())
+    ]
+    blocks = (
+        Note("Each chart is an XmR chart in NHS England's Making Data Count style, computed as NHSRplotthedots does: "
+             "the mean, and process limits at the mean plus or minus 2.66 times the average moving range (moving "
+             "ranges of 3.267 times their average or more left out). A point is special cause when it lies outside "
+             "the limits, when two of three points lie beyond two sigma on one side, in a run of 7 on one side of "
+             "the mean, or in a run of 7 rising or falling. Quarters withheld to protect children are left out."),
+        Note(title, tone="subheader"),
+        Figure("trends_summary", summary, "spc_summary", table_open=True, table_heading="SPC summary"),
+        *figures,
+    )
+    return Section("trends", title, filters.describe(), blocks, findings=(title,),
+                   caveats=("Limits from fewer than 12 quarters are trial limits and move as quarters are added.",))
