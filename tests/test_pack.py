@@ -34,7 +34,8 @@ def test_the_pdf_is_a4_with_page_numbers_contents_and_every_section(made):
     text = pdf_text(pdf)
     assert f"page 1 of {len(reader.pages)}" in text
     for heading in ("Contents", "Findings for the board", "Age and gender", "Data quality", "Questions for the board",
-                    "Is there more that we could do?"):
+                    "Is there more that we could do?", "Trends: signal or noise", "SPC summary",
+                    "Who is not being identified"):
         assert heading in text, heading
 
 

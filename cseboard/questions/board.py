@@ -15,8 +15,8 @@ from cseboard.config import settings
 from cseboard.filters import Filters
 from cseboard.intake.quality import rag_line
 from cseboard.methods.disclosure import DisclosurePolicy
-from cseboard.periods import quarter_start
-from cseboard.questions import identification
+from cseboard.periods import quarter_start, shift_quarter
+from cseboard.questions import fairness, identification, trends
 from cseboard.questions.section import Fetch, Section
 
 QUESTIONS_FOR_THE_BOARD = (
@@ -38,10 +38,18 @@ class Question:
     build: Callable[[Fetch, Filters, DisclosurePolicy], Section]
 
 
+SPC_QUARTERS = 12
+"""The pack's SPC charts look back three years from its quarter, whatever period it covers, so limits are not trial."""
+
 QUESTIONS = (
+    Question("trends", "Trends: signal or noise",
+             lambda fetch, filters, policy: trends.section(
+                 fetch, filters.with_period(shift_quarter(filters.last_quarter, 1 - SPC_QUARTERS),
+                                            filters.last_quarter), policy)),
     Question("age_gender", "Age and gender",
              lambda fetch, filters, policy: identification.section(fetch, filters, policy, settings().boys_benchmark,
                                                                    "area")),
+    Question("fairness", "Who is not being identified", fairness.section),
 )
 
 

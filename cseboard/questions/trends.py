@@ -16,7 +16,7 @@ from cseboard.filters import Filters
 from cseboard.methods import spc
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, protect
 from cseboard.questions.headline import MEASURES, measures_by_quarter
-from cseboard.questions.section import Chart, Fetch, Figure, Note, Section
+from cseboard.questions.section import Block, Chart, Fetch, Figure, Note, Section
 
 MEASURE, LATEST_QUARTER, LATEST, MEAN = "Measure", "Latest quarter", "Latest value", "Mean"
 LOWER, UPPER = "Lower process limit", "Upper process limit"
@@ -24,6 +24,12 @@ VARIATION, ASSURANCE, SIGNALS = "Variation", "Assurance", "Special-cause points"
 SUMMARY_COLUMNS = (MEASURE, LATEST_QUARTER, LATEST, MEAN, LOWER, UPPER, VARIATION, ASSURANCE, SIGNALS)
 TOO_FEW_POINTS = 2
 """An XmR chart needs at least two shown quarters for a moving range."""
+METHOD = ("Each chart is an XmR chart in NHS England's Making Data Count style, computed as NHSRplotthedots does: the "
+          "mean, and process limits at the mean plus or minus 2.66 times the average moving range (moving ranges of "
+          "3.267 times their average or more left out). A point is special cause when it lies outside the limits, "
+          "when two of three points lie between two and three sigma on one side, in a run of 7 on one side of the "
+          "mean, or in a run of 7 rising or falling; blue is improvement, orange concern, purple a change that is "
+          "neither. Quarters withheld to protect children are left out.")
 
 
 @dataclass(frozen=True)
@@ -51,8 +57,9 @@ def measure_settings() -> dict[str, Measure]:
 
 
 def protected_measures(by_quarter: pd.DataFrame, quarters: Sequence[str], policy: DisclosurePolicy) -> ProtectedTable:
-    """The headline measures by quarter, protected as the home page protects them."""
-    figures = measures_by_quarter(by_quarter, list(quarters))
+    """The headline measures by quarter, protected as the home page protects them; quarters with no data are left
+    out (a chart must not read them as zero)."""
+    figures = measures_by_quarter(by_quarter, [quarter for quarter in quarters if quarter in set(by_quarter.quarter)])
     return protect(figures, counts=["count", "base"], rates={"percent": ("count", "base")},
                    groups=["measure", "quarter"], policy=policy)
 
@@ -92,6 +99,13 @@ def card_sentence(chart: pd.DataFrame, measure: Measure) -> str:
     return sentence + (" (trial limits: fewer than 12 quarters)" if len(chart) and chart.trial_limits.iloc[-1] else "")
 
 
+def card_sentences(measures: ProtectedTable, rebase_at: Sequence[str] | None = None) -> dict[str, str]:
+    """For the home page's cards: each measure's variation (and assurance) in one sentence, by measure label."""
+    settings_by_measure = measure_settings()
+    charts = measure_charts(measures, settings_by_measure, settings().spc_rebase if rebase_at is None else rebase_at)
+    return {measure: card_sentence(chart, settings_by_measure[measure]) for measure, chart in charts.items()}
+
+
 def summary_table(charts: Mapping[str, pd.DataFrame], settings_by_measure: Mapping[str, Measure],
                   policy: DisclosurePolicy) -> ProtectedTable:
     """One row per measure for the board: latest value, mean, limits, variation and assurance in words.
@@ -122,15 +136,13 @@ def chart_title(measure: str, chart: pd.DataFrame, measure_setting: Measure) -> 
     return f"{measure}: {card_sentence(chart, measure_setting).lower()}"
 
 
-def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, rebase_at: Sequence[str] = ()) -> Section:
-    """Which changes in the headline measures are signals: the SPC summary, then an XmR chart per measure."""
-    by_quarter = fetch("headline_by_quarter", filters)
+def summary_blocks(measures: ProtectedTable, rebase_at: Sequence[str] | None = None) -> tuple[Block, ...]:
+    """From the headline measures by quarter (as protected_measures gives them): the finding, the SPC summary table
+    and an XmR chart per measure. rebase_at: quarters where new limits start (the deployment's recorded ones)."""
     settings_by_measure = measure_settings()
-    charts = measure_charts(protected_measures(by_quarter, filters.quarters(), policy), settings_by_measure, rebase_at)
-    summary = summary_table(charts, settings_by_measure, policy)
-    signals = [measure for measure, chart in charts.items() if (chart.rule != "").any()]
-    title = (f"Special-cause variation in {len(signals)} of {len(charts)} headline measures: {', '.join(signals)}"
-             if signals else f"Only common-cause variation in the {len(charts)} headline measures")
+    rebase_at = settings().spc_rebase if rebase_at is None else rebase_at
+    charts = measure_charts(measures, settings_by_measure, rebase_at)
+    summary = summary_table(charts, settings_by_measure, measures.policy)
     shares = {label for label, _, denominator in MEASURES if denominator}
     figures = [
         Figure(f"trends_{index}", chart=Chart("spc.xmr", chart_title(measure, chart, settings_by_measure[measure]),
@@ -141,15 +153,28 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, rebase_at:
         if len(chart) >= TOO_FEW_POINTS else Figure(f"trends_{index}", too_small=measure)
         for index, (measure, chart) in enumerate(charts.items())
     ]
-    blocks = (
-        Note("Each chart is an XmR chart in NHS England's Making Data Count style, computed as NHSRplotthedots does: "
-             "the mean, and process limits at the mean plus or minus 2.66 times the average moving range (moving "
-             "ranges of 3.267 times their average or more left out). A point is special cause when it lies outside "
-             "the limits, when two of three points lie beyond two sigma on one side, in a run of 7 on one side of "
-             "the mean, or in a run of 7 rising or falling. Quarters withheld to protect children are left out."),
-        Note(title, tone="subheader"),
-        Figure("trends_summary", summary, "spc_summary", table_open=True, table_heading="SPC summary"),
+    return (
+        Note(finding(charts), tone="subheader"),
+        Figure("trends_summary", summary, "spc_summary", table_open=True, table_heading="SPC summary",
+               caption="SPC summary: for each headline measure, the latest quarter's value, the mean and process "
+                       "limits it is judged against, and its variation and assurance in words."),
+        Note(METHOD),
         *figures,
     )
+
+
+def finding(charts: Mapping[str, pd.DataFrame]) -> str:
+    """Which measures show special-cause variation, named, or that none does."""
+    signals = [measure for measure, chart in charts.items() if (chart.rule != "").any()]
+    if signals:
+        return f"Special-cause variation in {len(signals)} of {len(charts)} headline measures: {', '.join(signals)}"
+    return f"Only common-cause variation in the {len(charts)} headline measures"
+
+
+def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, rebase_at: Sequence[str] | None = None) -> Section:
+    """Which changes in the headline measures are signals: the SPC summary, then an XmR chart per measure."""
+    measures = protected_measures(fetch("headline_by_quarter", filters), filters.quarters(), policy)
+    blocks = summary_blocks(measures, rebase_at)
+    title = blocks[0].text
     return Section("trends", title, filters.describe(), blocks, findings=(title,),
-                   caveats=("Limits from fewer than 12 quarters are trial limits and move as quarters are added.",))
+                   caveats=("SPC limits from fewer than 12 quarters are trial limits and move as quarters are added.",))
