@@ -12,6 +12,7 @@ from cseboard.filters import Filters
 from cseboard.methods import disproportionality as dp
 from cseboard.methods.disclosure import DEFAULT_POLICY
 from cseboard.questions import fairness as fair
+from cseboard.questions.section import figures
 from cseboard.store.database import Store
 from cseboard.store.queries import fetcher
 from test_page_age_gender import referrals_between
@@ -25,7 +26,7 @@ SETTINGS = [
 
 @pytest.fixture(scope="module")
 def fetch(sample_db):
-    opened = Store(sample_db, read_only=True)
+    opened = Store(sample_db)  # as the app opens it: DuckDB refuses a differently configured second connection
     yield fetcher(opened)
     opened.close()
 
@@ -127,11 +128,18 @@ def test_a_comparison_with_a_withheld_count_shows_no_share_or_ratio():
     assert not gender[fair.CHILDREN].isin([3]).any()
 
 
-def test_no_ethnicity_in_the_population_says_so(fetch):
-    class NoEthnicity:
-        def __call__(self, name, filters, **extra):
-            result = fetch(name, filters, **extra)
-            return result[result.dimension != "ethnicity"] if name == "fairness_population" else result
-    answered = fair.section(NoEthnicity(), Filters("2023-Q4", "2026-Q3"), DEFAULT_POLICY)
+@pytest.mark.parametrize("kept, says", [
+    (lambda population: population[population.dimension != "ethnicity"], "no ethnicity breakdown"),
+    (lambda population: population.iloc[0:0], "no population table is loaded"),
+])
+def test_a_population_without_ethnicity_or_none_at_all_says_so(fetch, kept, says):
+    def fetch_with_less_population(name, filters, **extra):
+        result = fetch(name, filters, **extra)
+        return kept(result) if name == "fairness_population" else result
+    answered = fair.section(fetch_with_less_population, Filters("2023-Q4", "2026-Q3"), DEFAULT_POLICY)
     notes = [block.text for block in answered.blocks if getattr(block, "tone", "") == "info"]
-    assert any("no ethnicity breakdown" in note for note in notes)
+    assert any(says in note for note in notes)
+    rri = next(figure for figure in figures(answered.blocks) if figure.key == "fairness_rri")
+    compared = rri.table.numeric
+    without = len(compared) if says.startswith("no population") else 1 + 6  # other or not known gender; ethnicities
+    assert (compared[fair.VERDICT] == dp.NO_POPULATION).sum() == without

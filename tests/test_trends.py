@@ -25,7 +25,7 @@ SETTINGS = [
 
 @pytest.fixture(scope="module")
 def fetch(sample_db):
-    opened = Store(sample_db, read_only=True)
+    opened = Store(sample_db)  # as the app opens it: DuckDB refuses a differently configured second connection
     yield fetcher(opened)
     opened.close()
 
