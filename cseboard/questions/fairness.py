@@ -62,6 +62,16 @@ def disproportionality(children: pd.DataFrame, population: pd.DataFrame, policy:
     return replace(protected, numeric=numeric, mask=mask)
 
 
+def published(table: ProtectedTable) -> pd.DataFrame:
+    """The comparison as read on screen and in the CSV: ratios to two decimals, shares to one, withheld as the symbol."""
+    frame = table.display()
+    for column in (RRI, LOWER, UPPER):
+        frame[column] = table.hover_text(column, 2)
+    frame[POPULATION] = table.numeric[POPULATION].map(lambda value: "" if pd.isna(value) else f"{value:.0f}")
+    frame[SHARE_POPULATION] = table.numeric[SHARE_POPULATION].map(lambda value: "" if pd.isna(value) else f"{value:.1f}")
+    return frame
+
+
 def group_in_words(comparison: str, group: str) -> str:
     """A group as a sentence names it: "boys", "children of mixed ethnicity", "children aged 12-13"."""
     if comparison == "Gender":
@@ -186,7 +196,8 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
         *((Note(f"For the filters chosen {missing}. data/CONTRACT.md says how to add one (ONS Census 2021 is the "
                 "default source for ethnicity).", tone="info"),) if missing else ()),
         Note(title, tone="subheader"),
-        Figure("fairness_rri", compared, "disproportionality_by_gender_ethnicity_age",
+        Figure("fairness_rri", compared, "disproportionality_by_gender_ethnicity_age", table_frame=published(compared),
+               csv_frame=published(compared),
                chart=Chart("fairness.rri_dots", title, compared, {"hover": dots_hover(compared)}) if dots_drawn else None,
                too_small="Relative rate index by group", alt_text=title,
                caption="Each dot is a group's relative rate index with its 95% interval; the line at 1 is the rate "
