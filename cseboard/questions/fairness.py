@@ -95,6 +95,16 @@ def disproportionality_title(table: ProtectedTable) -> str:
     return f"Every group judged is referred as often as or more often than other children ({len(over)} more often)"
 
 
+def dots_title(table: ProtectedTable) -> str:
+    """The dot chart's finding in a line: the groups referred less often than other children, named."""
+    under = table.numeric[table.numeric[VERDICT] == dp.UNDER]
+    if under.empty:
+        return "No group shown is referred significantly less often than other children"
+    named = ", ".join(group_in_words(comparison, group) for comparison, group in zip(under[COMPARISON], under[GROUP]))
+    counted = "1 group is" if len(under) == 1 else f"{len(under)} groups are"
+    return f"{counted} referred less often than other children: {named}"
+
+
 def dots_hover(table: ProtectedTable) -> list[tuple[str, ...]]:
     """Hover lines for each group on the dot chart: counts and shares as published."""
     shown = table.numeric
@@ -198,7 +208,8 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
         Note(title, tone="subheader"),
         Figure("fairness_rri", compared, "disproportionality_by_gender_ethnicity_age", table_frame=published(compared),
                csv_frame=published(compared),
-               chart=Chart("fairness.rri_dots", title, compared, {"hover": dots_hover(compared)}) if dots_drawn else None,
+               chart=Chart("fairness.rri_dots", dots_title(compared), compared, {"hover": dots_hover(compared)})
+               if dots_drawn else None,
                too_small="Relative rate index by group", alt_text=title,
                caption="Each dot is a group's relative rate index with its 95% interval; the line at 1 is the rate "
                        "among other children. The axis is logarithmic, so half and double lie equally far from 1."),

@@ -104,4 +104,6 @@ def xmr(chart: Chart) -> go.Figure:
     lowest = float(np.nanmin([drawn.value.min(), drawn.lower.min(), target if target is not None else np.inf]))
     if lowest >= 0:
         figure.update_yaxes(rangemode="tozero")
-    return style(figure, chart.title, "Quarter", "Percent" if percent else "Number", height=360)
+    style(figure, chart.title, "Quarter", "Percent" if percent else "Number", height=400)
+    figure.update_layout(legend={"y": -0.25, "yanchor": "top", "x": 0, "xanchor": "left"})  # the icons sit top right
+    return figure
