@@ -213,3 +213,10 @@ def test_missing_values_are_left_out_of_the_chart():
 def test_unknown_improvement_direction_is_refused():
     with pytest.raises(ValueError, match="improvement"):
         chart(RNORM_123, improvement="up")
+
+
+def test_a_point_where_one_trend_turns_into_another_takes_the_later_trends_direction():
+    # ptd_special_cause_type: "if a point is part of a trend either side, use right side"
+    values = [1, 2, 3, 4, 5, 6, 7, 6, 5, 4, 3, 2, 1]
+    directions = spc.trend_directions(values, spc.trend_points(values))
+    assert directions.tolist() == [1] * 6 + [-1] * 7
