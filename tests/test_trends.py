@@ -9,6 +9,7 @@ import pytest
 from cseboard.display import charts
 from cseboard.display.drawings import spc as spc_drawing
 from cseboard.filters import Filters
+from cseboard.periods import shift_quarter
 from cseboard.methods import spc
 from cseboard.methods.disclosure import DEFAULT_POLICY, DisclosurePolicy
 from cseboard.questions import trends
@@ -19,7 +20,7 @@ from test_page_age_gender import referrals_between
 
 SETTINGS = [
     (Filters("2023-Q4", "2026-Q3"), {}),
-    (Filters("2024-Q2", "2026-Q3", areas=("Northgate", "Riverside")), {"area": ("Northgate", "Riverside")}),
+    (Filters("2025-Q1", "2025-Q4", areas=("Northgate", "Riverside")), {"area": ("Northgate", "Riverside")}),
 ]
 
 
@@ -52,7 +53,8 @@ def xmr_by_hand(values: pd.Series) -> tuple[float, float, float]:
 def test_spc_summary_matches_xmr_limits_from_pandas(fetch, sample_tables, filters, equals):
     answered = trends.section(fetch, filters, DEFAULT_POLICY, rebase_at=())
     summary = figures(answered.blocks)[0].table.numeric.set_index(trends.MEASURE)
-    for measure, values in pandas_measures(sample_tables, filters, equals).items():
+    three_years = filters.with_period(shift_quarter(filters.last_quarter, -11), filters.last_quarter)
+    for measure, values in pandas_measures(sample_tables, three_years, equals).items():
         mean, lower, upper = xmr_by_hand(values)
         row = summary.loc[measure]
         assert row[trends.LATEST_QUARTER] == values.index[-1] == filters.last_quarter
@@ -104,3 +106,11 @@ def test_icon_svg_escapes_its_label():
     assert "<b>" not in svg and "&lt;b&gt;" in svg and "&quot;label&quot;" in svg
     assert spc_drawing.assurance_svg(spc.NO_TARGET) is None
     assert "special cause: improvement" in spc_drawing.variation_svg(spc.IMPROVEMENT)
+
+
+def test_home_page_shows_the_spc_summary_under_its_cards(app):
+    at = app()
+    assert "SPC summary" in [subheader.value for subheader in at.subheader]
+    summary = next(table.value for table in at.dataframe if trends.VARIATION in table.value.columns)
+    assert len(summary) == len(trends.measure_settings())
+    assert set(summary[trends.VARIATION]) <= set(spc.VARIATION_WORDS.values()) | {"too few quarters shown"}

@@ -15,8 +15,8 @@ from cseboard.config import settings
 from cseboard.filters import Filters
 from cseboard.intake.quality import rag_line
 from cseboard.methods.disclosure import DisclosurePolicy
-from cseboard.periods import quarter_start, shift_quarter
-from cseboard.questions import fairness, identification, trends
+from cseboard.periods import quarter_start
+from cseboard.questions import fairness, headline, identification, linked, missing, rates, sources, training, trends
 from cseboard.questions.section import Fetch, Section
 
 QUESTIONS_FOR_THE_BOARD = (
@@ -33,24 +33,29 @@ QUESTIONS_FOR_THE_BOARD = (
 class Question:
     """One question as the pack asks it: its page's title and its section with the page's default settings."""
 
-    key: str
     title: str
     build: Callable[[Fetch, Filters, DisclosurePolicy], Section]
 
 
-SPC_QUARTERS = 12
-"""The pack's SPC charts look back three years from its quarter, whatever period it covers, so limits are not trial."""
-
 QUESTIONS = (
-    Question("trends", "Trends: signal or noise",
-             lambda fetch, filters, policy: trends.section(
-                 fetch, filters.with_period(shift_quarter(filters.last_quarter, 1 - SPC_QUARTERS),
-                                            filters.last_quarter), policy)),
-    Question("age_gender", "Age and gender",
+    Question("This quarter", headline.section),
+    Question("Trends: signal or noise", trends.section),
+    Question("Age and gender",
              lambda fetch, filters, policy: identification.section(fetch, filters, policy, settings().boys_benchmark,
                                                                    "area")),
-    Question("fairness", "Who is not being identified", fairness.section),
+    Question("Missing from home or care",
+             lambda fetch, filters, policy: missing.section(fetch, filters, policy, referred_only=False)),
+    Question("Linked crimes and vulnerabilities",
+             lambda fetch, filters, policy: linked.section(fetch, filters, policy, linked.CRIME,
+                                                           linked.items_by_frequency(fetch, filters, linked.CRIME)[:3])),
+    Question("Referral sources and outcomes", sources.section),
+    Question("Areas", rates.section),
+    Question("Who is not being identified", fairness.section),
+    Question("Training coverage",
+             lambda fetch, filters, policy: training.section(fetch, filters, policy, settings().training_target,
+                                                             training.AGENCY)),
 )
+"""The questions in the pack, in the dashboard's order, each with its page's default settings."""
 
 
 @dataclass(frozen=True)

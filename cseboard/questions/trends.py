@@ -14,6 +14,7 @@ import pandas as pd
 from cseboard.config import settings
 from cseboard.filters import Filters
 from cseboard.methods import spc
+from cseboard.periods import shift_quarter
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, protect
 from cseboard.questions.headline import MEASURES, measures_by_quarter
 from cseboard.questions.section import Block, Chart, Fetch, Figure, Note, Section
@@ -22,6 +23,9 @@ MEASURE, LATEST_QUARTER, LATEST, MEAN = "Measure", "Latest quarter", "Latest val
 LOWER, UPPER = "Lower process limit", "Upper process limit"
 VARIATION, ASSURANCE, SIGNALS = "Variation", "Assurance", "Special-cause points"
 SUMMARY_COLUMNS = (MEASURE, LATEST_QUARTER, LATEST, MEAN, LOWER, UPPER, VARIATION, ASSURANCE, SIGNALS)
+SPC_QUARTERS = 12
+"""The SPC charts look back three years from the last quarter chosen, whatever period is chosen, so that their limits
+are not trial limits once three years are loaded."""
 TOO_FEW_POINTS = 2
 """An XmR chart needs at least two shown quarters for a moving range."""
 METHOD = ("Each chart is an XmR chart in NHS England's Making Data Count style, computed as NHSRplotthedots does: the "
@@ -171,10 +175,17 @@ def finding(charts: Mapping[str, pd.DataFrame]) -> str:
     return f"Only common-cause variation in the {len(charts)} headline measures"
 
 
+def looking_back(filters: Filters) -> Filters:
+    """The filters over the SPC_QUARTERS quarters to the last one chosen: limits need more points than a year gives."""
+    return filters.with_period(shift_quarter(filters.last_quarter, 1 - SPC_QUARTERS), filters.last_quarter)
+
+
 def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, rebase_at: Sequence[str] | None = None) -> Section:
-    """Which changes in the headline measures are signals: the SPC summary, then an XmR chart per measure."""
-    measures = protected_measures(fetch("headline_by_quarter", filters), filters.quarters(), policy)
+    """Which changes in the headline measures are signals, over the three years to the last quarter chosen: the SPC
+    summary, then an XmR chart per measure."""
+    wanted = looking_back(filters)
+    measures = protected_measures(fetch("headline_by_quarter", wanted), wanted.quarters(), policy)
     blocks = summary_blocks(measures, rebase_at)
     title = blocks[0].text
-    return Section("trends", title, filters.describe(), blocks, findings=(title,),
+    return Section("trends", title, wanted.describe(), blocks, findings=(title,),
                    caveats=("SPC limits from fewer than 12 quarters are trial limits and move as quarters are added.",))
