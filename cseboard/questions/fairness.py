@@ -2,15 +2,12 @@
 (gender, ethnicity, age band), the share of children referred who are looked after, and re-referrals by gender."""
 from __future__ import annotations
 
-from dataclasses import replace
-
-import numpy as np
 import pandas as pd
 
 from cseboard.contract import AGE_BANDS, ETHNICITIES, GENDERS, gender_group
 from cseboard.filters import Filters
 from cseboard.methods import disproportionality as dp
-from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, metric_text, protect
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column as key, metric_text, protect
 from cseboard.questions.identification import GENDER_GROUPS, OTHER_OR_NOT_KNOWN, percent
 from cseboard.questions.section import Chart, Fetch, Figure, Metric, Metrics, Note, Section, nothing_to_draw
 
@@ -23,7 +20,6 @@ DERIVED = (SHARE_REFERRED, RATE, RRI, LOWER, UPPER)
 COMPARISONS = {"gender": ("Gender", tuple(dict.fromkeys(GENDER_GROUPS.values()))),
                "ethnicity": ("Ethnicity", ETHNICITIES), "age_band": ("Age band", AGE_BANDS)}
 """Other and not known genders are one group: neither has a population, and apart they are more often withheld."""
-WITHHELD = "withheld: a count in this comparison is withheld"
 QUARTER, AGE_BAND, GENDER = "Quarter", "Age band", "Gender"
 LOOKED_AFTER, LOOKED_AFTER_SHARE = "Looked after", "Looked after (% of children referred)"
 REFERRALS, RE_REFERRALS, RE_REFERRAL_SHARE = "Referrals", "Re-referrals within 12 months", "Re-referrals (% of referrals)"
@@ -32,34 +28,35 @@ REFERRALS, RE_REFERRALS, RE_REFERRAL_SHARE = "Referrals", "Re-referrals within 1
 def disproportionality(children: pd.DataFrame, population: pd.DataFrame, policy: DisclosurePolicy) -> ProtectedTable:
     """Every group of each comparison with its shares, rate, RRI, interval and verdict, protected.
 
-    Any share or ratio gives away the comparison's total of children with a population figure, and with it a count
-    withheld beside it; so a comparison with a withheld count shows none of its shares or ratios.
+    Each group's count of children is published from its cell key; shares, rates, ratios, intervals and verdicts are
+    worked out from the published counts alone (a withheld group counts as none among the other children), so none
+    of them can give a true count back.
     """
     grouped = children.assign(group=children.group.where(children.dimension != "gender",
                                                          children.group.map(GENDER_GROUPS)))
     frames = []
     for dimension, (label, groups) in COMPARISONS.items():
-        referred = (grouped[grouped.dimension == dimension].groupby("group")["children"].sum()
-                    .reindex(groups, fill_value=0).astype(float))
+        counted = (grouped[grouped.dimension == dimension].groupby("group")[["children", "children_ckey"]].sum()
+                   .reindex(groups, fill_value=0))
         resident = population[population.dimension == dimension].set_index("group")["population"]
-        rates = dp.relative_rates(referred, resident)
-        frames.append(pd.DataFrame({
-            COMPARISON: label, GROUP: list(groups), CHILDREN: rates.referred.to_numpy(dtype=int),
-            SHARE_REFERRED: rates.share_referred.to_numpy(), POPULATION: rates.population.to_numpy(),
-            SHARE_POPULATION: rates.share_population.to_numpy(), RATE: rates.rate.to_numpy(),
-            RRI: rates.rri.to_numpy(), LOWER: rates.lower.to_numpy(), UPPER: rates.upper.to_numpy(),
-            VERDICT: rates.verdict.to_numpy()}))
+        frames.append(pd.DataFrame({COMPARISON: label, GROUP: list(groups),
+                                    CHILDREN: counted.children.to_numpy(dtype=int),
+                                    key(CHILDREN): counted.children_ckey.to_numpy(dtype=float),
+                                    POPULATION: resident.reindex(groups).to_numpy(dtype=float)}))
     table = pd.concat(frames, ignore_index=True)
-    protected = protect(table, counts=[CHILDREN], rates={column: (CHILDREN, CHILDREN) for column in DERIVED},
-                        groups=[COMPARISON], policy=policy)
-    any_withheld = protected.mask.groupby(table[COMPARISON])[CHILDREN].transform("any")
-    mask = protected.mask.copy()
-    for column in DERIVED:
-        mask[column] |= any_withheld
-    numeric = protected.numeric.copy()
-    numeric[list(DERIVED)] = numeric[list(DERIVED)].mask(mask[list(DERIVED)])
-    numeric[VERDICT] = numeric[VERDICT].where(~any_withheld, WITHHELD)
-    return replace(protected, numeric=numeric, mask=mask)
+
+    def with_rates(published: pd.DataFrame) -> pd.DataFrame:
+        parts = []
+        for _, rows in published.groupby(COMPARISON, sort=False):
+            rates = dp.relative_rates(rows[CHILDREN], rows[POPULATION])
+            parts.append(rows.assign(**{SHARE_REFERRED: rates.share_referred, SHARE_POPULATION: rates.share_population,
+                                        RATE: rates.rate, RRI: rates.rri, LOWER: rates.lower, UPPER: rates.upper,
+                                        VERDICT: rates.verdict}))
+        return pd.concat(parts)[[COMPARISON, GROUP, CHILDREN, SHARE_REFERRED, POPULATION, SHARE_POPULATION, RATE, RRI,
+                                 LOWER, UPPER, VERDICT]]
+
+    return protect(table, counts=[CHILDREN], rates={column: (CHILDREN, CHILDREN) for column in DERIVED},
+                   policy=policy, derive=with_rates)
 
 
 def published(table: ProtectedTable) -> pd.DataFrame:
@@ -118,16 +115,17 @@ def dots_hover(table: ProtectedTable) -> list[tuple[str, ...]]:
 
 def looked_after_over_time(rows: pd.DataFrame, quarters: list[str], policy: DisclosurePolicy) -> ProtectedTable:
     """Children referred each quarter and the share looked after, by age band and boys or girls and other genders;
-    protected within each quarter, whose children referred the home page publishes."""
+    each count published from its cell key, the share from the published counts."""
     grouped = rows.assign(gender=gender_group(rows.gender))
     grid = pd.MultiIndex.from_product([quarters, AGE_BANDS, sorted(set(gender_group(pd.Series(GENDERS))))],
                                       names=[QUARTER, AGE_BAND, GENDER])
-    counts = (grouped.groupby(["quarter", "age_band", "gender"])[["children", "looked_after"]].sum()
+    counted = ["children", "looked_after", "children_ckey", "looked_after_ckey"]
+    counts = (grouped.groupby(["quarter", "age_band", "gender"])[counted].sum()
               .rename_axis([QUARTER, AGE_BAND, GENDER]).reindex(grid, fill_value=0)
-              .rename(columns={"children": CHILDREN, "looked_after": LOOKED_AFTER}).astype(int).reset_index())
-    counts[LOOKED_AFTER_SHARE] = 100 * counts[LOOKED_AFTER] / counts[CHILDREN].where(counts[CHILDREN] > 0)
+              .rename(columns={"children": CHILDREN, "looked_after": LOOKED_AFTER, "children_ckey": key(CHILDREN),
+                               "looked_after_ckey": key(LOOKED_AFTER)}).reset_index())
     return protect(counts, counts=[CHILDREN, LOOKED_AFTER], rates={LOOKED_AFTER_SHARE: (LOOKED_AFTER, CHILDREN)},
-                   groups=[QUARTER], policy=policy)
+                   policy=policy)
 
 
 def looked_after_title(table: ProtectedTable) -> str:
@@ -145,24 +143,23 @@ def looked_after_title(table: ProtectedTable) -> str:
             f"({percent(shares.max())} over the quarters shown)")
 
 
+RE_REFERRAL_COUNTS = {"referrals": REFERRALS, "re_referrals": RE_REFERRALS, "referrals_ckey": key(REFERRALS),
+                      "re_referrals_ckey": key(RE_REFERRALS)}
+
+
 def re_referrals_by_gender(rows: pd.DataFrame, policy: DisclosurePolicy) -> ProtectedTable:
     """Referrals and re-referrals within 12 months by gender (other and not known together), with the share."""
-    grouped = rows.assign(gender=rows.gender.map(GENDER_GROUPS)).groupby("gender")[["referrals", "re_referrals"]].sum()
     order = list(dict.fromkeys(GENDER_GROUPS.values()))
-    grouped = grouped.reindex(order, fill_value=0).fillna(0).astype(int)
-    table = pd.DataFrame({GENDER: order, REFERRALS: grouped.referrals.to_numpy(),
-                          RE_REFERRALS: grouped.re_referrals.to_numpy()})
-    table[RE_REFERRAL_SHARE] = 100 * table[RE_REFERRALS] / table[REFERRALS].where(table[REFERRALS] > 0)
-    return protect(table, counts=[REFERRALS, RE_REFERRALS], rates={RE_REFERRAL_SHARE: (RE_REFERRALS, REFERRALS)},
+    grouped = (rows.assign(gender=rows.gender.map(GENDER_GROUPS)).groupby("gender")[list(RE_REFERRAL_COUNTS)].sum()
+               .reindex(order, fill_value=0).rename(columns=RE_REFERRAL_COUNTS).rename_axis(GENDER).reset_index())
+    return protect(grouped, counts=[REFERRALS, RE_REFERRALS], rates={RE_REFERRAL_SHARE: (RE_REFERRALS, REFERRALS)},
                    policy=policy)
 
 
 def all_re_referrals(rows: pd.DataFrame, policy: DisclosurePolicy) -> ProtectedTable:
-    """Referrals and re-referrals for all children: the total the gender rows add up to."""
-    referrals, re_referrals = int(rows.referrals.sum()), int(rows.re_referrals.fillna(0).sum())
-    table = pd.DataFrame({REFERRALS: [referrals], RE_REFERRALS: [re_referrals],
-                          RE_REFERRAL_SHARE: [100 * re_referrals / referrals if referrals else np.nan]})
-    return protect(table, counts=[REFERRALS, RE_REFERRALS], rates={RE_REFERRAL_SHARE: (RE_REFERRALS, REFERRALS)},
+    """Referrals and re-referrals for all children, published on their own keys (the gender rows may not add up)."""
+    totals = rows[list(RE_REFERRAL_COUNTS)].sum().to_frame().T.rename(columns=RE_REFERRAL_COUNTS)
+    return protect(totals, counts=[REFERRALS, RE_REFERRALS], rates={RE_REFERRAL_SHARE: (RE_REFERRALS, REFERRALS)},
                    policy=policy)
 
 

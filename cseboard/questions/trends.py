@@ -16,7 +16,7 @@ from cseboard.filters import Filters
 from cseboard.methods import spc
 from cseboard.periods import shift_quarter
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, protect
-from cseboard.questions.headline import MEASURES, measures_by_quarter
+from cseboard.questions.headline import MEASURES, measures_by_quarter, protect_measures
 from cseboard.questions.section import Block, Chart, Fetch, Figure, Note, Section
 
 MEASURE, LATEST_QUARTER, LATEST, MEAN = "Measure", "Latest quarter", "Latest value", "Mean"
@@ -61,11 +61,11 @@ def measure_settings() -> dict[str, Measure]:
 
 
 def protected_measures(by_quarter: pd.DataFrame, quarters: Sequence[str], policy: DisclosurePolicy) -> ProtectedTable:
-    """The headline measures by quarter, protected as the home page protects them; quarters with no data are left
+    """The headline measures by quarter, published as the home page publishes them; quarters with no data are left
     out (a chart must not read them as zero)."""
-    figures = measures_by_quarter(by_quarter, [quarter for quarter in quarters if quarter in set(by_quarter.quarter)])
-    return protect(figures, counts=["count", "base"], rates={"percent": ("count", "base")},
-                   groups=["measure", "quarter"], policy=policy)
+    held = set(by_quarter.quarter)
+    return protect_measures(measures_by_quarter(by_quarter, [quarter for quarter in quarters if quarter in held]),
+                            policy)
 
 
 def measure_charts(measures: ProtectedTable, settings_by_measure: Mapping[str, Measure],
@@ -75,7 +75,7 @@ def measure_charts(measures: ProtectedTable, settings_by_measure: Mapping[str, M
     charts = {}
     for measure, rows in measures.numeric.groupby("measure", sort=False):
         column = "percent" if bool(rows.is_share.iloc[0]) else "count"
-        values = rows.set_index("quarter")[column].astype(float)
+        values = rows.set_index("quarter")[column].astype(float).dropna()  # withheld quarters left out, never zero
         charts[measure] = spc.spc(values, settings_by_measure[measure].improvement, rebase_at=rebase_at)
     return charts
 
