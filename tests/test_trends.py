@@ -123,3 +123,29 @@ def test_home_page_shows_the_spc_summary_under_its_cards(app):
     summary = next(table.value for table in at.dataframe if trends.VARIATION in table.value.columns)
     assert len(summary) == len(trends.measure_settings())
     assert set(summary[trends.VARIATION]) <= set(spc.VARIATION_WORDS.values()) | {"too few quarters shown"}
+
+
+def test_home_cards_show_each_measures_spc_icon_and_sentence(app):
+    at = app()
+    summary = next(table.value for table in at.dataframe if trends.VARIATION in table.value.columns)
+    signals = [element.proto.body for element in at.get("html") if "spc-signal" in element.proto.body]
+    assert len(signals) == len(at.metric) == len(summary)
+    by_measure = summary.set_index(trends.MEASURE)
+    for body, metric in zip(signals, at.metric):  # each card's signal is drawn right under it
+        variation, assurance = by_measure.loc[metric.label, [trends.VARIATION, trends.ASSURANCE]]
+        assert f'aria-label="{variation}"' in body and f"<span>{variation.capitalize()}" in body
+        assert (f'aria-label="{assurance}"' in body) == (assurance in spc.ASSURANCE_WORDS.values()
+                                                         and assurance != spc.ASSURANCE_WORDS[spc.NO_TARGET])
+
+
+def test_card_signals_name_no_icon_for_a_measure_with_too_few_quarters():
+    charts = {"Referrals": spc.spc(pd.Series([5.0], index=["2026-Q3"]), spc.NEUTRAL),
+              "Workforce trained in CSE, all agencies": spc.spc(pd.Series([50.0, 60, 55], index=list("abc")),
+                                                                spc.INCREASE)}
+    signals = trends.card_signals(charts)
+    assert signals["Referrals"].variation is None and signals["Referrals"].sentence.startswith("Too few quarters")
+    trained = signals["Workforce trained in CSE, all agencies"]
+    assert (trained.variation, trained.assurance) == (spc.COMMON_CAUSE, spc.assurance(
+        charts["Workforce trained in CSE, all agencies"], trends.measure_settings()[
+            "Workforce trained in CSE, all agencies"].target, spc.INCREASE))
+    assert "aria-label" in spc_drawing.signal_html(trained) and "<span>Common cause variation" in spc_drawing.signal_html(trained)

@@ -16,7 +16,7 @@ from cseboard.filters import Filters
 from cseboard.intake.quality import rag_line
 from cseboard.methods.disclosure import DisclosurePolicy
 from cseboard.periods import quarter_start
-from cseboard.questions import fairness, headline, identification, linked, missing, rates, sources, training, trends
+from cseboard.questions import fairness, identification, linked, missing, rates, sources, training, trends
 from cseboard.questions.section import Fetch, Section
 
 QUESTIONS_FOR_THE_BOARD = (
@@ -38,7 +38,7 @@ class Question:
 
 
 QUESTIONS = (
-    Question("This quarter", headline.section),
+    Question("This quarter", trends.headline_with_signals),
     Question("Trends: signal or noise", trends.section),
     Question("Age and gender",
              lambda fetch, filters, policy: identification.section(fetch, filters, policy, settings().boys_benchmark,

@@ -1,12 +1,14 @@
 """The home page's headline: the latest quarter against the one before and the same quarter a year before."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from cseboard.filters import Filters
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column, figure_text, protect, share
 from cseboard.periods import shift_quarter
-from cseboard.questions.section import Fetch, Figure, Metric, Metrics, Note, Section
+from cseboard.questions.section import Fetch, Figure, Metric, Metrics, Note, Section, Signal
 
 # (label, numerator column, denominator column or None for a plain count)
 MEASURES = (
@@ -57,8 +59,10 @@ def protect_measures(measures: pd.DataFrame, policy: DisclosurePolicy) -> Protec
                    derive=with_shares)
 
 
-def metric_cards(protected: ProtectedTable, last_quarter: str, trend_quarters: list[str]) -> list[Metric]:
-    """One card per measure (text, change and trend), from protect_measures."""
+def metric_cards(protected: ProtectedTable, last_quarter: str, trend_quarters: list[str],
+                 signals: Mapping[str, Signal] | None = None) -> list[Metric]:
+    """One card per measure (text, change and trend), from protect_measures; signals: what each measure's SPC chart
+    says, by measure label, where the page shows it."""
     numbers, withheld, symbol = protected.numeric, protected.mask, protected.policy.symbol
     compared = [last_quarter, shift_quarter(last_quarter, -1), shift_quarter(last_quarter, -4)]
     cards = []
@@ -81,6 +85,7 @@ def metric_cards(protected: ProtectedTable, last_quarter: str, trend_quarters: l
             footnote=f"Same quarter a year before, {compared[2]}: {texts[2]}",
             help=f"{compared[1]}: {texts[1]}; {compared[2]}: {texts[2]}.{basis}",
             trend=tuple(float(v) for v in by_quarter.loc[trend_quarters, column]),
+            signal=(signals or {}).get(measure),
         ))
     return cards
 
@@ -95,14 +100,16 @@ def has_referrals(fetch: Fetch, filters: Filters) -> bool:
     return not fetch("headline_by_quarter", _with_year_before(filters)).empty
 
 
-def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section:
-    """This quarter's headline cards against the quarter before and a year before, and the table behind them."""
+def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy,
+            signals: Mapping[str, Signal] | None = None) -> Section:
+    """This quarter's headline cards against the quarter before and a year before, and the table behind them;
+    signals: each measure's SPC variation and assurance for its card (questions.trends.card_signals)."""
     wanted = _with_year_before(filters)
     figures = measures_by_quarter(fetch("headline_by_quarter", wanted), wanted.quarters())
     protected = protect_measures(figures, policy)
     blocks = (
         Note(filters.last_quarter, tone="subheader"),
-        Metrics(tuple(metric_cards(protected, filters.last_quarter, filters.quarters()))),
+        Metrics(tuple(metric_cards(protected, filters.last_quarter, filters.quarters(), signals))),
         Note("Workforce training covers every agency and is not narrowed by the area, source, age band or gender "
              "filters; the other figures are."),
         Figure("home_headline", protected, f"headline_{filters.last_quarter}"),

@@ -16,8 +16,9 @@ from cseboard.filters import Filters
 from cseboard.methods import spc
 from cseboard.periods import shift_quarter
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, protect
+from cseboard.questions import headline
 from cseboard.questions.headline import MEASURES, measures_by_quarter, protect_measures
-from cseboard.questions.section import Block, Chart, Fetch, Figure, Note, Section
+from cseboard.questions.section import Block, Chart, Fetch, Figure, Note, Section, Signal
 
 MEASURE, LATEST_QUARTER, LATEST, MEAN = "Measure", "Latest quarter", "Latest value", "Mean"
 LOWER, UPPER = "Lower process limit", "Upper process limit"
@@ -103,11 +104,29 @@ def card_sentence(chart: pd.DataFrame, measure: Measure) -> str:
     return sentence + (" (trial limits: fewer than 12 quarters)" if len(chart) and chart.trial_limits.iloc[-1] else "")
 
 
-def card_sentences(measures: ProtectedTable, rebase_at: Sequence[str] | None = None) -> dict[str, str]:
-    """For the home page's cards: each measure's variation (and assurance) in one sentence, by measure label."""
+def headline_charts(fetch: Fetch, filters: Filters, policy: DisclosurePolicy,
+                    rebase_at: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """An XmR chart per headline measure over the three years to the last quarter chosen, from the published figures;
+    rebase_at: quarters where new limits start (by default the deployment's recorded ones)."""
+    wanted = looking_back(filters)
+    measures = protected_measures(fetch("headline_by_quarter", wanted), wanted.quarters(), policy)
+    return measure_charts(measures, measure_settings(), settings().spc_rebase if rebase_at is None else rebase_at)
+
+
+def card_signals(charts: Mapping[str, pd.DataFrame]) -> dict[str, Signal]:
+    """For the home page's cards: each headline measure's variation and assurance, as icons and in a sentence."""
     settings_by_measure = measure_settings()
-    charts = measure_charts(measures, settings_by_measure, settings().spc_rebase if rebase_at is None else rebase_at)
-    return {measure: card_sentence(chart, settings_by_measure[measure]) for measure, chart in charts.items()}
+    signals = {}
+    for measure, chart in charts.items():
+        setting, usable = settings_by_measure[measure], len(chart) >= TOO_FEW_POINTS
+        signals[measure] = Signal(card_sentence(chart, setting), spc.variation(chart) if usable else None,
+                                  spc.assurance(chart, setting.target, setting.improvement) if usable else None)
+    return signals
+
+
+def headline_with_signals(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section:
+    """The home page's headline cards (questions.headline), each with its SPC variation and assurance."""
+    return headline.section(fetch, filters, policy, card_signals(headline_charts(fetch, filters, policy)))
 
 
 def summary_table(charts: Mapping[str, pd.DataFrame], settings_by_measure: Mapping[str, Measure],
@@ -140,13 +159,10 @@ def chart_title(measure: str, chart: pd.DataFrame, measure_setting: Measure) -> 
     return f"{measure}: {card_sentence(chart, measure_setting).lower()}"
 
 
-def summary_blocks(measures: ProtectedTable, rebase_at: Sequence[str] | None = None) -> tuple[Block, ...]:
-    """From the headline measures by quarter (as protected_measures gives them): the finding, the SPC summary table
-    and an XmR chart per measure. rebase_at: quarters where new limits start (the deployment's recorded ones)."""
+def summary_blocks(charts: Mapping[str, pd.DataFrame], policy: DisclosurePolicy) -> tuple[Block, ...]:
+    """From an XmR chart per headline measure (headline_charts): the finding, the SPC summary table and the charts."""
     settings_by_measure = measure_settings()
-    rebase_at = settings().spc_rebase if rebase_at is None else rebase_at
-    charts = measure_charts(measures, settings_by_measure, rebase_at)
-    summary = summary_table(charts, settings_by_measure, measures.policy)
+    summary = summary_table(charts, settings_by_measure, policy)
     shares = {label for label, _, denominator in MEASURES if denominator}
     figures = [
         Figure(f"trends_{index}", chart=Chart("spc.xmr", chart_title(measure, chart, settings_by_measure[measure]),
@@ -183,9 +199,7 @@ def looking_back(filters: Filters) -> Filters:
 def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, rebase_at: Sequence[str] | None = None) -> Section:
     """Which changes in the headline measures are signals, over the three years to the last quarter chosen: the SPC
     summary, then an XmR chart per measure."""
-    wanted = looking_back(filters)
-    measures = protected_measures(fetch("headline_by_quarter", wanted), wanted.quarters(), policy)
-    blocks = summary_blocks(measures, rebase_at)
+    blocks = summary_blocks(headline_charts(fetch, filters, policy, rebase_at), policy)
     title = blocks[0].text
-    return Section("trends", title, wanted.describe(), blocks, findings=(title,),
+    return Section("trends", title, looking_back(filters).describe(), blocks, findings=(title,),
                    caveats=("SPC limits from fewer than 12 quarters are trial limits and move as quarters are added.",))

@@ -11,5 +11,5 @@ filters = ui.page_header(
 if filters is not None and not headline.has_referrals(ui.query, filters):
     ui.no_data()
 elif filters is not None:
-    render.section(headline.section(ui.query, filters, ui.policy()))
+    render.section(trends.headline_with_signals(ui.query, filters, ui.policy()))
     render.section(trends.section(ui.query, filters, ui.policy()))

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from cseboard.display.charts import BENCHMARK_COLOUR, BLUE, GREY, ORANGE, PURPLE, markup_free, style
 from cseboard.methods import spc
-from cseboard.questions.section import Chart
+from cseboard.questions.section import Chart, Signal
 
 POINT_COLOURS = {spc.COMMON_CAUSE: GREY, spc.IMPROVEMENT: BLUE, spc.CONCERN: ORANGE, spc.NEUTRAL_HIGH: PURPLE,
                  spc.NEUTRAL_LOW: PURPLE}
@@ -22,7 +22,7 @@ ASSURANCE_ICONS = {spc.CONSISTENT_PASS: ("P", BLUE), spc.CONSISTENT_FAIL: ("F", 
 LIMIT_LINE = {"color": GREY, "width": 1.2, "dash": "dash"}
 
 
-def icon_svg(letter: str, colour: str, label: str, size: int = 28) -> str:
+def icon_svg(letter: str, colour: str, label: str, size: int = 24) -> str:
     """A round icon with a letter, as Making Data Count draws its variation and assurance icons; label is its text
     alternative."""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 28 28" role="img" '
@@ -44,6 +44,16 @@ def assurance_svg(assurance: str) -> str | None:
         return None
     letter, colour = ASSURANCE_ICONS[assurance]
     return icon_svg(letter, colour, spc.ASSURANCE_WORDS[assurance])
+
+
+def signal_html(signal: Signal) -> str:
+    """A card's SPC signal as HTML for the screen and the pack: its variation and assurance icons, then its sentence
+    (escaped: every part is the dashboard's own words, escaped all the same)."""
+    icons = [variation_svg(signal.variation) if signal.variation in VARIATION_ICONS else None,
+             assurance_svg(signal.assurance) if signal.assurance else None]
+    drawn = "".join(icon for icon in icons if icon)
+    return (f'<div class="spc-signal" style="display:flex;align-items:center;gap:.3rem;font-size:.9rem">{drawn}'
+            f'<span>{html.escape(signal.sentence)}</span></div>')
 
 
 def _by_group(chart: pd.DataFrame, column: str) -> tuple[list, list]:
