@@ -13,7 +13,8 @@ from cseboard.filters import Filters
 from cseboard.methods import disproportionality as dp
 from cseboard.methods.disclosure import DEFAULT_POLICY
 from cseboard.questions import fairness as fair
-from cseboard.questions.section import figures
+from cseboard.periods import shift_quarter
+from cseboard.questions.section import Tabs, figures
 from cseboard.store.database import Store
 from cseboard.store.queries import fetcher
 from test_page_age_gender import referrals_between
@@ -115,6 +116,24 @@ def test_looked_after_shares_match_pandas(fetch, sample_tables, sample_keys, fil
         assert row[fair.LOOKED_AFTER_SHARE] == pytest.approx(100 * min(looked_after, children) / children)
         compared += 1
     assert compared >= 3
+
+
+@pytest.mark.parametrize("filters, equals", SETTINGS, ids=["all", "police"])
+def test_the_spc_chart_of_the_looked_after_share_matches_pandas(fetch, sample_tables, sample_keys, filters, equals):
+    three_years = filters.with_period(shift_quarter(filters.last_quarter, -11), filters.last_quarter)
+    chosen = referrals_between(sample_tables, three_years.first_quarter, three_years.last_quarter, **equals)
+    per_child = chosen.assign(looked_after=chosen.looked_after == "yes").groupby(["quarter", "child_id"]).looked_after.any()
+    shares = {}
+    for quarter, children in per_child.groupby(level="quarter"):
+        rows = children.reset_index()
+        referred, looked_after = (published.children(rows, sample_keys),
+                                  published.children(rows[rows.looked_after], sample_keys))
+        if referred is not None and looked_after is not None:
+            shares[quarter] = 100 * min(looked_after, referred) / referred
+    values = fair.looked_after_share_over_three_years(fetch, filters, DEFAULT_POLICY).dropna()
+    assert values.to_dict() == pytest.approx(shares)
+    tabs = next(block for block in fair.section(fetch, filters, DEFAULT_POLICY).blocks if isinstance(block, Tabs))
+    assert tabs.tabs[0][0].chart.data.value.tolist() == pytest.approx(list(values))
 
 
 @pytest.mark.parametrize("filters, equals", SETTINGS, ids=["all", "police"])

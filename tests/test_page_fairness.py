@@ -27,9 +27,10 @@ def test_page_shows_disproportionality_looked_after_and_re_referrals(app, sample
     assert "Who is not being identified" in texts(at.title)
 
 
-def test_page_draws_all_three_charts_on_the_default_period_and_is_in_the_menu(app):
+def test_page_draws_every_chart_on_the_default_period_and_is_in_the_menu(app):
     at = app(page=PAGE)
-    assert len(charts(at)) == 3 and len(at.dataframe) == 3
+    assert len(charts(at)) == 4 and len(at.dataframe) == 3  # the looked-after share as an SPC chart and as reported
+    assert [tab.label for tab in at.tabs] == ["SPC chart", "As reported"]
     assert not at.exception
     links = [element.proto for element in at.get("page_link")]
     assert any("Who is not being identified" in str(link) for link in links)

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 import pytest
 
+from conftest import decoded
 from factory import rows
 
 PAGE = "pages/questions/training.py"
@@ -102,3 +103,15 @@ def test_no_training_in_the_period_says_so(app, tiny_store):
     at = app(PAGE, db=tiny_store())
     assert any("no training figures for the period chosen" in info.value for info in at.info)
     assert not at.get("plotly_chart")
+
+
+def test_the_spc_chart_of_the_whole_workforce_matches_pandas(app, sample_tables):
+    """Three years to the last quarter chosen: the share of every agency's staff trained, as reported, each quarter."""
+    at = app(PAGE, query_params={"from": "2025-Q4", "to": "2026-Q3"})
+    training = training_in(sample_tables, "2023-Q4", "2026-Q3").groupby("period")[["staff_trained", "staff_in_scope"]].sum()
+    expected = 100 * training.staff_trained / training.staff_in_scope
+    xmr = next(json.loads(chart.proto.spec) for chart in at.get("plotly_chart")
+               if any(trace.get("name") == "Mean" for trace in json.loads(chart.proto.spec)["data"]))
+    line = next(trace for trace in xmr["data"] if trace.get("name") == "Figures as published")
+    assert line["x"] == list(expected.index)
+    assert decoded(line["y"]) == pytest.approx(list(expected))

@@ -6,8 +6,9 @@ import pandas as pd
 
 from cseboard.contract import AGE_BANDS, ETHNICITIES, GENDERS, gender_group
 from cseboard.filters import Filters
-from cseboard.methods import disproportionality as dp
+from cseboard.methods import disproportionality as dp, spc
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column as key, metric_text, protect
+from cseboard.questions import trends
 from cseboard.questions.identification import GENDER_GROUPS, OTHER_OR_NOT_KNOWN, percent
 from cseboard.questions.section import Chart, Fetch, Figure, Metric, Metrics, Note, Section, nothing_to_draw
 
@@ -128,6 +129,20 @@ def looked_after_over_time(rows: pd.DataFrame, quarters: list[str], policy: Disc
                    policy=policy)
 
 
+def looked_after_share_over_three_years(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> pd.Series:
+    """The share of children referred who are looked after, all children, each quarter of the three years to the last
+    quarter chosen, from counts published on their own keys (each child is in one row a quarter): the SPC chart's
+    points (withheld: NaN)."""
+    wanted = trends.looking_back(filters)
+    rows = fetch("looked_after_by_quarter", wanted)
+    counted = ["children", "looked_after", "children_ckey", "looked_after_ckey"]
+    by_quarter = (rows.groupby("quarter")[counted].sum().rename_axis(QUARTER).reset_index()
+                  .rename(columns={"children": CHILDREN, "looked_after": LOOKED_AFTER, "children_ckey": key(CHILDREN),
+                                   "looked_after_ckey": key(LOOKED_AFTER)}))
+    return protect(by_quarter, counts=[CHILDREN, LOOKED_AFTER], rates={LOOKED_AFTER_SHARE: (LOOKED_AFTER, CHILDREN)},
+                   policy=policy).numeric.set_index(QUARTER)[LOOKED_AFTER_SHARE]
+
+
 def looked_after_title(table: ProtectedTable) -> str:
     """Where the share looked after is highest, from the cells shown, over the whole period."""
     shown = table.numeric.dropna(subset=[LOOKED_AFTER, CHILDREN])
@@ -211,12 +226,16 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
                caption="Each dot is a group's relative rate index with its 95% interval; the line at 1 is the rate "
                        "among other children. The axis is logarithmic, so half and double lie equally far from 1."),
         Note(la_title, tone="subheader"),
-        Figure("fairness_looked_after", looked_after, "looked_after_by_quarter_age_band_gender",
-               chart=Chart("fairness.looked_after_trend", la_title, looked_after, {"bands": list(AGE_BANDS)})
-               if not nothing_to_draw(looked_after, [LOOKED_AFTER_SHARE]) else None,
-               too_small="Looked-after share by quarter", alt_text=la_title,
-               caption="A child counts once a quarter, as looked after if any referral that quarter says so. Gaps are "
-                       "quarters whose numbers are too small to show."),
+        trends.with_raw_line(
+            "fairness_looked_after_spc", "Looked after, as a share of children referred",
+            looked_after_share_over_three_years(fetch, filters, policy), trends.Measure(spc.NEUTRAL),
+            Figure("fairness_looked_after", looked_after, "looked_after_by_quarter_age_band_gender",
+                   chart=Chart("fairness.looked_after_trend", la_title, looked_after, {"bands": list(AGE_BANDS)})
+                   if not nothing_to_draw(looked_after, [LOOKED_AFTER_SHARE]) else None,
+                   too_small="Looked-after share by quarter", alt_text=la_title,
+                   caption="A child counts once a quarter, as looked after if any referral that quarter says so. Gaps "
+                           "are quarters whose numbers are too small to show."),
+            percent=True),
         Note(rr_title, tone="subheader"),
         Metrics((
             Metric("Referrals", metric_text(overall, REFERRALS)),

@@ -18,7 +18,7 @@ from cseboard.periods import shift_quarter
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, protect
 from cseboard.questions import headline
 from cseboard.questions.headline import MEASURES, measures_by_quarter, protect_measures
-from cseboard.questions.section import Block, Chart, Fetch, Figure, Note, Section, Signal
+from cseboard.questions.section import Block, Chart, Fetch, Figure, Note, Section, Signal, Tabs
 
 MEASURE, LATEST_QUARTER, LATEST, MEAN = "Measure", "Latest quarter", "Latest value", "Mean"
 LOWER, UPPER = "Lower process limit", "Upper process limit"
@@ -159,27 +159,39 @@ def chart_title(measure: str, chart: pd.DataFrame, measure_setting: Measure) -> 
     return f"{measure}: {card_sentence(chart, measure_setting).lower()}"
 
 
+def xmr_figure(key: str, measure: str, chart: pd.DataFrame, setting: Measure, percent: bool = False) -> Figure:
+    """An XmR chart as a section's figure, titled with its finding, or why there is none (under two quarters)."""
+    if len(chart) < TOO_FEW_POINTS:
+        return Figure(key, too_small=measure)
+    title = chart_title(measure, chart, setting)
+    return Figure(key, chart=Chart("spc.xmr", title, chart, {"target": setting.target,
+                                                             "improvement": setting.improvement, "percent": percent}),
+                  alt_text=title)
+
+
+def with_raw_line(key: str, measure: str, values: pd.Series, setting: Measure, raw: Figure, percent: bool = False,
+                  rebase_at: Sequence[str] | None = None) -> Tabs:
+    """A page's trend as an XmR chart of the published figures by quarter (withheld quarters, NaN, left out), with the
+    page's own chart of the figures as reported a tab away."""
+    chart = spc.spc(values.dropna().astype(float), setting.improvement,
+                    rebase_at=settings().spc_rebase if rebase_at is None else rebase_at)
+    figure = xmr_figure(key, measure, chart, setting, percent)
+    return Tabs(("SPC chart", "As reported"), ((figure, Note(METHOD)), (raw,)))
+
+
 def summary_blocks(charts: Mapping[str, pd.DataFrame], policy: DisclosurePolicy) -> tuple[Block, ...]:
     """From an XmR chart per headline measure (headline_charts): the finding, the SPC summary table and the charts."""
     settings_by_measure = measure_settings()
     summary = summary_table(charts, settings_by_measure, policy)
     shares = {label for label, _, denominator in MEASURES if denominator}
-    figures = [
-        Figure(f"trends_{index}", chart=Chart("spc.xmr", chart_title(measure, chart, settings_by_measure[measure]),
-                                                chart, {"target": settings_by_measure[measure].target,
-                                                        "improvement": settings_by_measure[measure].improvement,
-                                                        "percent": measure in shares}),
-               alt_text=chart_title(measure, chart, settings_by_measure[measure]))
-        if len(chart) >= TOO_FEW_POINTS else Figure(f"trends_{index}", too_small=measure)
-        for index, (measure, chart) in enumerate(charts.items())
-    ]
     return (
         Note(finding(charts), tone="subheader"),
         Figure("trends_summary", summary, "spc_summary", table_open=True, table_heading="SPC summary",
                caption="SPC summary: for each headline measure, the latest quarter's value, the mean and process "
                        "limits it is judged against, and its variation and assurance in words."),
         Note(METHOD),
-        *figures,
+        *(xmr_figure(f"trends_{index}", measure, chart, settings_by_measure[measure], measure in shares)
+          for index, (measure, chart) in enumerate(charts.items())),
     )
 
 

@@ -19,6 +19,8 @@ neither, grey common cause."""
 VARIATION_ICONS = {spc.COMMON_CAUSE: ("~", GREY), spc.IMPROVEMENT: ("+", BLUE), spc.CONCERN: ("!", ORANGE),
                    spc.NEUTRAL_HIGH: ("H", PURPLE), spc.NEUTRAL_LOW: ("L", PURPLE)}
 ASSURANCE_ICONS = {spc.CONSISTENT_PASS: ("P", BLUE), spc.CONSISTENT_FAIL: ("F", ORANGE), spc.INCONSISTENT: ("?", GREY)}
+VALUES = "Figures as published"
+"""The line joining the points: named so that the figures can be found on the chart."""
 LIMIT_LINE = {"color": GREY, "width": 1.2, "dash": "dash"}
 
 
@@ -95,7 +97,7 @@ def xmr(chart: Chart) -> go.Figure:
         figure.add_trace(go.Scatter(x=list(periods), y=[target] * len(drawn), mode="lines", name=f"Target {target:g}"
                                     f"{suffix}", line={"color": PURPLE, "width": 1.2, "dash": "dot"}, hoverinfo="skip"))
     figure.add_trace(go.Scatter(x=list(periods), y=drawn.value, mode="lines", line={"color": GREY, "width": 1.5},
-                                showlegend=False, hoverinfo="skip"))
+                                name=VALUES, showlegend=False, hoverinfo="skip"))
     for point_type, colour in POINT_COLOURS.items():
         points = drawn[drawn.point_type == point_type]
         if points.empty:
