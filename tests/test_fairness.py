@@ -85,8 +85,9 @@ def test_relative_rate_index_matches_pandas(fetch, sample_tables, sample_keys, f
             rri = (a / n) / (b / m)
             spread = Z95 * math.sqrt(1 / a - 1 / n + 1 / b - 1 / m)
             assert row[fair.RRI] == pytest.approx(rri)
-            assert (row[fair.LOWER], row[fair.UPPER]) == pytest.approx((rri * math.exp(-spread), rri * math.exp(spread)))
-            verdict = dp.OVER if rri * math.exp(-spread) > 1 else dp.UNDER if rri * math.exp(spread) < 1 else dp.NO_DIFFERENCE
+            lower, upper = rri * math.exp(-spread), rri * math.exp(spread)
+            assert (row[fair.LOWER], row[fair.UPPER]) == pytest.approx((lower, upper))
+            verdict = dp.OVER if lower > 1 else dp.UNDER if upper < 1 else dp.NO_DIFFERENCE
             assert row[fair.VERDICT] == verdict
             judged += 1
     assert judged >= (12 if not equals else 8)
