@@ -10,7 +10,7 @@ from cseboard.methods import disproportionality as dp, spc
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column as key, metric_text, protect
 from cseboard.questions import trends
 from cseboard.questions.identification import GENDER_GROUPS, OTHER_OR_NOT_KNOWN, percent
-from cseboard.questions.section import Chart, Fetch, Figure, Metric, Metrics, Note, Section, nothing_to_draw
+from cseboard.questions.section import Chart, Fetch, Figure, Finding, Metric, Metrics, Note, Section, nothing_to_draw
 
 COMPARISON, GROUP = "Comparison", "Group"
 CHILDREN, SHARE_REFERRED = "Children referred", "Share of children referred (%)"
@@ -250,7 +250,8 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
                        "area or source, as DfE's children in need statistics count them. Referrals early in the "
                        "first loaded year may have an earlier referral the store does not hold."),
     )
-    findings = (title, la_title, rr_title)
+    findings = (Finding(title, "fairness_rri"), Finding(la_title, "fairness_looked_after"),
+                Finding(rr_title, "fairness_re_referrals"))
     return Section("fairness", title, filters.describe(), blocks, findings=findings,
                    caveats=("The population is resident children; children referred from outside the area are "
                             "counted against it.",))

@@ -18,7 +18,7 @@ from cseboard.periods import shift_quarter
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, protect
 from cseboard.questions import headline
 from cseboard.questions.headline import MEASURES, measures_by_quarter, protect_measures
-from cseboard.questions.section import Block, Chart, Fetch, Figure, Note, Section, Signal, Tabs
+from cseboard.questions.section import Block, Chart, Fetch, Figure, Finding, Note, Section, Signal, Tabs
 
 MEASURE, LATEST_QUARTER, LATEST, MEAN = "Measure", "Latest quarter", "Latest value", "Mean"
 LOWER, UPPER = "Lower process limit", "Upper process limit"
@@ -213,5 +213,5 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, rebase_at:
     summary, then an XmR chart per measure."""
     blocks = summary_blocks(headline_charts(fetch, filters, policy, rebase_at), policy)
     title = blocks[0].text
-    return Section("trends", title, looking_back(filters).describe(), blocks, findings=(title,),
+    return Section("trends", title, looking_back(filters).describe(), blocks, findings=(Finding(title, "trends_summary"),),
                    caveats=("SPC limits from fewer than 12 quarters are trial limits and move as quarters are added.",))
