@@ -89,7 +89,7 @@ def xmr(chart: Chart) -> go.Figure:
     suffix = "%" if percent else ""
     figure = go.Figure()
     for column, name, line in (("upper", "Process limits", LIMIT_LINE), ("lower", None, LIMIT_LINE),
-                               ("mean", "Mean", {"color": BENCHMARK_COLOUR, "width": 1.5})):
+                               ("mean", "Mean", {"color": BENCHMARK_COLOUR, "width": 1.5, "dash": "solid"})):
         x, y = _by_group(drawn, column)
         figure.add_trace(go.Scatter(x=x, y=y, mode="lines", line=line, name=name or "", showlegend=name is not None,
                                     legendgroup=column if column == "mean" else "limits", hoverinfo="skip"))
