@@ -220,8 +220,10 @@ POPULATION = Table(
         Column("age_band", "text", aliases=("Age band", "Age", "Age group", "Age (years)")),
         Column("gender", "choice", choices=GENDERS, codes=GENDER_CODES, aliases=("Gender", "Sex")),
         Column("children", "int", minimum=0, aliases=("Children", "Population", "Count")),
+        Column("ethnicity", "choice", required=False, choices=ETHNICITIES, codes=ETHNICITY_CODES,
+               aliases=("Ethnicity", "Ethnic group")),
     ),
-    unique=("area", "age_band", "gender"),
+    unique=("area", "age_band", "gender", "ethnicity"),
     required=False,
 )
 

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from conftest import PACK_PERIOD
 from cseboard.access import audit
+from cseboard.questions import trends
 from cseboard.store.database import AuditError, Store
 from cseboard.tools.pack import main as pack_command, pack_filters
 
@@ -26,8 +27,11 @@ def test_the_pdf_is_a4_with_page_numbers_contents_and_every_section(board_pack_f
     assert f"page 1 of {len(reader.pages)}" in text
     for heading in ("Contents", "Findings for the board", "This quarter", "Age and gender", "Missing from home or care",
                     "Linked crimes and vulnerabilities", "Referral sources and outcomes", "Areas", "Training coverage",
-                    "Data quality", "Questions for the board", "Is there more that we could do?"):
+                    "Data quality", "Questions for the board", "Is there more that we could do?",
+                    "Trends: signal or noise", "SPC summary", "Who is not being identified"):
         assert heading in text, heading
+    html = board_pack_files[0].read_text()
+    assert html.count('class="spc-signal"') == len(trends.measure_settings())  # each headline card's SPC icon
 
 
 def test_the_pdf_holds_the_figures_the_page_shows_for_the_same_filters(board_pack_files, app):

@@ -161,3 +161,27 @@ def test_return_interviews_are_headlined_as_a_share_of_every_return_with_the_ste
     assert list(steps.data[0].x) == [100, 60, 40, 30]
     assert list(steps.data[0].text) == ["100 (100.0% of returns)", "60 (60.0% of returns)", "40 (40.0% of returns)",
                                         "30 (30.0% of returns)"]
+
+
+@pytest.mark.parametrize("query_params, referred_only, equals", [
+    ({}, False, {}),
+    ({"area": "Northgate"}, True, {"area": "Northgate"}),
+])
+def test_the_spc_chart_of_children_missing_matches_pandas(app, sample_tables, sample_keys, query_params,
+                                                          referred_only, equals):
+    """Three years to the last quarter chosen, each quarter's children as published, withheld quarters left out."""
+    at = app(PAGE, query_params=query_params)
+    if referred_only:
+        at.toggle(key="missing_referred_only").set_value(True).run()
+    three_years = quarters_between("2023-Q4", "2026-Q3")
+    episodes = with_quarter(sample_tables["missing_episodes"], "start_date")
+    episodes = episodes[episodes.quarter.isin(three_years)]
+    if referred_only:
+        referrals = with_quarter(sample_tables["referrals"], "referral_date")
+        referrals = referrals[referrals.quarter.isin(three_years) & (referrals.area == equals["area"])]
+        episodes = episodes[episodes.child_id.isin(referrals.child_id)]
+    expected = {quarter: published.children(rows_, sample_keys) for quarter, rows_ in episodes.groupby("quarter")}
+    xmr = next(figure for figure in figures(at) if any(trace.name == "Mean" for trace in figure.data))
+    points = next(trace for trace in xmr.data if trace.name == "Figures as published")
+    assert dict(zip(points.x, points.y)) == {quarter: value for quarter, value in expected.items() if value is not None}
+    assert [tab.label for tab in at.tabs] == ["SPC chart", "As reported"]

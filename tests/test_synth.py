@@ -96,12 +96,13 @@ def test_every_value_is_within_the_contract(tables):
                 assert present.str.fullmatch(r"[A-Z]\d{7,}").all()
 
 
-def test_population_is_by_area_age_band_and_gender(tables, referrals):
+def test_population_is_by_area_age_band_gender_and_ethnicity(tables, referrals):
     population = tables["population"]
     assert set(population["age_band"]) == set(contract.AGE_BANDS)
     assert set(population["gender"]) == {"Male", "Female"}
     assert set(population["area"]) == set(referrals["area"])
-    assert len(population) == population["area"].nunique() * len(contract.AGE_BANDS) * 2
+    assert set(population["ethnicity"]) == set(contract.ETHNICITIES) - {"Not known"}
+    assert len(population) == population["area"].nunique() * len(contract.AGE_BANDS) * 2 * 5
     assert 60_000 <= population["children"].sum() <= 120_000
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cseboard.display import charts, ui
+from cseboard.display.drawings import spc
 from cseboard.display.ui import plain
 from cseboard.questions.section import (Columns, Definitions, Figure, Findings, Folded, Metrics, Note, Section, Slot,
                                         Tabs)
@@ -94,6 +95,8 @@ def metrics(block: Metrics) -> None:
                       chart_data=list(card.trend) if card.trend is not None else None, chart_type="line")
             if card.footnote:
                 st.caption(plain(card.footnote))
+            if card.signal:
+                st.html(spc.signal_html(card.signal))
 
 
 def findings(block: Findings) -> None:

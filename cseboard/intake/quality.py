@@ -441,6 +441,7 @@ RULE_TITLES = {
     "old_date": "Date before 2000", "uk_date": "UK date read", "bad_integer": "Not a whole number",
     "out_of_range": "Number out of range", "bad_choice": "Not an allowed value", "code_mapped": "Code mapped to a label",
     "bad_list_item": "List item not allowed", "bad_quarter": "Not a quarter", "bad_age_band": "Not an age band",
+    "partial_ethnicity": "Ethnicity on some population rows only",
     "duplicate_id": "Duplicate id or row", "end_before_start": "Episode ends before it starts",
     "interview_before_missing": "Return interview before the episode", "trained_exceeds_scope": "More trained than in scope",
     "trimmed": "Spaces removed", "formula_text": "Starts like a formula (kept as text)",

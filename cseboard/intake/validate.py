@@ -617,6 +617,8 @@ ROW_RULES = {
         (f"NOT (age_band IN ({', '.join(sql_text(b) for b in AGE_BANDS)}) OR regexp_full_match(age_band, '1?[0-9]') "
          "AND TRY_CAST(age_band AS INT) <= 17)",
          "bad_age_band", "use an age band (" + ", ".join(AGE_BANDS) + ") or a single year of age 0-17", "age_band"),
+        ("ethnicity IS NULL AND (SELECT count(ethnicity) FROM typed) > 0", "partial_ethnicity",
+         "give an ethnicity on every population row or on none (rows without one would be counted twice)", "area"),
     ],
 }
 
@@ -628,10 +630,11 @@ def _check_across_rows(con, tables: dict[str, pa.Table], report: Report) -> None
         unique = TABLES_BY_NAME[name].unique
         if unique:
             key = ", ".join(unique)
+            same_key = " AND ".join(f"typed.{c} IS NOT DISTINCT FROM repeated.{c}" for c in unique)  # optional: NULLs
             # Repeated keys first (one hash aggregate, no sort); rows are ranked only within those keys.
             duplicates = con.execute(
                 f"WITH repeated AS (SELECT {key} FROM typed GROUP BY ALL HAVING count(*) > 1) "
-                f"SELECT {FILE}, {ROW}, concat_ws(' / ', {key}) FROM typed SEMI JOIN repeated USING ({key}) "
+                f"SELECT {FILE}, {ROW}, concat_ws(' / ', {key}) FROM typed SEMI JOIN repeated ON {same_key} "
                 f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {FILE}, {ROW}) > 1 "
                 f"ORDER BY {FILE}, {ROW}").fetchall()
             what = unique[0] if len(unique) == 1 else "combination of " + ", ".join(unique)

@@ -16,7 +16,7 @@ from cseboard.filters import Filters
 from cseboard.intake.quality import rag_line
 from cseboard.methods.disclosure import DisclosurePolicy, plain_words
 from cseboard.periods import quarter_start
-from cseboard.questions import headline, identification, linked, missing, rates, sources, training
+from cseboard.questions import fairness, identification, linked, missing, rates, sources, training, trends
 from cseboard.questions.section import BoardFinding, Fetch, Findings, Section
 
 QUESTIONS_FOR_THE_BOARD = (
@@ -38,7 +38,8 @@ class Question:
 
 
 QUESTIONS = (
-    Question("This quarter", headline.section),
+    Question("This quarter", trends.headline_with_signals),
+    Question("Trends: signal or noise", trends.section),
     Question("Age and gender",
              lambda fetch, filters, policy: identification.section(fetch, filters, policy, settings().boys_benchmark,
                                                                    "area")),
@@ -49,6 +50,7 @@ QUESTIONS = (
                                                            linked.items_by_frequency(fetch, filters, linked.CRIME)[:3])),
     Question("Referral sources and outcomes", sources.section),
     Question("Areas", rates.section),
+    Question("Who is not being identified", fairness.section),
     Question("Training coverage",
              lambda fetch, filters, policy: training.section(fetch, filters, policy, settings().training_target,
                                                              training.AGENCY)),

@@ -1,6 +1,8 @@
 """The home page's headline: the latest quarter against the one before and the same quarter a year before."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from cseboard.filters import Filters
@@ -9,7 +11,7 @@ from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_k
 from cseboard.methods.words import percent
 from cseboard.periods import shift_quarter
 from cseboard.questions.coverage import Coverage, coverage
-from cseboard.questions.section import Fetch, Figure, Finding, Metric, Metrics, Note, Section
+from cseboard.questions.section import Fetch, Figure, Finding, Metric, Metrics, Note, Section, Signal
 
 # (label, numerator column, denominator column or None for a plain count)
 MEASURES = (
@@ -65,9 +67,10 @@ def protect_measures(measures: pd.DataFrame, policy: DisclosurePolicy) -> Protec
 
 
 def metric_cards(protected: ProtectedTable, last_quarter: str, trend_quarters: list[str],
-                 covered: Coverage) -> list[Metric]:
+                 covered: Coverage, signals: Mapping[str, Signal] | None = None) -> list[Metric]:
     """One card per measure (text, change and trend), from protect_measures. A quarter not loaded, or without the
-    table a measure needs, says so; a partial quarter is not compared with a complete one."""
+    table a measure needs, says so; a partial quarter is not compared with a complete one. signals: what each
+    measure's SPC chart says, by measure label, where the page shows it."""
     numbers, withheld, symbol = protected.numeric, protected.mask, protected.policy.symbol
     compared = [last_quarter, shift_quarter(last_quarter, -1), shift_quarter(last_quarter, -4)]
     cards = []
@@ -99,6 +102,7 @@ def metric_cards(protected: ProtectedTable, last_quarter: str, trend_quarters: l
             help=f"{compared[1]}: {texts[1]}; {compared[2]}: {texts[2]}.{basis}{note}",
             trend=tuple(float("nan") if covered.gap(q, NEEDS.get(measure)) else float(v)
                         for q, v in by_quarter.loc[trend_quarters, column].items()),
+            signal=(signals or {}).get(measure),
         ))
     return cards
 
@@ -186,8 +190,10 @@ def has_referrals(fetch: Fetch, filters: Filters) -> bool:
     return not fetch("headline_by_quarter", _with_year_before(filters)).empty
 
 
-def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section:
-    """This quarter's headline cards against the quarter before and a year before, and the table behind them."""
+def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy,
+            signals: Mapping[str, Signal] | None = None) -> Section:
+    """This quarter's headline cards against the quarter before and a year before, and the table behind them;
+    signals: each measure's SPC variation and assurance for its card (questions.trends.card_signals)."""
     wanted = _with_year_before(filters)
     by_quarter = fetch("headline_by_quarter", wanted)
     figures = measures_by_quarter(by_quarter, wanted.quarters())
@@ -197,7 +203,7 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
     blocks = (
         Note(filters.last_quarter + (" (partial quarter)" if filters.last_quarter in covered.partial else ""),
              tone="subheader"),
-        Metrics(tuple(metric_cards(protected, filters.last_quarter, filters.quarters(), covered))),
+        Metrics(tuple(metric_cards(protected, filters.last_quarter, filters.quarters(), covered, signals))),
         Note("Workforce training covers every agency and is not narrowed by the area, source, age band or gender "
              "filters; the other figures are."),
         Figure("home_headline", protected, f"headline_{filters.last_quarter}", table_frame=shown, csv_frame=shown),

@@ -7,12 +7,13 @@ import dataclasses
 
 import pandas as pd
 
-from cseboard.methods import disclosure
+from cseboard.methods import disclosure, spc
 from cseboard.contract import BOYS, OTHERS, gender_group
 from cseboard.filters import Filters
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column as key, visible
 from cseboard.methods.words import percent
 from cseboard.questions.coverage import coverage
+from cseboard.questions import trends
 from cseboard.questions.section import (Chart, Columns, Fetch, Figure, Finding, Metric, Metrics, Note, Section, no_data,
                                         figures, nothing_to_draw)
 
@@ -266,6 +267,17 @@ def _scope(referred_only: bool) -> Note:
                 "each child's referrals.", before="Showing ", lead="every child who went missing")
 
 
+def children_over_three_years(fetch: Fetch, filters: Filters, policy: DisclosurePolicy,
+                              referred_only: bool) -> pd.Series:
+    """Children who went missing each quarter of the three years to the last quarter chosen, as published (withheld:
+    NaN), for the SPC chart: three whole years is a period a viewer can choose, so nothing new is published."""
+    wanted = trends.looking_back(filters)
+    rows = fetch("missing_children_by_quarter", wanted, referred_only=referred_only)
+    held = [quarter for quarter in wanted.quarters() if quarter in set(rows.quarter)]
+    published = children_by_quarter(rows, held, policy).numeric
+    return published[published[QUARTER] != WHOLE_PERIOD].set_index(QUARTER)[CHILDREN]
+
+
 def _episodes(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, referred_only: bool) -> list:
     """How often children went missing, for how long, and the return interviews after: cards, then charts by pairs."""
     covered = coverage(fetch, filters)
@@ -295,9 +307,13 @@ def _episodes(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, referred
         Note("In the period", tone="subheader"),
         Metrics(tuple(Metric(label, value, help=CARD_HELP[label])
                       for label, value in headline(by_quarter, repeat, timely)), per_row=4),
-        Figure("missing_children", by_quarter, "missing_children_by_quarter",
-               chart=Chart("missing.children", titles["children"], by_quarter), alt_text=titles["children"],
-               definitions=defined("Missing episode", "Children who went missing")),
+        trends.with_raw_line("missing_children_spc", "Children who went missing",
+                             children_over_three_years(fetch, filters, policy, referred_only),
+                             trends.Measure(spc.NEUTRAL),
+                             Figure("missing_children", by_quarter, "missing_children_by_quarter",
+                                    chart=Chart("missing.children", titles["children"], by_quarter),
+                                    alt_text=titles["children"],
+                                    definitions=defined("Missing episode", "Children who went missing"))),
         Columns((
             (Figure("missing_repeat", repeat, "missing_repeat", chart=Chart("missing.repeat", titles["repeat"], repeat),
                     alt_text=titles["repeat"], definitions=defined("Repeat missing")),),

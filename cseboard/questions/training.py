@@ -12,7 +12,8 @@ import pandas as pd
 
 from cseboard.contract import TRAINING_AGENCIES, TRAINING_LEVELS
 from cseboard.filters import Filters
-from cseboard.methods import disclosure
+from cseboard.methods import disclosure, spc
+from cseboard.questions import trends
 from cseboard.questions.section import Chart, Fetch, Figure, Finding, Note, Section, Slot
 from cseboard.methods.words import counted, percent
 
@@ -138,6 +139,13 @@ def _coverage(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolic
     return protect_coverage(fetch("training_coverage", filters), policy)
 
 
+def coverage_over_three_years(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy) -> pd.Series:
+    """The share of all staff trained, every agency and level, each quarter of the three years to the last quarter
+    chosen: the SPC chart's points."""
+    shown = _coverage(fetch, trends.looking_back(filters), policy).numeric
+    return shown[(shown[AGENCY] == ALL_AGENCIES) & (shown[LEVEL] == ALL_LEVELS)].set_index(PERIOD)[COVERAGE]
+
+
 def has_figures(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy) -> bool:
     """Whether the period has training figures: the page asks before drawing the trend's choice of lines."""
     return latest_period(_coverage(fetch, filters, policy).numeric) is not None
@@ -173,11 +181,15 @@ def section(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy,
                        "counts of children: they are shown as reported."),
         Note("Trend", tone="subheader"),
         Slot("trend_by"),
-        Figure("training_trend", alt_text=changed,
-               chart=Chart("training.trend", changed, coverage,
-                           {"by": trend_by, "periods": filters.quarters(), "target": target}),
-               caption=f"Share of staff trained each quarter, {periods[0]} (left) to {periods[-1]} (right); the dashed "
-                       f"line is the {target:.0%} target."),
+        trends.with_raw_line("training_spc", "Share of all staff trained",
+                             coverage_over_three_years(fetch, filters, policy),
+                             trends.Measure(spc.INCREASE, 100 * target),
+                             Figure("training_trend", alt_text=changed,
+                                    chart=Chart("training.trend", changed, coverage,
+                                                {"by": trend_by, "periods": filters.quarters(), "target": target}),
+                                    caption=f"Share of staff trained each quarter, {periods[0]} (left) to {periods[-1]} "
+                                            f"(right); the dashed line is the {target:.0%} target."),
+                             percent=True),
         Note("Agencies furthest from the target", tone="subheader"),
         Note(f" All levels of training together, {period}. A negative figure is how far below the target an agency "
              "is.", tone="markdown", lead=f"{gap_title(gaps.numeric, target)}."),

@@ -115,7 +115,7 @@ INSERTS = {
         SELECT $extract_id, area,
                CASE WHEN regexp_full_match(age_band, '[0-9]+')
                     THEN {age_band_sql('age_band::INT')} ELSE age_band END,
-               gender, children
+               gender, children, ethnicity
         FROM incoming""",
 }
 

@@ -104,8 +104,11 @@ CREATE TABLE IF NOT EXISTS population (
     area VARCHAR NOT NULL,
     age_band VARCHAR NOT NULL,
     gender VARCHAR NOT NULL,
-    children BIGINT NOT NULL
+    children BIGINT NOT NULL,
+    ethnicity VARCHAR                     -- optional: NULL when the partnership gave no ethnicity breakdown
 );
+-- Stores made before population had an ethnicity column get it (empty) when opened.
+ALTER TABLE population ADD COLUMN IF NOT EXISTS ethnicity VARCHAR;
 
 CREATE OR REPLACE VIEW active_quarters AS
 SELECT quarter_start, max(extract_id) AS extract_id

@@ -61,6 +61,10 @@ OTHER_GENDER_SHARE = 0.008
 GENDER_NOT_KNOWN_SHARE = 0.012
 LESS_DIVERSE_ETHNICITY = np.array([0.82, 0.05, 0.04, 0.02, 0.01, 0.06])  # contract.ETHNICITIES order
 MORE_DIVERSE_ETHNICITY = np.array([0.45, 0.09, 0.22, 0.13, 0.04, 0.07])
+# The resident children's mix (contract.ETHNICITIES less Not known), shaped like ONS Census 2021 figures for under-18s:
+# against it, children of mixed ethnicity are referred more often and Asian children less, as local reviews report.
+LESS_DIVERSE_POPULATION = np.array([0.855, 0.040, 0.065, 0.022, 0.018])
+MORE_DIVERSE_POPULATION = np.array([0.46, 0.07, 0.30, 0.12, 0.05])
 
 # Referral source by gender (contract.REFERRAL_SOURCES order): schools and health services see fewer boys.
 SOURCE_WEIGHTS_GIRLS = np.array([0.22, 0.22, 0.12, 0.20, 0.06, 0.02, 0.02, 0.05, 0.02, 0.02, 0.05])
@@ -450,20 +454,25 @@ def _training(rng: np.random.Generator, period: Period, scale: float) -> pa.Tabl
 
 
 def _population(rng: np.random.Generator, areas: tuple[Area, ...], scale: float) -> pa.Table:
-    """Children by area, age band and gender (Male, Female), as a mid-year estimate would give them."""
+    """Children by area, age band, gender (Male, Female) and ethnic group, as Census-based estimates would give them."""
     shares = np.array([a.children_share for a in areas])
     area_children = TYPICAL_CHILDREN * scale * shares / shares.sum()
     years_per_band = np.array([10, 2, 2, 2, 2])  # contract.AGE_BANDS: Under 10, then two-year bands
     genders = ("Male", "Female")
-    expected = (area_children[:, None, None] * (years_per_band / 18)[None, :, None]
-                * np.array([MALE_CHILDREN_SHARE, 1 - MALE_CHILDREN_SHARE])[None, None, :])
+    ethnicities = contract.ETHNICITIES[:-1]  # every group but Not known
+    diversity = np.array([a.diversity for a in areas])[:, None]
+    mix = (1 - diversity) * LESS_DIVERSE_POPULATION + diversity * MORE_DIVERSE_POPULATION
+    expected = (area_children[:, None, None, None] * (years_per_band / 18)[None, :, None, None]
+                * np.array([MALE_CHILDREN_SHARE, 1 - MALE_CHILDREN_SHARE])[None, None, :, None]
+                * mix[:, None, None, :])
     children = np.rint(expected * (1 + rng.normal(0, POPULATION_NOISE_SD, expected.shape))).astype(np.int64)
     shape = children.shape
     return pa.table({
-        "area": np.repeat([a.name for a in areas], shape[1] * shape[2]),
-        "age_band": np.tile(np.repeat(contract.AGE_BANDS, shape[2]), shape[0]),
-        "gender": np.tile(genders, shape[0] * shape[1]),
+        "area": np.repeat([a.name for a in areas], shape[1] * shape[2] * shape[3]),
+        "age_band": np.tile(np.repeat(contract.AGE_BANDS, shape[2] * shape[3]), shape[0]),
+        "gender": np.tile(np.repeat(genders, shape[3]), shape[0] * shape[1]),
         "children": children.ravel(),
+        "ethnicity": np.tile(ethnicities, shape[0] * shape[1] * shape[2]),
     })
 
 
