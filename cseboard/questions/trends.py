@@ -74,9 +74,9 @@ def measure_charts(measures: ProtectedTable, settings_by_measure: Mapping[str, M
     """An XmR chart per measure from the quarters shown (withheld ones left out); rebase_at: quarters new limits
     start at, as the user recorded them."""
     charts = {}
-    for measure, rows in measures.numeric.groupby("measure", sort=False):
-        column = "percent" if bool(rows.is_share.iloc[0]) else "count"
-        values = rows.set_index("quarter")[column].astype(float).dropna()  # withheld quarters left out, never zero
+    for measure, rows in measures.numeric.groupby(headline.MEASURE, sort=False):
+        column = headline.SHARE if measure in headline.SHARES else headline.COUNT
+        values = rows.set_index(headline.QUARTER)[column].astype(float).dropna()  # withheld quarters left out
         charts[measure] = spc.spc(values, settings_by_measure[measure].improvement, rebase_at=rebase_at)
     return charts
 
