@@ -592,6 +592,7 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
             "File hash": str(row["files_sha256"])[:12],
             "Referrals": int(row["rows_referrals"]), "Missing episodes": int(row["rows_missing_episodes"]),
             "Training rows": int(row["rows_training"]), "Population rows": int(row["rows_population"]),
+            "Awareness rows": int(row["rows_awareness"]),
             "Warnings": int(row["warnings"]),
         })
     return pd.DataFrame(rows)

@@ -545,6 +545,10 @@ ROW_RULES = {
     "training": [
         ("staff_trained > staff_in_scope", "trained_exceeds_scope", "more staff trained than in scope", "staff_trained"),
     ],
+    "awareness": [
+        ("people_reached > 0 AND sessions = 0", "reached_without_sessions",
+         "people are reached but no session was delivered", "people_reached"),
+    ],
     "population": [
         (f"NOT (age_band IN ({', '.join(sql_text(b) for b in AGE_BANDS)}) OR regexp_full_match(age_band, '1?[0-9]') "
          "AND TRY_CAST(age_band AS INT) <= 17)",
@@ -589,7 +593,7 @@ def _within_period(con, tables: dict[str, pa.Table], first: str, last: str, repo
         con.register("typed", typed)
         if name in PERIOD_DATE:
             condition = f"{PERIOD_DATE[name]} BETWEEN DATE '{start}' AND DATE '{end}'"
-        elif name == "training":
+        elif name in ("training", "awareness"):
             condition = f"period BETWEEN '{first}' AND '{last}'"
         else:
             condition = "true"
