@@ -16,7 +16,7 @@ from cseboard.filters import Filters
 from cseboard.intake.quality import rag_line
 from cseboard.methods.disclosure import DisclosurePolicy
 from cseboard.periods import quarter_start
-from cseboard.questions import identification
+from cseboard.questions import awareness, identification
 from cseboard.questions.section import Fetch, Section
 
 QUESTIONS_FOR_THE_BOARD = (
@@ -42,6 +42,7 @@ QUESTIONS = (
     Question("age_gender", "Age and gender",
              lambda fetch, filters, policy: identification.section(fetch, filters, policy, settings().boys_benchmark,
                                                                    "area")),
+    Question("awareness", "Prevention and awareness", awareness.section),
 )
 
 
