@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from html import escape
 
 import pytest
 from pypdf import PdfReader
@@ -33,8 +34,8 @@ def test_the_pdf_is_a4_with_page_numbers_contents_and_every_section(made):
     assert abs(width - 595.3) < 1.5 and abs(height - 841.9) < 1.5  # A4 in points (210 x 297 mm)
     text = pdf_text(pdf)
     assert f"page 1 of {len(reader.pages)}" in text
-    for heading in ("Contents", "Findings for the board", "Age and gender", "Data quality", "Questions for the board",
-                    "Is there more that we could do?"):
+    for heading in ("Contents", "Findings for the board", "Age and gender", "Prevention and awareness", "Data quality",
+                    "Questions for the board", "Is there more that we could do?"):
         assert heading in text, heading
 
 
@@ -46,6 +47,14 @@ def test_the_pdf_holds_the_figures_the_page_shows_for_the_same_filters(made, app
     assert headline in text
     for value in shown:
         assert value in text
+
+
+def test_the_pack_holds_the_awareness_section_and_its_findings_as_the_page_shows_them(made, app):
+    at = app("pages/questions/awareness.py", query_params={"from": "2025-Q4", "to": PERIOD})
+    html = made[0].read_text()
+    assert 'id="awareness"' in html
+    for finding in (at.subheader[0].value, at.warning[0].value.removesuffix(".")):
+        assert f"<li>{escape(finding)} <a href=\"#awareness\">" in html
 
 
 def test_the_html_opens_offline_and_asks_no_other_host(made, browser_page):
