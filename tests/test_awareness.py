@@ -176,3 +176,24 @@ def test_any_small_count_in_any_cell_is_protected(people):
         values, withheld, sums = views(reach)
         assert recoverable(values, withheld, sums) == [], index
         assert not any(0 < value < 5 for key, value in values.items() if not withheld[key]), index
+
+
+def test_an_area_named_with_markup_is_drawn_as_written():
+    """Area names come from the extract: the charts show them escaped, never as links or bold."""
+    from cseboard.display import charts
+    from cseboard.questions import rates
+    from cseboard.questions.section import Chart
+
+    named = '<a href="https://example.invalid">x</a>'
+    rows = work(*[(q, a, s, named if area == "Northgate" else area, n, p, plan) for q, a, s, area, n, p, plan in BASE])
+    areas = AREAS.assign(area=[named, "Riverside"])
+    reach = aw.protect_reach(rows, areas, QUARTERS, DisclosurePolicy())
+    by_area = pd.DataFrame({"area": [named, "Riverside"], "referrals": [90, 40], "population": [10_000.0, 8_000.0],
+                            "chosen": [True, True]})
+    partnership = rates.partnership_rate(by_area, DisclosurePolicy())
+    beside = aw.beside_referrals(reach.by_area, by_area, partnership, DisclosurePolicy())
+    figure = charts.draw(Chart("awareness.areas", named, beside, {"overall": aw.partnership_cyp_rate(beside),
+                                                                   "partnership_rate": 72.0}))
+    drawn = figure.to_json()
+    assert "<a href" not in drawn and "\\u003ca href" not in drawn
+    assert "&lt;a href" in drawn

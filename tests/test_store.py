@@ -217,27 +217,13 @@ def awareness_extract(tmp_path, name="aware"):
         *rows("awareness", 1), *rows("awareness", 1, setting="Online", area="", planned_reach="")])
 
 
-def test_awareness_rows_are_stored_by_quarter_and_go_with_their_extract(tmp_path, store, prepare):
-    before = store.snapshot()
-    extract_id = load(store, prepare(awareness_extract(tmp_path)))
-    stored = store.cursor().execute(
-        "SELECT period, quarter_start::VARCHAR, setting, area, sessions, people_reached, planned_reach "
-        "FROM current_awareness ORDER BY setting").fetchall()
-    assert stored == [("2025-Q1", "2025-01-01", "Online", None, 4, 320, None),
-                      ("2025-Q1", "2025-01-01", "Secondary school", "Northgate", 4, 320, 400)]
-    assert store.extracts().rows_awareness.tolist() == [2]
-    store.remove(extract_id)
-    assert_same_snapshot(before, store.snapshot())
-
-
 def test_a_store_made_before_the_awareness_table_gets_it_when_opened(tmp_path, prepare):
     path = tmp_path / "old.duckdb"
     opened = Store(path)
     load(opened, prepare(good_extract(tmp_path)))
     cursor = opened.cursor()
-    cursor.execute("DROP VIEW current_awareness")
-    cursor.execute("DROP TABLE awareness")
-    cursor.execute("ALTER TABLE extracts DROP COLUMN rows_awareness")
+    for older in ("DROP VIEW current_awareness", "DROP TABLE awareness", "ALTER TABLE extracts DROP COLUMN rows_awareness"):
+        cursor.execute(older)
     expected = {table: cursor.execute(f"SELECT * FROM {table} ORDER BY ALL").df()
                 for table in ("missing_episodes", "referrals", "training", "population")}
     opened.close()
@@ -249,6 +235,19 @@ def test_a_store_made_before_the_awareness_table_gets_it_when_opened(tmp_path, p
     load(reopened, prepare(awareness_extract(tmp_path)))
     assert reopened.cursor().execute("SELECT count(*) FROM current_awareness").fetchall() == [(2,)]
     reopened.close()
+
+
+def test_awareness_rows_are_stored_by_quarter_and_go_with_their_extract(tmp_path, store, prepare):
+    before = store.snapshot()
+    extract_id = load(store, prepare(awareness_extract(tmp_path)))
+    stored = store.cursor().execute(
+        "SELECT period, quarter_start::VARCHAR, setting, area, sessions, people_reached, planned_reach "
+        "FROM current_awareness ORDER BY setting").fetchall()
+    assert stored == [("2025-Q1", "2025-01-01", "Online", None, 4, 320, None),
+                      ("2025-Q1", "2025-01-01", "Secondary school", "Northgate", 4, 320, 400)]
+    assert store.extracts().rows_awareness.tolist() == [2]
+    store.remove(extract_id)
+    assert_same_snapshot(before, store.snapshot())
 
 
 def test_the_missing_look_back_the_pages_use_is_kept_at_load():

@@ -44,22 +44,24 @@ GUIDANCE_WORK = {
                    "premises, fast-food outlets and security staff",
     "Practitioners": "briefings and awareness sessions; workforce training by agency is on the Training coverage page",
 }
-WITH_WHOM = {
-    "Primary school": "in primary schools", "Secondary school": "in secondary schools",
-    "Alternative provision": "in alternative provision", "Youth group": "in youth groups", "Online": "online",
-    "Parents' group": "with parents' groups", "Taxi and private hire": "with taxi and private-hire drivers",
-    "Hotels": "with hotel staff", "Licensed premises": "in licensed premises", "Fast food": "with fast-food staff",
-    "Security": "with security staff", "Other": "in other settings",
+SETTING_WORDS = {
+    "Primary school": ("in primary schools", "Primary schools"),
+    "Secondary school": ("in secondary schools", "Secondary schools"),
+    "Alternative provision": ("in alternative provision", "Alternative provision"),
+    "Youth group": ("in youth groups", "Youth groups"),
+    "Online": ("online", "Online sessions"),
+    "Parents' group": ("with parents' groups", "Parents' groups"),
+    "Taxi and private hire": ("with taxi and private-hire drivers", "Taxi and private-hire drivers"),
+    "Hotels": ("with hotel staff", "Hotel staff"),
+    "Licensed premises": ("in licensed premises", "Licensed premises"),
+    "Fast food": ("with fast-food staff", "Fast-food staff"),
+    "Security": ("with security staff", "Security staff"),
+    "Other": ("in other settings", "Other settings"),
 }
-"""Each setting as the end of "no awareness work ...": the words a board reads in a finding."""
-REACHED_IN = {
-    "Primary school": "Primary schools", "Secondary school": "Secondary schools",
-    "Alternative provision": "Alternative provision", "Youth group": "Youth groups", "Online": "Online sessions",
-    "Parents' group": "Parents' groups", "Taxi and private hire": "Taxi and private-hire drivers",
-    "Hotels": "Hotel staff", "Licensed premises": "Licensed premises", "Fast food": "Fast-food staff",
-    "Security": "Security staff", "Other": "Other settings",
-}
-"""Each setting as the start of "... reached: 14 of 22 planned"."""
+"""Each setting in the words a board reads in a finding: the end of "no awareness work ..." and the start of
+"... reached: 14 of 22 people planned"."""
+WITH_WHOM = {setting: words[0] for setting, words in SETTING_WORDS.items()}
+REACHED_IN = {setting: words[1] for setting, words in SETTING_WORDS.items()}
 
 
 @dataclass(frozen=True)
@@ -325,7 +327,8 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
                chart=None if nothing_to_draw(reach.by_quarter, [REACHED]) else Chart(
                    "awareness.by_quarter", quarter_title(reach.by_quarter), reach.by_quarter),
                too_small="People reached each quarter", alt_text=quarter_title(reach.by_quarter),
-               caption="Work in schools dips in the summer quarter (July to September) when schools are closed."),
+               caption="Each audience has its own scale. Work in schools usually dips in July to September, when "
+                       "schools are closed."),
         Figure("awareness_areas", beside, "awareness_by_area_beside_referral_rates",
                chart=None if beside.numeric[CYP_PER].notna().sum() == 0 else Chart(
                    "awareness.areas", thin or areas_title(beside), beside,

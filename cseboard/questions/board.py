@@ -25,8 +25,11 @@ QUESTIONS_FOR_THE_BOARD = (
     "Do we need to change any of our ways of working?",
     "Is there a further training need in our workforce?",
     "Are boys being identified, in every area and by every agency that refers?",
+    "Does our prevention and awareness work reach children and young people, parents and carers, and communities "
+    "where referrals are high, and in the settings it has not reached?",
 )
-"""The practitioner briefing's areas for consideration, asked of the partnership, and the question on boys."""
+"""The practitioner briefing's areas for consideration, asked of the partnership, the question on boys, and the one
+on prevention and awareness (section B of the guidance)."""
 
 
 @dataclass(frozen=True)

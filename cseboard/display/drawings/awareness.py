@@ -3,6 +3,7 @@ area's referral rate."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from cseboard.contract import AUDIENCES
 from cseboard.display.charts import (BENCHMARK_COLOUR, BLUE, GREEN, GREY, ORANGE, PURPLE, RATE_VERDICT_COLOURS,
@@ -48,18 +49,23 @@ def against_plan(chart: Chart) -> go.Figure:
 
 
 def by_quarter(chart: Chart) -> go.Figure:
-    """People reached each quarter, a line per audience; a withheld quarter is a gap."""
+    """People reached each quarter, a panel per audience on its own scale (schools reach far more people than the
+    rest, which would lie flat on one scale); a withheld quarter is a gap."""
     table = chart.data
-    figure = go.Figure()
-    for audience in AUDIENCES:
+    figure = make_subplots(rows=2, cols=2, subplot_titles=markup_free_all(AUDIENCES), vertical_spacing=0.18,
+                           horizontal_spacing=0.08)
+    for index, audience in enumerate(AUDIENCES):
         line = table.numeric[table.numeric[aw.AUDIENCE] == audience]
         figure.add_trace(go.Scatter(
-            x=line[aw.QUARTER], y=line[aw.REACHED], mode="lines+markers", name=markup_free(audience),
+            x=line[aw.QUARTER], y=line[aw.REACHED], mode="lines+markers", name=markup_free(audience), showlegend=False,
             line={"color": AUDIENCE_COLOURS[audience]}, customdata=table.hover_text(aw.REACHED)[line.index],
-            hovertemplate=f"{markup_free(audience)}, %{{x}}: %{{customdata}} people reached<extra></extra>"))
+            hovertemplate=f"{markup_free(audience)}, %{{x}}: %{{customdata}} people reached<extra></extra>"),
+            row=index // 2 + 1, col=index % 2 + 1)
     figure.update_xaxes(type="category")
-    figure.update_yaxes(rangemode="tozero")
-    return style(figure, chart.title, "Quarter", "People reached")
+    style(figure, chart.title, height=520)
+    figure.update_yaxes(rangemode="tozero", gridcolor="#EEEEEE", showgrid=True)
+    figure.update_yaxes(title_text="People reached", col=1)
+    return figure
 
 
 def areas(chart: Chart) -> go.Figure:
