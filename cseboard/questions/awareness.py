@@ -125,53 +125,48 @@ def area_table(work: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
 
 
 def protect_reach(work: pd.DataFrame, areas: pd.DataFrame, quarters: list[str], policy: DisclosurePolicy) -> Reach:
-    """The three views with every count of people withheld that is small, or that the totals shown would give back."""
+    """The three views with every count of people withheld that is small, or that the totals shown would give back.
+
+    Each count shown is one key; each total shown is a sum of keys: an audience's settings and its quarters add up to
+    the audience, the audiences to the whole, a quarter's audiences to the quarter, and the areas to the whole (and
+    their children and young people to that audience)."""
     by_setting, by_quarter, by_area = setting_table(work), quarter_table(work, quarters), area_table(work, areas)
-    values, sums = {}, []
-    for row in by_setting.itertuples(index=False):
-        values[("setting", row[0], row[1])] = row[3]
-    for audience in AUDIENCES:
-        parts = [key for key in values if key[0] == "setting" and key[1] == audience and key[2] != ALL_SETTINGS]
-        sums.append((("setting", audience, ALL_SETTINGS), parts))
-        sums.append((("setting", audience, ALL_SETTINGS), [("quarter", q, audience) for q in quarters]))
+    setting_keys = [("setting", a, s) for a, s in zip(by_setting[AUDIENCE], by_setting[SETTING])]
+    quarter_keys = [("quarter", q, a) for q, a in zip(by_quarter[QUARTER], by_quarter[AUDIENCE])]
+    area_keys = [("area", place) for place in by_area[AREA]]
+    young_keys = [("area_cyp", place) for place in by_area[AREA]]
+    values = {**dict(zip(setting_keys, by_setting[REACHED])), **dict(zip(quarter_keys, by_quarter[REACHED])),
+              **dict(zip(area_keys, by_area[REACHED])), **dict(zip(young_keys, by_area[CYP_REACHED]))}
     total = ("setting", ALL_AUDIENCES, ALL_SETTINGS)
-    sums.append((total, [("setting", audience, ALL_SETTINGS) for audience in AUDIENCES]))
-    for row in by_quarter.itertuples(index=False):
-        values[("quarter", row[0], row[1])] = row[3]
-    for quarter in quarters:
-        sums.append((("quarter", quarter, ALL_AUDIENCES), [("quarter", quarter, a) for a in AUDIENCES]))
-    for row in by_area.itertuples(index=False):
-        values[("area", row[0])], values[("area_cyp", row[0])] = row[2], row[3]
-    places = list(by_area[AREA])
-    sums.append((total, [("area", place) for place in places]))
-    sums.append((("setting", CYP, ALL_SETTINGS), [("area_cyp", place) for place in places]))
-    with_a_plan = [("setting", a, s) for a, s, planned in zip(by_setting[AUDIENCE], by_setting[SETTING], by_setting[PLANNED])
-                   if s != ALL_SETTINGS and pd.notna(planned)]
+    sums = [(total, [("setting", audience, ALL_SETTINGS) for audience in AUDIENCES]), (total, area_keys),
+            (("setting", CYP, ALL_SETTINGS), young_keys)]
+    for audience in AUDIENCES:
+        whole = ("setting", audience, ALL_SETTINGS)
+        sums.append((whole, [key for key in setting_keys if key[1] == audience and key != whole]))
+        sums.append((whole, [("quarter", quarter, audience) for quarter in quarters]))
+    sums += [(("quarter", quarter, ALL_AUDIENCES), [("quarter", quarter, a) for a in AUDIENCES]) for quarter in quarters]
     withheld = protect_linked(values, sums, policy)
 
     def masked(table: pd.DataFrame, columns: dict[str, list]) -> ProtectedTable:
+        """The table with its people counts withheld as decided, and the rates built on them with them."""
         mask = pd.DataFrame(False, index=table.index, columns=table.columns)
-        for column, column_keys in columns.items():
-            mask[column] = [withheld[key] for key in column_keys]
-        counts = tuple(c for c in (SESSIONS, REACHED, PLANNED, CYP_REACHED, CHILDREN) if c in table)
-        rates_shown = tuple(c for c in (OF_PLAN, CYP_PER) if c in table)
+        for column, keys in columns.items():
+            mask[column] = [withheld[key] for key in keys]
         for rate, count in ((OF_PLAN, REACHED), (CYP_PER, CYP_REACHED)):
             if rate in table:
                 mask[rate] = mask[count]
-        return ProtectedTable(table.mask(mask), mask, policy, counts, rates_shown)
+        counts = tuple(c for c in (SESSIONS, REACHED, PLANNED, CYP_REACHED, CHILDREN) if c in table)
+        return ProtectedTable(table.mask(mask), mask, policy, counts, tuple(c for c in (OF_PLAN, CYP_PER) if c in table))
 
-    setting_keys = [("setting", a, s) for a, s in zip(by_setting[AUDIENCE], by_setting[SETTING])]
-    quarter_keys = [("quarter", q, a) for q, a in zip(by_quarter[QUARTER], by_quarter[AUDIENCE])]
-    plan = None
-    if with_a_plan and not any(withheld[key] for key in with_a_plan):
-        chosen = by_setting[[key in set(with_a_plan) for key in setting_keys]]
-        plan = (float(chosen[REACHED].sum()), float(chosen[PLANNED].sum()))
-    return Reach(
-        by_setting=masked(by_setting, {REACHED: setting_keys}),
-        by_quarter=masked(by_quarter, {REACHED: quarter_keys}),
-        by_area=masked(by_area, {REACHED: [("area", p) for p in places], CYP_REACHED: [("area_cyp", p) for p in places]}),
-        with_a_plan=plan,
-    )
+    planned = [key for key, plan in zip(setting_keys, by_setting[PLANNED]) if key[2] != ALL_SETTINGS and pd.notna(plan)]
+    with_a_plan = None
+    if planned and not any(withheld[key] for key in planned):
+        chosen = by_setting[[key in set(planned) for key in setting_keys]]
+        with_a_plan = (float(chosen[REACHED].sum()), float(chosen[PLANNED].sum()))
+    return Reach(by_setting=masked(by_setting, {REACHED: setting_keys}),
+                 by_quarter=masked(by_quarter, {REACHED: quarter_keys}),
+                 by_area=masked(by_area, {REACHED: area_keys, CYP_REACHED: young_keys}),
+                 with_a_plan=with_a_plan)
 
 
 def beside_referrals(by_area: ProtectedTable, areas_rates: pd.DataFrame, partnership: ProtectedTable,
@@ -191,6 +186,7 @@ def beside_referrals(by_area: ProtectedTable, areas_rates: pd.DataFrame, partner
 
 
 def percent(value: float) -> str:
+    """A share as a board reads it in a sentence: whole percent."""
     return f"{value:.0f}%"
 
 
@@ -293,8 +289,9 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
     below = furthest_below_plan(reach)
     thin = thin_where_referrals_are_high(beside)
     total = reach.by_setting
-    plan_text = ("no plan given" if reach.with_a_plan is None or not reach.with_a_plan[1]
-                 else percent(100 * reach.with_a_plan[0] / reach.with_a_plan[1]))
+    any_plan = (total.numeric[SETTING] != ALL_SETTINGS) & total.numeric[PLANNED].notna()
+    plan_text = (percent(100 * reach.with_a_plan[0] / reach.with_a_plan[1]) if reach.with_a_plan and reach.with_a_plan[1]
+                 else policy.symbol if any_plan.any() and reach.with_a_plan is None else "no plan given")
     blocks = (
         Note("The guidance's section B asks strategic leaders to plan prevention through education: of practitioners, "
              "of children and young people, of parents and carers, and of communities. This page shows where that "
@@ -312,7 +309,7 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
                                                  policy.symbol)),
             Metric("Sessions delivered", f"{total.numeric[SESSIONS].iloc[-1]:,.0f}"),
             Metric("Work with a plan: reached, % of plan", plan_text,
-                   help="People reached in the settings whose every session had a planned reach, against that plan."),
+                   help="People reached in the settings where all of the work had a planned reach, against that plan."),
         )),
         *([Note(gaps + ".", tone="warning")] if gaps else []),
         *([Note(never.replace("No awareness work", "No awareness work at all", 1) + ".", tone="info")]
