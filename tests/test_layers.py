@@ -61,3 +61,16 @@ def test_the_check_sees_an_upward_import(tmp_path):
     bad.write_text("from cseboard.display import charts\nimport streamlit as st\n")
     assert LAYERS.index(layer_of("cseboard.display.charts")) > LAYERS.index("methods")
     assert "streamlit" in imported(bad)
+
+
+PAGES = sorted((PACKAGE.parent / "pages").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda path: str(path.relative_to(PACKAGE.parent)))
+def test_a_page_asks_for_a_section_and_draws_no_figure_itself(path):
+    """Pages read filters and widgets and render sections: no Plotly, no chart call, no query run on the page."""
+    tree = ast.parse(path.read_text())
+    assert not [name for name in imported(path) if name.split(".")[0] == "plotly"]
+    called = {node.func.attr for node in ast.walk(tree) if isinstance(node, ast.Call)
+              and isinstance(node.func, ast.Attribute)}
+    assert not called & {"plotly_chart", "query", "run_query", "execute"}, called & {"plotly_chart", "query"}

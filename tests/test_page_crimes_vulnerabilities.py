@@ -6,7 +6,7 @@ import pytest
 
 from cseboard.contract import CRIME_LABELS, VULNERABILITY_LABELS
 from cseboard.periods import quarter_of, quarters_between
-from cseboard.display.ui import WITHHELD_SORT_VALUE
+from cseboard.methods.disclosure import WITHHELD_SORT_VALUE
 from factory import rows
 from test_page_missing import figures
 

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import decoded
 from cseboard.periods import quarter_of, quarters_between
-from cseboard.display.ui import WITHHELD_SORT_VALUE
+from cseboard.methods.disclosure import WITHHELD_SORT_VALUE
 from factory import rows
 
 PAGE = "pages/questions/missing.py"

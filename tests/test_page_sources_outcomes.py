@@ -12,7 +12,7 @@ from cseboard.periods import quarter_of
 from factory import numbered, rows
 
 PAGE = "pages/questions/sources_outcomes.py"
-WITHHELD = float("-inf")  # how ui.sortable hands a withheld cell to st.dataframe
+WITHHELD = float("-inf")  # how disclosure.sortable hands a withheld cell to st.dataframe
 
 
 def referrals_in(sample_tables, first: str, last: str, **equals) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import pytest
 from factory import rows
 
 PAGE = "pages/questions/training.py"
-WITHHELD = float("-inf")  # how ui.sortable hands a withheld cell to st.dataframe
+WITHHELD = float("-inf")  # how disclosure.sortable hands a withheld cell to st.dataframe
 
 
 def training_in(sample_tables, first: str, last: str) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from cseboard.display.charts import funnel_plot
 from cseboard.methods.funnel import funnel_positions
 from cseboard.methods.disclosure import DisclosurePolicy
 from cseboard.filters import Filters
-from cseboard.display.ui import sortable
+from cseboard.methods.disclosure import sortable
 
 POLICY = DisclosurePolicy()
 

@@ -37,6 +37,7 @@ table { border-collapse: collapse; font-size: .85rem; margin: .4rem 0 1rem; }
 th, td { border: 1px solid #c8c8c8; padding: .2rem .45rem; text-align: left; } th { background: #f1f1f1; }
 .findings li { margin-bottom: .5rem; } a { color: #005a8c; }
 section.question { break-before: page; }
+h2, h3 { break-after: avoid; }
 @media (max-width: 40rem) { .columns { grid-template-columns: 1fr; } }
 @media print { body { max-width: none; padding: 0; } .modebar { display: none !important; } a { color: inherit; } }
 @page { size: A4; margin: 16mm 14mm 18mm; }

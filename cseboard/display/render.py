@@ -6,7 +6,7 @@ import re
 import streamlit as st
 
 from cseboard.display import charts, ui
-from cseboard.questions.section import Columns, Definitions, Figure, Metrics, Note, Section, Slot, Tabs
+from cseboard.questions.section import Columns, Definitions, Figure, Folded, Metrics, Note, Section, Slot, Tabs
 
 MARKUP = re.compile(r"([\\`*_\[\]$~|])|(<)(?=[A-Za-z/!?])|(&)(?=#?\w+;)|(:)(?=\w+[\[:])|^(#)", re.MULTILINE)
 """What Streamlit's Markdown would read as markup: emphasis, links, code, LaTeX, tables, tags, entities, :directives:."""
@@ -34,7 +34,7 @@ def _block(block) -> None:
     if isinstance(block, Note):
         note(block)
     elif isinstance(block, Definitions):
-        definitions(block.terms)
+        definitions(block.terms, block.listed)
     elif isinstance(block, Metrics):
         metrics(block)
     elif isinstance(block, Figure):
@@ -49,15 +49,19 @@ def _block(block) -> None:
             with tab:
                 for inner in blocks:
                     _block(inner)
+    elif isinstance(block, Folded):
+        with st.expander(plain(block.label)):
+            for inner in block.blocks:
+                _block(inner)
 
 
 def note(block: Note) -> None:
     """Words in their tone: a subheading, a caption, or an info or warning box."""
-    text = (f"**{plain(block.lead)}**" if block.lead else "") + plain(block.text)
+    text = plain(block.before) + (f"**{plain(block.lead)}**" if block.lead else "") + plain(block.text)
     if block.tone == "subheader":
         st.subheader(text)
     elif block.tone == "info":
-        st.info(text)
+        st.info(text, icon=block.icon)
     elif block.tone == "warning":
         st.warning(text, icon="⚠️")
     elif block.tone == "too_small":
@@ -68,9 +72,12 @@ def note(block: Note) -> None:
         st.caption(text)
 
 
-def definitions(terms) -> None:
-    """The definitions behind a chart, one line each, right under it."""
-    st.caption("  \n".join(f"**{plain(term)}**: {plain(meaning)}" for term, meaning in terms))
+def definitions(terms, listed: bool = False) -> None:
+    """The definitions behind a chart, one line each, right under it (or as a list where they stand on their own)."""
+    if listed:
+        st.markdown("\n".join(f"- **{plain(term)}**: {plain(meaning)}" for term, meaning in terms))
+    else:
+        st.caption("  \n".join(f"**{plain(term)}**: {plain(meaning)}" for term, meaning in terms))
 
 
 def metrics(block: Metrics) -> None:
@@ -106,11 +113,12 @@ def figure(block: Figure) -> None:
 
 
 def table(block: Figure) -> None:
-    """The figures behind a chart: protected as the chart is, sortable, downloadable as formula-safe CSV."""
+    """The figures behind a chart: protected as the chart is, sortable, downloadable as formula-safe CSV; a table
+    shown open is shown whole, as part of the page."""
     if block.table_heading:
         st.subheader(plain(block.table_heading))
     if block.table_open:
-        ui.table_view(block.table, block.key, block.file_name, block.table_frame, block.csv_frame)
+        ui.table_view(block.table, block.key, block.file_name, block.table_frame, block.csv_frame, height="content")
     else:
         with st.expander(block.table_label):
             ui.table_view(block.table, block.key, block.file_name, block.table_frame, block.csv_frame)

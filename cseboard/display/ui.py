@@ -13,6 +13,7 @@ from cseboard.filters import URL_KEYS, Filters, from_url
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.queries import run_filtered
 from cseboard.store.database import Store
+from cseboard.questions import section
 
 FILTERS_KEY = "filters"
 UNSUPPRESS_KEY = "disclosure_off"
@@ -141,31 +142,15 @@ def page_header(title: str, what_it_shows: str) -> Filters | None:
 
 
 def no_data(what: str = "the filters chosen") -> None:
-    st.info(f"No referrals match {what}. Widen the period or clear a filter in the sidebar.")
-
-
-WITHHELD_SORT_VALUE = float("-inf")
-
-
-def sortable(protected: disclosure.ProtectedTable):
-    """Numbers stay numbers (so columns sort as numbers) while withheld cells read as the symbol and sort lowest."""
-    numbers = protected.numeric.copy()
-    symbol = protected.policy.symbol
-    formats = {}
-    for column, pattern in ([(c, "{:,.0f}") for c in protected.count_columns]
-                            + [(c, "{:,.1f}") for c in protected.rate_columns]):
-        numbers[column] = numbers[column].astype(float).mask(protected.mask[column], WITHHELD_SORT_VALUE)
-        formats[column] = (lambda value, pattern=pattern: symbol if value == WITHHELD_SORT_VALUE
-                           else "" if value != value else pattern.format(value))
-    return numbers.style.format(formats)
+    st.info(section.no_data(what).text)
 
 
 def table_view(protected: disclosure.ProtectedTable, key: str, file_name: str, frame=None,
-               csv: pd.DataFrame | None = None) -> None:
+               csv: pd.DataFrame | None = None, height: str = "auto") -> None:
     """A protected table, sortable (or as the question styled it), and its formula-safe CSV download."""
     labelled_rows = not isinstance(protected.numeric.index, pd.RangeIndex)
-    st.dataframe(sortable(protected) if frame is None else frame, hide_index=not labelled_rows, width="stretch",
-                 key=f"{key}_table")
+    st.dataframe(disclosure.sortable(protected) if frame is None else frame, hide_index=not labelled_rows,
+                 width="stretch", height=height, key=f"{key}_table")
     st.download_button("Download CSV", data=disclosure.safe_csv(protected.display() if csv is None else csv),
                        file_name=f"{file_name}.csv", mime="text/csv", key=f"{key}_download")
 

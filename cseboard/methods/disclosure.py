@@ -291,3 +291,19 @@ def safe_csv(df: pd.DataFrame) -> bytes:
             frame[column] = frame[column].map(neutralise_formula)
     frame.columns = [neutralise_formula(column) for column in frame.columns]
     return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+WITHHELD_SORT_VALUE = float("-inf")
+
+
+def sortable(protected: ProtectedTable):
+    """Numbers stay numbers (so columns sort as numbers) while withheld cells read as the symbol and sort lowest."""
+    numbers = protected.numeric.copy()
+    symbol = protected.policy.symbol
+    formats = {}
+    for column, pattern in ([(c, "{:,.0f}") for c in protected.count_columns]
+                            + [(c, "{:,.1f}") for c in protected.rate_columns]):
+        numbers[column] = numbers[column].astype(float).mask(protected.mask[column], WITHHELD_SORT_VALUE)
+        formats[column] = (lambda value, pattern=pattern: symbol if value == WITHHELD_SORT_VALUE
+                           else "" if value != value else pattern.format(value))
+    return numbers.style.format(formats)

@@ -16,7 +16,7 @@ from cseboard.filters import Filters
 from cseboard.intake.quality import rag_line
 from cseboard.methods.disclosure import DisclosurePolicy
 from cseboard.periods import quarter_start
-from cseboard.questions import awareness, identification
+from cseboard.questions import awareness, headline, identification, linked, missing, rates, sources, training
 from cseboard.questions.section import Fetch, Section
 
 QUESTIONS_FOR_THE_BOARD = (
@@ -36,17 +36,28 @@ on prevention and awareness (section B of the guidance)."""
 class Question:
     """One question as the pack asks it: its page's title and its section with the page's default settings."""
 
-    key: str
     title: str
     build: Callable[[Fetch, Filters, DisclosurePolicy], Section]
 
 
 QUESTIONS = (
-    Question("age_gender", "Age and gender",
+    Question("This quarter", headline.section),
+    Question("Age and gender",
              lambda fetch, filters, policy: identification.section(fetch, filters, policy, settings().boys_benchmark,
                                                                    "area")),
-    Question("awareness", "Prevention and awareness", awareness.section),
+    Question("Missing from home or care",
+             lambda fetch, filters, policy: missing.section(fetch, filters, policy, referred_only=False)),
+    Question("Linked crimes and vulnerabilities",
+             lambda fetch, filters, policy: linked.section(fetch, filters, policy, linked.CRIME,
+                                                           linked.items_by_frequency(fetch, filters, linked.CRIME)[:3])),
+    Question("Referral sources and outcomes", sources.section),
+    Question("Areas", rates.section),
+    Question("Training coverage",
+             lambda fetch, filters, policy: training.section(fetch, filters, policy, settings().training_target,
+                                                             training.AGENCY)),
+    Question("Prevention and awareness", awareness.section),
 )
+"""The questions in the pack, in the dashboard's order, each with its page's default settings."""
 
 
 @dataclass(frozen=True)

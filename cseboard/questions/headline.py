@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cseboard.methods.disclosure import figure_text
+from cseboard.filters import Filters
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, figure_text, protect
 from cseboard.periods import shift_quarter
+from cseboard.questions.section import Fetch, Figure, Metric, Metrics, Note, Section
 
 # (label, numerator column, denominator column or None for a plain count)
 MEASURES = (
@@ -39,8 +41,8 @@ def measures_by_quarter(by_quarter: pd.DataFrame, quarters: list[str]) -> pd.Dat
     return pd.DataFrame(records)
 
 
-def metric_cards(protected, last_quarter: str, trend_quarters: list[str]) -> list[dict]:
-    """Text and trend for one card per measure, from the disclosure-protected table of measures_by_quarter."""
+def metric_cards(protected: ProtectedTable, last_quarter: str, trend_quarters: list[str]) -> list[Metric]:
+    """One card per measure (text, change and trend), from the disclosure-protected table of measures_by_quarter."""
     numbers, withheld, symbol = protected.numeric, protected.mask, protected.policy.symbol
     compared = [last_quarter, shift_quarter(last_quarter, -1), shift_quarter(last_quarter, -4)]
     cards = []
@@ -56,12 +58,38 @@ def metric_cards(protected, last_quarter: str, trend_quarters: list[str]) -> lis
         unit = " points" if is_share else ""
         basis = ("" if not is_share or flags[0] else
                  f" Based on {by_quarter.at[last_quarter, 'count']:,.0f} of {by_quarter.at[last_quarter, 'base']:,.0f}.")
-        cards.append({
-            "label": measure,
-            "value": texts[0],
-            "delta": None if change is None else f"{change:+,.{1 if is_share else 0}f}{unit} on {compared[1]}",
-            "year_ago": f"{compared[2]}: {texts[2]}",
-            "help": f"{compared[1]}: {texts[1]}; {compared[2]}: {texts[2]}.{basis}",
-            "trend": [float(v) for v in by_quarter.loc[trend_quarters, column]],
-        })
+        cards.append(Metric(
+            label=measure,
+            value=texts[0],
+            delta=None if change is None else f"{change:+,.{1 if is_share else 0}f}{unit} on {compared[1]}",
+            footnote=f"Same quarter a year before, {compared[2]}: {texts[2]}",
+            help=f"{compared[1]}: {texts[1]}; {compared[2]}: {texts[2]}.{basis}",
+            trend=tuple(float(v) for v in by_quarter.loc[trend_quarters, column]),
+        ))
     return cards
+
+
+def _with_year_before(filters: Filters) -> Filters:
+    """The filters over the quarters the headline needs: the period chosen and back to a year before its last."""
+    return filters.with_period(*headline_quarters(filters.first_quarter, filters.last_quarter))
+
+
+def has_referrals(fetch: Fetch, filters: Filters) -> bool:
+    """Whether any headline figure exists for the filters: the page says there is no data rather than draw zeros."""
+    return not fetch("headline_by_quarter", _with_year_before(filters)).empty
+
+
+def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section:
+    """This quarter's headline cards against the quarter before and a year before, and the table behind them."""
+    wanted = _with_year_before(filters)
+    figures = measures_by_quarter(fetch("headline_by_quarter", wanted), wanted.quarters())
+    protected = protect(figures, counts=["count", "base"], rates={"percent": ("count", "base")},
+                        groups=["measure", "quarter"], policy=policy)
+    blocks = (
+        Note(filters.last_quarter, tone="subheader"),
+        Metrics(tuple(metric_cards(protected, filters.last_quarter, filters.quarters()))),
+        Note("Workforce training covers every agency and is not narrowed by the area, source, age band or gender "
+             "filters; the other figures are."),
+        Figure("home_headline", protected, f"headline_{filters.last_quarter}"),
+    )
+    return Section("headline", f"Headline figures for {filters.last_quarter}", filters.describe(), blocks)

@@ -11,12 +11,17 @@ import pandas as pd
 
 from cseboard.methods import disclosure
 from cseboard.contract import AGE_BANDS, BOYS, CRIME_LABELS, OTHERS, VULNERABILITY_LABELS, gender_group
+from cseboard.filters import Filters
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, visible
+from cseboard.questions.section import Chart, Fetch, Figure, Note, Section, Slot, Tabs, nothing_to_draw
 
 CRIME, VULNERABILITY = "crime", "vulnerability"
 LABELS = {CRIME: CRIME_LABELS, VULNERABILITY: VULNERABILITY_LABELS}
 ITEM_HEADINGS = {CRIME: "Linked crime", VULNERABILITY: "Vulnerability"}
 KIND_WORDS = {CRIME: "linked crime", VULNERABILITY: "vulnerability"}
+KINDS = {"Linked crimes": CRIME, "Vulnerabilities": VULNERABILITY}
+"""The page's choice of what to show, by the words on its switch."""
+TOGETHER = {CRIME: "Crimes with other crimes", VULNERABILITY: "Crimes with vulnerabilities"}
 
 GROUP_COLUMNS = ["quarter", "gender", "age_band"]
 WHOLE_PERIOD = "whole_period"
@@ -139,3 +144,81 @@ def co_occurrence_title(protected: ProtectedTable, kind: str) -> str:
         return f"No crime is recorded with another {KIND_WORDS[kind]} on the referrals chosen"
     crime, other = stacked.idxmax()
     return f"{crime} and {other.lower()} are recorded together most often: on {stacked.max():,.0f} referrals"
+
+
+def has_referrals(fetch: Fetch, filters: Filters) -> bool:
+    """Whether any referral matches the filters: the page asks before drawing its controls."""
+    return not fetch("crimes_by_group", filters).empty
+
+
+def items_by_frequency(fetch: Fetch, filters: Filters, kind: str) -> list[str]:
+    """The crimes (or vulnerabilities), most often recorded first: the choices of the page's trend selector."""
+    return shares(fetch("crimes_by_group", filters), kind).numeric[ITEM_HEADINGS[kind]].tolist()
+
+
+def _shares_figure(key: str, table: ProtectedTable, file_name: str, drawing: str, title: str, options: dict,
+                   too_small: str, caption: str = "") -> Figure:
+    """A chart of shares of referrals and its table; when every share is withheld or zero, the reason in words."""
+    return Figure(key, table, file_name, too_small=too_small, alt_text=title, caption=caption,
+                  chart=None if nothing_to_draw(table, [SHARE]) else Chart(drawing, title, table, options))
+
+
+def _trend(by_quarter: ProtectedTable, kind: str, chosen: list[str]) -> Figure:
+    """The chosen items' shares by quarter; with none chosen, an empty chart that asks for one."""
+    item, words = ITEM_HEADINGS[kind], KIND_WORDS[kind]
+    title = trend_title(by_quarter, kind, chosen[0]) if chosen else f"Choose a {words} to see its trend"
+    shown_rows = by_quarter.numeric.index[by_quarter.numeric[item].isin(chosen)]
+    drawn = not (chosen and nothing_to_draw(by_quarter, [SHARE], shown_rows))
+    return Figure("crimes_trend", by_quarter, f"{kind}_by_quarter",
+                  chart=Chart("linked.trend", title, by_quarter, {"item": item, "chosen": chosen}) if drawn else None,
+                  too_small=f"Share of referrals recording each {words}, by quarter", alt_text=title,
+                  caption="A gap is a quarter withheld as <5.")
+
+
+def _together(pairs: pd.DataFrame, other: str, policy: DisclosurePolicy) -> Figure:
+    """Referrals recording a crime together with another crime or with a vulnerability."""
+    together = co_occurrence(pairs, other, policy=policy)
+    title = co_occurrence_title(together, other)
+    return Figure(f"crimes_together_{other}", together, f"crimes_with_{other}",
+                  chart=None if nothing_to_draw(together, list(together.count_columns))
+                  else Chart("linked.together", title, together),
+                  too_small="Referrals recording both", alt_text=title,
+                  caption="Each cell counts the referrals recording both. A blank cell with <5 is withheld."
+                          + (" Each pair is shown once." if other == CRIME else ""))
+
+
+def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, kind: str, chosen: list[str]) -> Section:
+    """What else is recorded on CSE referrals: each crime's (or vulnerability's) share of referrals overall, by
+    quarter for those chosen, for boys and girls and by age band, and which crimes are recorded together.
+    A Slot stands where the page asks which items to follow by quarter."""
+    rows = fetch("crimes_by_group", filters)
+    item, words = ITEM_HEADINGS[kind], KIND_WORDS[kind]
+    overall = shares(rows, kind, policy=policy)
+    order = overall.numeric[item].tolist()
+    by_gender = shares(rows, kind, "gender", policy=policy)
+    by_age = shares(rows, kind, "age_band", policy=policy)
+    pairs = fetch("crimes_co_occurrence", filters)
+    titles = {"overall": overall_title(overall, kind), "gender": by_gender_title(by_gender, kind),
+              "age": by_age_title(by_age, kind)}
+    blocks = (
+        Note(": referrals matching the filters that record it, out of all those referrals; a referral can record "
+             "several, or none, so shares do not add up to 100%.", lead="Share of referrals"),
+        _shares_figure("crimes_overall", overall, f"{kind}_share_of_referrals", "linked.overall", titles["overall"],
+                       {"item": item}, f"Share of referrals recording each {words}"),
+        Note("By quarter", tone="subheader"),
+        Slot("items"),
+        _trend(shares(rows, kind, "quarter", policy=policy), kind, chosen),
+        Note("Boys and girls", tone="subheader"),
+        _shares_figure("crimes_gender", by_gender, f"{kind}_by_gender", "linked.by_gender", titles["gender"],
+                       {"item": item, "order": order}, f"Share of boys' and girls' referrals recording each {words}",
+                       "Each bar is a share of that group's referrals. Children of another or unknown gender are "
+                       "counted with girls: they are too few to show apart without withholding boys' figures too."),
+        Note("Age", tone="subheader"),
+        _shares_figure("crimes_age", by_age, f"{kind}_by_age_band", "linked.by_age", titles["age"],
+                       {"item": item, "order": order}, f"Share of referrals recording each {words}, by age band",
+                       "Each cell is the share of referrals of children in that age band. A blank cell with <5 is "
+                       "withheld."),
+        Note("Recorded together", tone="subheader"),
+        Tabs(tuple(TOGETHER.values()), tuple((_together(pairs, other, policy),) for other in TOGETHER)),
+    )
+    return Section("linked", titles["overall"], filters.describe(), blocks, findings=tuple(titles.values()))

@@ -9,7 +9,10 @@ import pandas as pd
 
 from cseboard.methods import disclosure
 from cseboard.contract import BOYS, OTHERS, gender_group
+from cseboard.filters import Filters
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, visible
+from cseboard.questions.section import (Chart, Columns, Fetch, Figure, Metric, Metrics, Note, Section, no_data,
+                                        nothing_to_draw)
 
 DAYS_BEFORE_REFERRAL = 90
 REPEAT_FROM = 3
@@ -227,3 +230,92 @@ def timeliness_title(protected: ProtectedTable, quarter: str) -> str:
     if share is None:
         return "Accepted return interviews held within 72 hours of return"
     return f"In {quarter}, {share:.0f}% of accepted return interviews were held within 72 hours of return"
+
+
+def defined(*names: str) -> tuple[tuple[str, str], ...]:
+    """The definitions behind a chart, by name."""
+    return tuple((name, DEFINITIONS[name]) for name in names)
+
+
+def _scope(referred_only: bool) -> Note:
+    """Which children the episode figures cover, since the sidebar's filters describe referrals."""
+    if referred_only:
+        return Note("Showing only children with a CSE referral in the period that matches the area, source, age and "
+                    "gender filters.")
+    return Note(" in the period, with or without a CSE referral: the area, source, age and gender filters describe "
+                "referrals, so they cannot apply to children with none. Switch on the toggle to apply them through "
+                "each child's referrals.", before="Showing ", lead="every child who went missing")
+
+
+def _episodes(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, referred_only: bool) -> list:
+    """How often children went missing, for how long, and the return interviews after: cards, then charts by pairs."""
+    episodes = fetch("missing_episodes_by_quarter", filters, referred_only=referred_only)
+    if episodes.empty:
+        return [Note("No missing episodes started in the period for the children chosen. Widen the period, clear a "
+                     "filter, or switch off the toggle.", tone="info")]
+    quarters = filters.quarters()
+    interview_table = interviews(episodes, quarters, policy)
+    timely = timeliness(interview_table)
+    by_quarter = children_by_quarter(fetch("missing_children_by_quarter", filters, referred_only=referred_only),
+                                     quarters, interview_table, policy)
+    repeat = repeat_missing(fetch("missing_repeat", filters, referred_only=referred_only), policy)
+    lengths = durations(episodes, policy)
+    titles = {"children": children_title(by_quarter, filters.last_quarter), "repeat": repeat_title(repeat),
+              "durations": durations_title(lengths), "timeliness": timeliness_title(timely, filters.last_quarter),
+              "interviews": "Return interviews after each episode, by quarter"}
+    return [
+        Note("In the period", tone="subheader"),
+        Metrics(tuple(Metric(label, value, help=CARD_HELP[label])
+                      for label, value in headline(by_quarter, repeat, timely)), per_row=4),
+        Figure("missing_children", by_quarter, "missing_children_by_quarter",
+               chart=Chart("missing.children", titles["children"], by_quarter), alt_text=titles["children"],
+               definitions=defined("Missing episode", "Children who went missing")),
+        Columns((
+            (Figure("missing_repeat", repeat, "missing_repeat", chart=Chart("missing.repeat", titles["repeat"], repeat),
+                    alt_text=titles["repeat"], definitions=defined("Repeat missing")),),
+            (Figure("missing_durations", lengths, "missing_durations",
+                    chart=Chart("missing.durations", titles["durations"], lengths), alt_text=titles["durations"],
+                    definitions=defined("Time missing")),),
+        )),
+        Note("Return interviews", tone="subheader"),
+        Columns((
+            (Figure("missing_interviews", interview_table, "missing_return_interviews",
+                    chart=Chart("missing.interviews", titles["interviews"], interview_table),
+                    alt_text=titles["interviews"], definitions=defined("Return interview"),
+                    caption="A gap in a bar is a figure withheld as <5; hover over a bar for the figures."),),
+            (Figure("missing_timeliness", timely, "missing_return_interviews_72_hours",
+                    chart=Chart("missing.timeliness", titles["timeliness"], timely), alt_text=titles["timeliness"],
+                    definitions=defined("Within 72 hours")),),
+        )),
+    ]
+
+
+def _before_referral(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> list:
+    """Children referred who had gone missing in the days before, boys against other children, each quarter."""
+    rows = fetch("missing_before_referral", filters, days_before=DAYS_BEFORE_REFERRAL)
+    if rows.empty:
+        return [no_data()]
+    shares = before_referral(rows, filters.quarters(), policy)
+    title = before_referral_title(shares, filters.last_quarter)
+    drawn = not nothing_to_draw(shares, [SHARE])
+    return [Figure(
+        "missing_before_referral", shares, "missing_before_referral",
+        chart=Chart("missing.before_referral", title, shares) if drawn else None,
+        too_small=f"Children referred who had gone missing in the {DAYS_BEFORE_REFERRAL} days before", alt_text=title,
+        caption=("These children match all the filters, whatever the toggle above. A gap is a share withheld as <5. "
+                 "Children of another or unknown gender are shown with girls: they are too few to show apart.")
+        if drawn else "",
+        definitions=defined("Missing before referral"))]
+
+
+def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, referred_only: bool) -> Section:
+    """Missing from home or care: episodes, children, repeats, durations and return interviews for the children
+    chosen (every child who went missing, or only those referred, as the page's toggle says), then missing before
+    a CSE referral, which always follows the filters."""
+    blocks = [
+        _scope(referred_only),
+        *_episodes(fetch, filters, policy, referred_only),
+        Note("Children referred for CSE who went missing shortly before", tone="subheader"),
+        *_before_referral(fetch, filters, policy),
+    ]
+    return Section("missing", "Missing from home or care", filters.describe(), tuple(blocks))

@@ -14,6 +14,9 @@ from typing import IO
 import duckdb
 import pandas as pd
 
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable
+from cseboard.questions.section import Chart, Columns, Definitions, Figure, Folded, Note, Section, Slot
+
 CsvSource = str | PathLike | IO
 
 SYMBOLS = {
@@ -251,6 +254,18 @@ def _blank_codes_to_missing(frame: pd.DataFrame) -> pd.DataFrame:
 
 # Keeping imports in the store (tables national_* in schema.sql), so they survive a restart.
 
+UPLOADS = {  # kind: (what to upload, where to find it)
+    "factors": ("Children in need: factors identified at the end of assessment (DfE, CSV)",
+                "From explore-education-statistics.service.gov.uk, 'Children in need', the 'Factors identified at "
+                "the end of assessment' data file (c3_factors_identified_at_end_of_assessment_...csv)."),
+    "population": ("Mid-year population estimates (ONS, CSV)",
+                   "The population estimates file published with the same DfE release "
+                   "(ons_mid-year_population_estimates_...csv): children aged 0 to 17 by local authority."),
+    "neighbours": ("Statistical neighbours (DfE, CSV)",
+                   "The DfE children's services statistical neighbour benchmarking tool, saved as CSV in its wide "
+                   "form (sn_model_..._wide.csv): each authority's ten closest neighbours."),
+}
+
 READERS = {"factors": read_factors, "population": read_population, "neighbours": read_neighbours}
 SYMBOL_COLUMNS = {"factors": "symbol", "population": "symbol"}
 
@@ -334,3 +349,64 @@ def comparison_table(comparison: pd.DataFrame, la_name: str) -> pd.DataFrame:
         "Neighbours with a figure": rows["neighbours_used"],
         "Population estimate used (year)": rows["population_year"],
     })
+
+
+def missing_files(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """What still has to be imported before the comparison can be drawn, as the uploaders name it."""
+    return [UPLOADS[kind][0] for kind in READERS if kind not in tables]
+
+
+def authority_choices(factors: pd.DataFrame) -> dict[str, str]:
+    """Each authority's code and how the page offers it: "name (region)", by name."""
+    authorities = local_authorities(factors)
+    return {code: f"{name} ({region})" for code, name, region
+            in zip(authorities["old_la_code"], authorities["la_name"], authorities["region_name"])}
+
+
+def published_table(comparison: pd.DataFrame, la_name: str) -> ProtectedTable:
+    """The comparison table as DfE published it: DfE has rounded and suppressed it, so nothing more is withheld."""
+    published = comparison_table(comparison, la_name)
+    return ProtectedTable(numeric=published, policy=DisclosurePolicy(enabled=False),
+                          mask=pd.DataFrame(False, index=published.index, columns=published.columns))
+
+
+def section(tables: dict[str, pd.DataFrame], la_code: str | None) -> Section:
+    """The authority's rate for each factor against England, its region and its neighbours, with DfE's gaps in words.
+
+    A Slot stands where the page draws its import panel and, once every file is stored, its choice of authority.
+    """
+    blocks: list = [Note("These are figures the Department for Education has published for whole local authorities: "
+                         "the sidebar filters do not apply. DfE has already rounded and suppressed them, so the "
+                         "dashboard applies no further suppression; a figure DfE withheld stays withheld and shows "
+                         "DfE's symbol, never zero.", tone="info", icon=":material/public:"),
+                    Slot("imports")]
+    missing = missing_files(tables)
+    if missing:
+        blocks.append(Note(f"To see the comparison, import: {'; '.join(missing)}.", tone="info"))
+        return Section("national", "National benchmarks", "", tuple(blocks))
+    if la_code is None:
+        blocks.append(Note("Choose your local authority to compare it with England, its region and its statistical "
+                           "neighbours.", tone="info"))
+        return Section("national", "National benchmarks", "", tuple(blocks))
+    la_name = local_authorities(tables["factors"]).set_index("old_la_code").at[la_code, "la_name"]
+    comparison = compare(tables["factors"], tables["population"], tables["neighbours"], la_code)
+    charts = []
+    for factor, rows in comparison.groupby("factor", sort=False):
+        label, finding = rows["factor_label"].iloc[0], factor_finding(rows, la_name)
+        charts.append(Figure(f"national_{factor}", alt_text=f"{label}: {finding}", chart=Chart(
+            "national.factor_trend", label, rows,
+            {"la_name": la_name, "region_name": rows["region_name"].iloc[0], "finding": finding})))
+    blocks += [Note(CAVEAT), Columns((tuple(charts[0::2]), tuple(charts[1::2]))),
+               Note("Years are DfE reporting years, ending 31 March.")]
+    gaps = missing_figures(comparison, la_name)
+    if gaps:
+        blocks.append(Note(" (a gap in its line):\n" + "\n".join(f"- {gap}" for gap in gaps), tone="markdown",
+                           lead=f"Figures not published for {la_name}"))
+    earlier = comparison[comparison["population_is_from_earlier_year"]]
+    blocks += [Note(f"Rates for {year} use the {rows['population_year'].iloc[0]} population estimate, the latest in "
+                    "the population file.") for year, rows in earlier.groupby("time_period")]
+    blocks += [Folded("What DfE's symbols mean", (Definitions(tuple(SYMBOLS.items()), listed=True),)),
+               Figure("national_comparison", published_table(comparison, la_name), f"national_benchmarks_{la_code}")]
+    title = f"{la_name} against England, its region and its statistical neighbours"
+    return Section("national", title, "", tuple(blocks), findings=tuple(figure.chart.options["finding"]
+                                                                        for figure in charts))

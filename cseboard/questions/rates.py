@@ -11,8 +11,9 @@ from scipy.stats import poisson
 
 from cseboard.methods import stats
 from cseboard.methods.funnel import FUNNEL_LEVELS, funnel_finding, funnel_positions
-from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, protect
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, metric_text, protect, sortable
 from cseboard.filters import Filters
+from cseboard.questions.section import Chart, Fetch, Figure, Metric, Metrics, Note, Section
 
 PER = 10_000
 AREA, REFERRALS, POPULATION = "Area", "Referrals", "Children living in the area"
@@ -128,7 +129,7 @@ def display(protected: ProtectedTable) -> pd.DataFrame:
 
 
 def mark_no_population(styler: Styler, areas: ProtectedTable) -> Styler:
-    """In a sortable table (ui.sortable), populations with commas, and "no population" where an area has none."""
+    """In a sortable table (disclosure.sortable), populations with commas, and "no population" where an area has none."""
     missing = areas.numeric[POPULATION].isna()
     styler = styler.format("{:,.0f}", subset=[POPULATION])
     if missing.any():
@@ -192,3 +193,40 @@ def population_note(filters: Filters) -> str:
         notes.append("Only referrals from the sources chosen are counted; the population is all such children.")
     notes.append("The partnership rate covers every area with a population, whichever areas are chosen.")
     return " ".join(notes)
+
+
+def has_referrals(fetch: Fetch, filters: Filters) -> bool:
+    """Whether any chosen area had a referral in the filters: the page says so rather than draw empty charts."""
+    by_area = fetch("areas_rates", filters)
+    return bool(by_area[by_area.chosen].referrals.any())
+
+
+def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section:
+    """Which areas refer more or fewer children per 10,000 than the partnership: cards, the rates, the funnel, the table."""
+    by_area = fetch("areas_rates", filters)
+    partnership = partnership_rate(by_area, policy)
+    areas = area_rates(by_area, partnership, policy)
+    centre = partnership.numeric.at[0, RATE]
+    title = rates_title(areas, partnership)
+    blocks = [
+        Note(population_note(filters)),
+        Metrics((
+            Metric("Referrals in the partnership", metric_text(partnership, REFERRALS)),
+            Metric("Children living in the partnership", f"{partnership.numeric.at[0, POPULATION]:,.0f}"),
+            Metric("Referrals per 10,000 children", metric_text(partnership, RATE),
+                   help=f"95% CI {metric_text(partnership, LOWER)} to {metric_text(partnership, UPPER)} "
+                        "(Byar's method)."),
+        )),
+        Figure("areas_rates", chart=Chart("rates.area_rates", title, areas, {"centre": centre}), alt_text=title),
+        *([Figure("areas_funnel", alt_text=funnel_title(areas), chart=Chart(
+            "funnel", funnel_title(areas), areas.numeric,
+            {"label": AREA, "size": POPULATION, "value": RATE, "position": POSITION, "hover": hover(areas),
+             "limits": rate_limits(centre), "centre": centre, "centre_label": f"Partnership {centre:.1f} per 10,000",
+             "x_title": "Children living in the area", "y_title": "Referrals per 10,000 children"}),
+            caption="The limits show how far an area's rate could stray from the partnership's by chance alone "
+                    "(exact Poisson limits, dashed 95%, dotted 99.8%); they narrow as areas get larger.")]
+          if centre == centre else []),
+        Figure("areas", areas, "referrals_per_10000_by_area", table_open=True, table_heading="Every area",
+               table_frame=mark_no_population(sortable(areas), areas), csv_frame=display(areas)),
+    ]
+    return Section("areas", title, filters.describe(), tuple(blocks), findings=(title,))

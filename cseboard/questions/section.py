@@ -21,18 +21,21 @@ Fetch = Callable[..., pd.DataFrame]
 @dataclass(frozen=True)
 class Note:
     """A line of words: a caption under a chart, a subheading, or an info or warning box; lead is shown in bold before it
-    (text then starts with its own space or colon)."""
+    (text then starts with its own space or colon), after the words in before if any; icon names a box's icon."""
 
     text: str
     tone: str = "caption"
     lead: str = ""
+    before: str = ""
+    icon: str | None = None
 
 
 @dataclass(frozen=True)
 class Definitions:
-    """The definitions behind a chart, one term and its meaning per line."""
+    """The definitions behind a chart, one term and its meaning per line; listed ones read as a list, not a caption."""
 
     terms: tuple[tuple[str, str], ...]
+    listed: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,13 +106,21 @@ class Tabs:
 
 
 @dataclass(frozen=True)
+class Folded:
+    """Blocks folded away under a label, for the reader who wants them (what a chart's symbols mean)."""
+
+    label: str
+    blocks: tuple["Block", ...]
+
+
+@dataclass(frozen=True)
 class Slot:
     """Where a page's own widget stands (it is drawn by the page, before the section is built from its value)."""
 
     name: str
 
 
-Block = Union[Note, Definitions, Metrics, Figure, Columns, Tabs, Slot]
+Block = Union[Note, Definitions, Metrics, Figure, Columns, Tabs, Folded, Slot]
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,11 @@ class Section:
     caveats: tuple[str, ...] = ()
 
 
+def no_data(what: str = "the filters chosen") -> Note:
+    """In place of figures when no referral matches: say so, and how to widen the view."""
+    return Note(f"No referrals match {what}. Widen the period or clear a filter in the sidebar.", tone="info")
+
+
 def figures(blocks: tuple[Block, ...]) -> list[Figure]:
     """Every figure in a section's blocks, in reading order, however nested (for the pack and tests)."""
     found = []
@@ -136,6 +152,8 @@ def figures(blocks: tuple[Block, ...]) -> list[Figure]:
         elif isinstance(block, Tabs):
             for tab in block.tabs:
                 found.extend(figures(tab))
+        elif isinstance(block, Folded):
+            found.extend(figures(block.blocks))
     return found
 
 

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cseboard.methods import disclosure
+from cseboard.config import settings
 from cseboard.contract import OUTCOMES, REFERRAL_SOURCES, RISK_LEVELS
+from cseboard.filters import Filters
+from cseboard.methods import disclosure
 from cseboard.methods.stats import SIGNIFICANTLY_BELOW, compare_to_benchmark, wilson_interval
+from cseboard.questions.section import Chart, Fetch, Figure, Note, Section, nothing_to_draw
 
 SOURCE, QUARTER, OUTCOME, RISK = "Referral source", "Quarter", "Outcome", "Risk level"
 REFERRALS, SHARE = "Referrals", "Share (%)"
@@ -229,3 +232,82 @@ def boys_title(boys: pd.DataFrame, benchmark: float) -> str:
     if len(below) > 2:
         return f"{len(below)} of {len(by_source)} sources referred significantly fewer boys than the {benchmark:.0%} benchmark"
     return f"{' and '.join(below)} referred significantly fewer boys than the {benchmark:.0%} benchmark"
+
+
+def trend_sources(views: SourceViews) -> list[str]:
+    """Sources that get a small chart of their own: those that referred, less those withheld in every quarter."""
+    blank = withheld_every_quarter(views.trend)
+    referred = views.by_source.numeric.loc[views.by_source.numeric[REFERRALS] != 0, SOURCE]
+    return [source for source in dict.fromkeys(views.trend.numeric[SOURCE]) if source in set(referred)
+            and source not in blank]
+
+
+def has_referrals(fetch: Fetch, filters: Filters) -> bool:
+    """Whether any referral matches the filters: the page says so rather than draw empty charts."""
+    return not fetch("sources_referral_counts", filters).empty
+
+
+def _outcome_figure(key: str, view: disclosure.ProtectedTable, row_label: str, base: str, title: str, what: str,
+                    file_name: str, caption: str) -> Figure:
+    """The outcome shares of a view as 100% bars, or a note when every row is too small to show them."""
+    return Figure(key, view, file_name, too_small=what, alt_text=title, caption=caption,
+                  chart=Chart("sources.outcome_shares", title, view, {"row_label": row_label, "base": base})
+                  if rows_with_shares(view, row_label) else None)
+
+
+def section(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy) -> Section:
+    """Who refers, what happens next, and which agencies refer few boys or few children, from linked-protected views."""
+    counts = fetch("sources_referral_counts", filters)
+    benchmark = settings().boys_benchmark
+    quarters = filters.quarters()
+    views = source_views(counts, sources_in_scope(filters.sources, counts["referral_source"]), quarters, benchmark,
+                         policy)
+    who_title = who_refers_title(views.by_source.numeric)
+    shown_trend = trend_sources(views)
+    blank = withheld_every_quarter(views.trend)
+    changed_title = trend_title(views.trend.numeric, quarters)
+    hidden = too_few_for_outcomes(views.outcomes_by_source, SOURCE, FROM_SOURCE)
+    fewest = fewest_referrals(views.by_source)
+    absent = absent_sources(views.by_source.numeric)
+    blocks = [
+        Note("Who refers", tone="subheader"),
+        Figure("sources_who_refers", views.by_source, "referrals_by_source", alt_text=who_title,
+               too_small="Referrals by source",
+               chart=None if nothing_to_draw(views.by_source, [REFERRALS])
+               else Chart("sources.who_refers", who_title, views.by_source)),
+        Figure("sources_trend", views.trend, "referrals_by_source_and_quarter", alt_text=changed_title,
+               too_small="Referrals by source each quarter",
+               chart=Chart("sources.trend", changed_title, views.trend, {"quarters": quarters, "sources": shown_trend})
+               if shown_trend else None,
+               caption=(f"Referrals per quarter, {quarters[0]} (left) to {quarters[-1]} (right), on the same scale. "
+                        "A gap is a quarter withheld as <5."
+                        + (f" Not shown, as every quarter is withheld: {', '.join(blank)}." if blank else ""))
+               if shown_trend else ""),
+        Note("What happens next", tone="subheader"),
+        _outcome_figure("sources_outcome_by_source", views.outcomes_by_source, SOURCE, FROM_SOURCE,
+                        no_further_action_title(views.outcomes_by_source.numeric), "Outcome of referrals by source",
+                        "outcome_by_source",
+                        "A bar that stops short of 100% has outcomes withheld as <5; hover over a bar for the count."
+                        + (f" Too few referrals to show what happened next: {', '.join(hidden)}." if hidden else "")),
+        _outcome_figure("sources_outcome_by_risk", views.outcomes_by_risk, RISK, AT_RISK_LEVEL,
+                        high_risk_title(views.outcomes_by_risk.numeric), "Outcome of referrals by risk level",
+                        "outcome_by_risk_level", "Risk level is the outcome of the local CSE screening tool."),
+        Note("Which agencies refer few boys", tone="subheader"),
+        Note("The share of boys needs referrals of every gender: clear the gender filter in the sidebar to see it.",
+             tone="info") if filters.genders else
+        Figure("sources_boys", views.boys, "boys_by_source", alt_text=boys_title(views.boys.numeric, benchmark),
+               chart=Chart("sources.boys", boys_title(views.boys.numeric, benchmark), views.boys,
+                           {"benchmark": benchmark}),
+               caption=f"The benchmark is {benchmark:.0%}: about one in three children supported by CSE services "
+                       "are boys (Barnardo's, 2014), so a source well below it may be missing boys at risk. A line "
+                       "that does not reach the benchmark means the difference is unlikely to be chance. "
+                       "Sources withheld as <5 have no dot."),
+        Note("Which agencies refer few children", tone="subheader"),
+        *([Note(" " + ", ".join(f"{row[SOURCE]} ({row[REFERRALS]})" for _, row in fewest.iterrows()) + ".",
+                tone="markdown", lead="Fewest referrals in the period:")] if not fewest.empty else []),
+        Note(f" {', '.join(absent)}.", tone="markdown", lead="No referrals at all from:") if absent
+        else Note("", tone="markdown", lead="Every source made at least one referral in the period."),
+        Note("A source that rarely refers may not be recognising CSE: consider whether it needs training "
+             "(see Training coverage) or a clearer route to refer."),
+    ]
+    return Section("sources", who_title, filters.describe(), tuple(blocks), findings=(who_title,))

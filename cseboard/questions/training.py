@@ -10,8 +10,10 @@ import math
 
 import pandas as pd
 
-from cseboard.methods import disclosure
 from cseboard.contract import TRAINING_AGENCIES, TRAINING_LEVELS
+from cseboard.filters import Filters
+from cseboard.methods import disclosure
+from cseboard.questions.section import Chart, Fetch, Figure, Note, Section, Slot
 
 PERIOD, AGENCY, LEVEL = "Period", "Agency", "Level"
 TRAINED, IN_SCOPE, COVERAGE = "Staff trained", "Staff in scope", "Trained (%)"
@@ -123,3 +125,56 @@ def gap_title(gaps: pd.DataFrame, target: float) -> str:
     worst = below.iloc[0]
     return (f"{worst[AGENCY]} is furthest from the {target:.0%} target: {worst[COVERAGE]:.0f}% trained, "
             f"{worst[TO_TRAIN]:,.0f} staff still to train")
+
+
+def _coverage(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy) -> disclosure.ProtectedTable:
+    """Protected coverage for the period chosen (training figures are for whole agencies: only the period applies)."""
+    return protect_coverage(fetch("training_coverage", filters), policy)
+
+
+def has_figures(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy) -> bool:
+    """Whether the period has training figures: the page asks before drawing the trend's choice of lines."""
+    return latest_period(_coverage(fetch, filters, policy).numeric) is not None
+
+
+def section(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy, target: float,
+            trend_by: str | None) -> Section:
+    """Coverage by agency and level in the latest period, its trend by agency or level, and who is furthest from the
+    target. Slots stand where the page asks for the target and, when there are figures, for the trend's lines."""
+    blocks = [Note("Training figures are for whole agencies: the area, age band, gender and referral source filters "
+                   "do not apply on this page. The period filter does.", tone="info", icon=":material/info:"),
+              Slot("target")]
+    coverage = _coverage(fetch, filters, policy)
+    period = latest_period(coverage.numeric)
+    if period is None:
+        blocks.append(Note("There are no training figures for the period chosen. Widen the period in the sidebar, or "
+                           "load an extract that has a training table.", tone="info"))
+        return Section("training", "No training figures for the period", filters.describe(), tuple(blocks))
+    gaps = gap_table(coverage, period, target)
+    title = coverage_title(gaps.numeric, period, target)
+    changed = trend_title(coverage.numeric)
+    other, everyone = (LEVEL, ALL_LEVELS) if trend_by == AGENCY else (AGENCY, ALL_AGENCIES)
+    periods = sorted(coverage.numeric.loc[coverage.numeric[other] == everyone, PERIOD].unique())
+    if period != filters.last_quarter:
+        blocks.append(Note(f"There are no training figures for {filters.last_quarter}; the latest in the period, "
+                           f"{period}, are shown.", tone="warning"))
+    blocks += [
+        Note(f"Coverage in {period}", tone="subheader"),
+        Figure("training_by_agency_level", coverage, "training_coverage", alt_text=title,
+               chart=Chart("training.coverage", title, coverage,
+                           {"period": period, "target": target, "agency_order": gaps.numeric[AGENCY].tolist()}),
+               caption="Agencies are ordered from furthest below the target to furthest above it. A missing bar is a "
+                       "figure withheld as <5."),
+        Note("Trend", tone="subheader"),
+        Slot("trend_by"),
+        Figure("training_trend", alt_text=changed,
+               chart=Chart("training.trend", changed, coverage,
+                           {"by": trend_by, "periods": filters.quarters(), "target": target}),
+               caption=f"Share of staff trained each quarter, {periods[0]} (left) to {periods[-1]} (right); the dashed "
+                       f"line is the {target:.0%} target."),
+        Note("Agencies furthest from the target", tone="subheader"),
+        Note(f" All levels of training together, {period}. A negative figure is how far below the target an agency "
+             "is.", tone="markdown", lead=f"{gap_title(gaps.numeric, target)}."),
+        Figure("training_gap", gaps, f"training_gap_to_target_{period}", table_open=True),
+    ]
+    return Section("training", title, filters.describe(), tuple(blocks), findings=(title,))
