@@ -2,6 +2,7 @@
 import streamlit as st
 
 from cseboard.display import ui
+from cseboard.methods import disclosure
 
 st.set_page_config(page_title="CSE strategic dashboard", page_icon=":material/shield:", layout="wide")
 
@@ -31,7 +32,5 @@ navigation = st.navigation(PAGES, position="hidden")
 menu = st.sidebar.container()
 filters = ui.sidebar_filters(ui.store())
 ui.sidebar_menu(menu, PAGES, filters)
-symbol = ui.policy().symbol
-st.sidebar.caption(f"{symbol} marks a figure withheld to protect children's privacy: a count of 1 to "
-                   f"{ui.policy().threshold - 1}, or a figure withheld so that such a count cannot be worked out.")
+st.sidebar.caption(disclosure.plain_words(ui.policy()))
 navigation.run()

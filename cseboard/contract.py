@@ -143,6 +143,12 @@ ETHNICITY_CODES = {
 }
 
 
+# The longest value accepted, by kind of column (choices, dates, numbers and lists have their own rules).
+MAX_LENGTH = {"id": 64, "text": 100}
+# Absurd shapes refused before anything is checked.
+MAX_COLUMNS = 1_000
+
+
 @dataclass(frozen=True)
 class Column:
     """One contract column: its kind decides how a cell is parsed and checked."""
@@ -155,6 +161,11 @@ class Column:
     minimum: int | None = None
     maximum: int | None = None
     aliases: tuple[str, ...] = ()
+
+    @property
+    def max_length(self) -> int | None:
+        """At most this many characters (an area of 10,000 characters breaks every chart)."""
+        return MAX_LENGTH.get(self.kind)
 
 
 @dataclass(frozen=True)

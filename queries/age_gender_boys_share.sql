@@ -1,6 +1,7 @@
 -- Children referred (distinct children) and how many of them are boys, for the whole period and by
 -- quarter, area and referral source: "are boys under-identified, and where?". A child counts once in
--- each group they were referred in, and as a boy if any of their referrals there records them as Male.
+-- each group they were referred in, and as a boy if any of their referrals there records them as Male. Beside each
+-- count its cell key (docs/disclosure.md): the record keys of its distinct children, summed modulo 256.
 WITH referrals AS (
     SELECT * FROM filtered_referrals($period_start, $period_end, $areas, $sources, $age_bands, $genders)
 ),
@@ -16,12 +17,15 @@ only_referrals AS (
         area,
         referral_source,
         count(*) AS children,
-        count_if(gender = 'Male') AS boys
+        count_if(gender = 'Male') AS boys,
+        sum(child_rkey) AS children_ckey,
+        coalesce(sum(child_rkey) FILTER (gender = 'Male'), 0) AS boys_ckey
     FROM referrals
     WHERE child_referrals = 1
     GROUP BY GROUPING SETS ((), (area), (referral_source))
     UNION ALL
-    SELECT 3, quarter_start, NULL, NULL, count(*), count_if(gender = 'Male')
+    SELECT 3, quarter_start, NULL, NULL, count(*), count_if(gender = 'Male'), sum(child_rkey),
+           coalesce(sum(child_rkey) FILTER (gender = 'Male'), 0)
     FROM referrals
     WHERE child_quarter_referrals = 1
     GROUP BY quarter_start
@@ -34,19 +38,21 @@ repeat_children AS (
         NULL::DATE AS quarter_start,
         area,
         referral_source,
-        bool_or(gender = 'Male') AS is_boy
+        bool_or(gender = 'Male') AS is_boy,
+        any_value(child_rkey) AS child_rkey
     FROM referrals
     WHERE child_referrals > 1
     GROUP BY GROUPING SETS ((child_key), (child_key, area), (child_key, referral_source))
     UNION ALL
-    SELECT 3, quarter_start, NULL, NULL, bool_or(gender = 'Male')
+    SELECT 3, quarter_start, NULL, NULL, bool_or(gender = 'Male'), any_value(child_rkey)
     FROM referrals
     WHERE child_quarter_referrals > 1
     GROUP BY child_key, quarter_start
 ),
 
 repeat_counts AS (
-    SELECT grouping_id, quarter_start, area, referral_source, count(*) AS children, count_if(is_boy) AS boys
+    SELECT grouping_id, quarter_start, area, referral_source, count(*) AS children, count_if(is_boy) AS boys,
+           sum(child_rkey) AS children_ckey, coalesce(sum(child_rkey) FILTER (is_boy), 0) AS boys_ckey
     FROM repeat_children
     GROUP BY grouping_id, quarter_start, area, referral_source
 ),
@@ -54,7 +60,8 @@ repeat_counts AS (
 -- grouping_id: 3 = by quarter, 5 = by area, 6 = by source, 7 = all, as grouping(quarter_start, area, referral_source)
 -- numbers them (a bit for each column a group lacks).
 counts AS (
-    SELECT grouping_id, quarter_start, area, referral_source, sum(children)::BIGINT AS children, sum(boys)::BIGINT AS boys
+    SELECT grouping_id, quarter_start, area, referral_source, sum(children)::BIGINT AS children, sum(boys)::BIGINT AS boys,
+           (sum(children_ckey) % 256)::INTEGER AS children_ckey, (sum(boys_ckey) % 256)::INTEGER AS boys_ckey
     FROM (SELECT * FROM only_referrals UNION ALL SELECT * FROM repeat_counts)
     GROUP BY grouping_id, quarter_start, area, referral_source
 ),
@@ -70,7 +77,9 @@ final AS (
             ELSE 'All children referred'
         END AS "group",
         children,
-        boys
+        boys,
+        children_ckey,
+        boys_ckey
     FROM counts
     ORDER BY breakdown, quarter_start, "group"
 )

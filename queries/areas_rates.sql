@@ -1,7 +1,7 @@
 -- Referrals and resident children by area, for "which areas refer more or fewer children per 10,000
 -- than the partnership as a whole?". Every area is returned, chosen or not, so the partnership rate
 -- covers all of them; the population is summed over the age bands and genders chosen (official
--- estimates have boys and girls only).
+-- estimates have boys and girls only). Beside the count its cell key (docs/disclosure.md).
 WITH referrals AS (
     SELECT * FROM filtered_referrals($period_start, $period_end, NULL, $sources, $age_bands, $genders)
 ),
@@ -15,7 +15,7 @@ population AS (
 ),
 
 referrals_by_area AS (
-    SELECT area, count(*) AS referrals
+    SELECT area, count(*) AS referrals, (sum(referral_rkey) % 256)::INTEGER AS referrals_ckey
     FROM referrals
     GROUP BY area
 ),
@@ -30,6 +30,7 @@ final AS (
     SELECT
         a.area,
         coalesce(r.referrals, 0) AS referrals,
+        coalesce(r.referrals_ckey, 0) AS referrals_ckey,
         p.population,
         ($areas IS NULL OR list_contains($areas, a.area)) AS chosen
     FROM areas AS a

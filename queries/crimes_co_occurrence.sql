@@ -1,7 +1,7 @@
 -- Which linked crimes are recorded together on one referral, and which vulnerabilities are recorded alongside each
--- crime: the number of referrals (matching the shared filters) recording both.
+-- crime: the number of referrals (matching the shared filters) recording both, and its cell key (docs/disclosure.md).
 WITH referrals AS (
-    SELECT linked_crimes, vulnerabilities
+    SELECT linked_crimes, vulnerabilities, referral_rkey
     FROM filtered_referrals($period_start, $period_end, $areas, $sources, $age_bands, $genders)
 ),
 
@@ -12,9 +12,10 @@ combinations AS (
         row_number() OVER () AS combination,
         list_distinct(linked_crimes) AS crimes,
         list_distinct(vulnerabilities) AS vulnerabilities,
-        referrals
+        referrals,
+        ckey
     FROM (
-        SELECT linked_crimes, vulnerabilities, count(*) AS referrals
+        SELECT linked_crimes, vulnerabilities, count(*) AS referrals, sum(referral_rkey) AS ckey
         FROM referrals
         WHERE len(linked_crimes) > 0
         GROUP BY linked_crimes, vulnerabilities
@@ -22,7 +23,7 @@ combinations AS (
 ),
 
 crimes AS (
-    SELECT combination, referrals, unnest(crimes) AS crime FROM combinations
+    SELECT combination, referrals, ckey, unnest(crimes) AS crime FROM combinations
 ),
 
 vulnerabilities AS (
@@ -30,15 +31,15 @@ vulnerabilities AS (
 ),
 
 pairs AS (
-    SELECT a.crime, 'crime' AS kind, b.crime AS item, a.referrals
+    SELECT a.crime, 'crime' AS kind, b.crime AS item, a.referrals, a.ckey
     FROM crimes AS a JOIN crimes AS b ON a.combination = b.combination AND a.crime <> b.crime
     UNION ALL
-    SELECT c.crime, 'vulnerability' AS kind, v.vulnerability AS item, c.referrals
+    SELECT c.crime, 'vulnerability' AS kind, v.vulnerability AS item, c.referrals, c.ckey
     FROM crimes AS c JOIN vulnerabilities AS v USING (combination)
 ),
 
 final AS (
-    SELECT crime, kind, item, sum(referrals)::BIGINT AS referrals
+    SELECT crime, kind, item, sum(referrals)::BIGINT AS referrals, (sum(ckey) % 256)::INTEGER AS referrals_ckey
     FROM pairs
     GROUP BY crime, kind, item
     ORDER BY kind, crime, item

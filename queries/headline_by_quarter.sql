@@ -1,6 +1,8 @@
 -- Headline figures per quarter: referrals, children, boys, children missing in the 90 days
 -- before referral, high-risk referrals and workforce training, for the home page's
--- "this quarter against last quarter and the same quarter a year before".
+-- "this quarter against last quarter and the same quarter a year before". Beside each count of referrals or children
+-- its cell key (docs/disclosure.md): the record keys of its referrals, or of its distinct children, summed modulo 256.
+-- Staff counts are not of children and have none.
 WITH referrals AS (
     SELECT * FROM filtered_referrals($period_start, $period_end, $areas, $sources, $age_bands, $genders)
 ),
@@ -17,6 +19,7 @@ training AS (
 children_in_quarter AS (
     SELECT
         quarter_start,
+        child_rkey,
         gender = 'Male' AS is_boy,
         coalesce(days_since_missing <= 90, false) AS missing_before_referral
     FROM referrals
@@ -24,6 +27,7 @@ children_in_quarter AS (
     UNION ALL
     SELECT
         quarter_start,
+        any_value(child_rkey),
         bool_or(gender = 'Male'),
         coalesce(bool_or(days_since_missing <= 90), false)
     FROM referrals
@@ -36,7 +40,9 @@ referrals_by_quarter AS (
         quarter_start,
         any_value(quarter) AS quarter,
         count(*) AS referrals,
-        count_if(risk_level = 'High') AS high_risk_referrals
+        count_if(risk_level = 'High') AS high_risk_referrals,
+        (sum(referral_rkey) % 256)::INTEGER AS referrals_ckey,
+        (coalesce(sum(referral_rkey) FILTER (risk_level = 'High'), 0) % 256)::INTEGER AS high_risk_referrals_ckey
     FROM referrals
     GROUP BY quarter_start
 ),
@@ -46,7 +52,11 @@ children_by_quarter AS (
         quarter_start,
         count(*) AS children,
         count_if(is_boy) AS boys,
-        count_if(missing_before_referral) AS children_missing_before_referral
+        count_if(missing_before_referral) AS children_missing_before_referral,
+        (sum(child_rkey) % 256)::INTEGER AS children_ckey,
+        (coalesce(sum(child_rkey) FILTER (is_boy), 0) % 256)::INTEGER AS boys_ckey,
+        (coalesce(sum(child_rkey) FILTER (missing_before_referral), 0) % 256)::INTEGER
+            AS children_missing_before_referral_ckey
     FROM children_in_quarter
     GROUP BY quarter_start
 ),
@@ -60,7 +70,12 @@ final AS (
         c.children_missing_before_referral,
         r.high_risk_referrals,
         t.staff_trained,
-        t.staff_in_scope
+        t.staff_in_scope,
+        r.referrals_ckey,
+        c.children_ckey,
+        c.boys_ckey,
+        c.children_missing_before_referral_ckey,
+        r.high_risk_referrals_ckey
     FROM referrals_by_quarter AS r
     JOIN children_by_quarter AS c USING (quarter_start)
     LEFT JOIN training AS t USING (quarter_start)

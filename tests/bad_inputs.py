@@ -102,6 +102,70 @@ def with_awareness(changes: dict[int, dict] | None = None, count: int = 2, extra
     return build
 
 
+def _zip_patched(flag_bits: int = 0, method: int | None = None) -> bytes:
+    """A good extract zip whose member headers (local and central) say it is encrypted, or compressed by another
+    method: what Windows' Deflate64 or a password-protected zip looks like to a reader."""
+    data = bytearray(zip_bytes({"referrals.csv": referrals()}))
+    for signature, flags_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
+        start = data.index(signature)
+        data[start + flags_at] |= flag_bits
+        if method is not None:
+            data[start + method_at:start + method_at + 2] = method.to_bytes(2, "little")
+    return bytes(data)
+
+
+def parquet_bytes(table) -> bytes:
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+def _parquet_with(column, values) -> bytes:
+    """Good referrals as Parquet with one more column of a nested or binary type."""
+    import pyarrow as pa
+
+    records = rows("referrals", 2)
+    table = pa.table({name: [r[name] for r in records] for name in HEADER})
+    return parquet_bytes(table.append_column(column, pa.array(values)))
+
+
+def _nul_past_the_sniff() -> bytes:
+    """A NUL byte in a cell far past the first 64 KB, where the binary-file sniff does not look."""
+    records = rows("referrals", 1200)
+    records[-1]["area"] = "North\x00gate"
+    return csv_bytes(records)
+
+
+def _very_wide() -> bytes:
+    extra = {f"x{index}": "" for index in range(100_000)}
+    return referrals_with({}, count=1, extra=extra)
+
+
+def _field_of(size: int) -> bytes:
+    return referrals_with({0: {"area": "N" * size}}, count=2)
+
+
+def _quoted_newline_then_bad_date() -> bytes:
+    """A note that spans two lines, then a bad date: the row given is the spreadsheet row (the record), not the line."""
+    records = rows("referrals", 3)
+    for record in records:
+        record["notes"] = ""
+    records[0]["notes"] = "first line\nsecond line"
+    records[1]["referral_date"] = "2025-02-30"
+    return csv_bytes(records)
+
+
+def _uk_dates(count: int) -> bytes:
+    return csv_bytes(rows("referrals", count, referral_date="10/02/2025"))
+
+
+def _episodes(**overrides) -> object:
+    return lambda: [("referrals.csv", referrals()),
+                    ("missing_episodes.csv", csv_bytes(rows("missing_episodes", 1, **overrides)))]
+
+
 @dataclass(frozen=True)
 class Case:
     """One upload and what must be said about it."""
@@ -115,6 +179,8 @@ class Case:
     period: tuple[str, str] | None = None
     limit: int | None = None
     extra: dict = field(default_factory=dict)
+    secret: str | None = None  # an identifying value the report must never repeat
+    row: int | None = None  # the row the problem must name, where that is what the case tests
 
     def uploads(self) -> list[tuple[str, bytes]]:
         files = self.files() if callable(self.files) else self.files
@@ -255,4 +321,101 @@ CASES = [
     Case("invalid-nhs-number-is-a-pseudonym", _one("referrals.csv", lambda: referrals_with(
         {0: {"child_id": "9434765918"}, 1: {"area": " Northgate"}})),
          "trimmed", "spaces around the value were removed", can_load=True, severity="warning"),
+    # Identifying values in any spelling (issue 12)
+    Case("postcode-with-two-spaces", _one("referrals.csv", lambda: referrals_with({1: {"area": "LS1  4AP"}})),
+         "identifying_value", "the value looks like a full postcode", secret="LS1  4AP"),
+    Case("postcode-with-a-no-break-space", _one("referrals.csv", lambda: referrals_with({1: {"area": "LS1\u00a04AP"}})),
+         "identifying_value", "the value looks like a full postcode", secret="4AP"),
+    Case("postcode-with-a-hyphen", _one("referrals.csv", lambda: referrals_with({1: {"area": "LS1-4AP"}})),
+         "identifying_value", "the value looks like a full postcode", secret="LS1-4AP"),
+    Case("phone-in-brackets", _one("referrals.csv", lambda: referrals_with({0: {"area": "(07700) 900123"}})),
+         "identifying_value", "the value looks like a phone number", secret="900123"),
+    Case("phone-with-a-hyphen-in-notes", _one("referrals.csv", lambda: referrals_with(
+        {1: {"notes": "mum on 07700-900123"}}, extra={"notes": ""})), "identifying_value",
+         "the value looks like a phone number", secret="900123"),
+    Case("nhs-number-with-hyphens-as-child-id", _one("referrals.csv", lambda: referrals_with(
+        {0: {"child_id": "943-476-5919"}})), "identifying_value", "the value looks like a valid NHS number",
+         secret="5919"),
+    Case("phone-number-as-child-id", _one("referrals.csv", lambda: referrals_with({2: {"child_id": "07700900123"}})),
+         "identifying_value", "the value looks like a phone number", secret="07700900123"),
+    Case("full-width-phone-number-as-referral-id", _one("referrals.csv", lambda: referrals_with(
+        {2: {"referral_id": "\uff10\uff17\uff17\uff10\uff10 \uff19\uff10\uff10\uff11\uff12\uff13"}})),
+         "identifying_value", "the value looks like a phone number"),
+    # Identifying headings in ordinary spellings
+    *(Case(f"heading-{heading.lower().replace(' ', '-').replace('/', '-').replace(chr(39), '')}",
+           _one("referrals.csv", lambda heading=heading: referrals_with({}, extra={heading: "x"})),
+           "identifying_column", f"the column looks like {kind}, which identifies a child")
+      for heading, kind in (("Child's name", "a name"), ("Name of child", "a name"),
+                            ("Surname/Family name", "a name"), ("Contact no", "a phone number"),
+                            ("Born", "a date of birth"))),
+    Case("date-times-under-an-innocent-heading", _one("referrals.csv", lambda: referrals_with(
+        {}, extra={"ref_time": "2011-04-03 14:22:00"})), "identifying_value", "a full date (a date of birth?)"),
+    # Identifying values in a column that breaks another rule: masked all the same
+    Case("postcode-in-gender", _one("referrals.csv", lambda: referrals_with({1: {"gender": "LS1 4AP"}})),
+         "bad_choice", "not an allowed value", secret="LS1 4AP"),
+    Case("email-in-vulnerabilities", _one("referrals.csv", lambda: referrals_with(
+        {1: {"vulnerabilities": "jo.bloggs@example.org"}})), "bad_list_item", "holds an item not in the list",
+         secret="jo.bloggs"),
+    Case("nhs-number-in-age", _one("referrals.csv", lambda: referrals_with({0: {"age_at_referral": "943 476 5919"}})),
+         "bad_integer", "not a whole number", secret="5919"),
+    Case("name-in-outcome", _one("referrals.csv", lambda: referrals_with({0: {"outcome": "Jane Smith"}})),
+         "bad_choice", "not an allowed value", secret="Jane Smith"),
+    # Files that once gave a traceback
+    Case("heading-given-twice", _one("referrals.csv", lambda: csv_bytes(
+        [{**r, "notes": "a"} for r in rows("referrals", 2)], header=[*HEADER, "notes"]).replace(
+        b"vulnerabilities,notes", b"vulnerabilities,area", 1)), "repeated_heading",
+         "the heading appears twice (columns 7 and 14); each column needs its own heading"),
+    Case("blank-headings", _one("referrals.csv", lambda: b"".join(line + b",,\r\n" for line in referrals().splitlines())),
+         "unknown_column",
+         "the column has no heading; it was not stored", can_load=True, severity="warning"),
+    Case("parquet-list-column", _one("referrals.parquet", lambda: _parquet_with("tags", [["a"], ["b", "c"]])),
+         "column_type", "the column holds lists, not plain values"),
+    Case("parquet-struct-column", _one("referrals.parquet", lambda: _parquet_with("extra", [{"a": 1}, {"a": 2}])),
+         "column_type", "the column holds structured records, not plain values"),
+    Case("parquet-binary-column", _one("referrals.parquet", lambda: _parquet_with("blob", [b"\x00\x01", b"\xff"])),
+         "column_type", "the column holds binary data, not plain values"),
+    Case("encrypted-zip", _one("extract.zip", lambda: _zip_patched(flag_bits=0x1)), "zip_encrypted",
+         "this file inside the zip is password-protected"),
+    Case("deflate64-zip-member", _one("extract.zip", lambda: _zip_patched(method=9)), "zip_method",
+         "compressed with Deflate64"),
+    Case("utf-32", _one("referrals.csv", lambda: referrals().decode().encode("utf-32")), "encoding",
+         "the file is UTF-32 text; it was converted to UTF-8", can_load=True, severity="warning"),
+    # Characters and lengths
+    Case("nul-byte-past-the-first-64-kb", _one("referrals.csv", _nul_past_the_sniff), "control_character",
+         "the value holds a control character (such as a NUL byte)", row=1201),
+    Case("nul-byte-in-a-heading", _one("referrals.parquet", lambda: _parquet_with("no\x00tes", ["a", "b"])),
+         "control_character", "the heading holds a control character (such as a NUL byte)", row=1),
+    Case("zero-width-space-in-area", _one("referrals.csv", lambda: referrals_with({0: {"area": "North\u200bgate"}})),
+         "invisible_characters", "zero-width or text-direction characters were removed", can_load=True,
+         severity="warning"),
+    Case("right-to-left-override-in-area", _one("referrals.csv", lambda: referrals_with(
+        {0: {"area": "\u202eetaghtroN"}})), "invisible_characters", "zero-width or text-direction characters",
+         can_load=True, severity="warning"),
+    Case("10000-character-area", _one("referrals.csv", lambda: _field_of(10_000)), "too_long",
+         "the value is longer than 100 characters"),
+    Case("episode-ends-hours-before-it-starts-on-the-same-day", _episodes(
+        start_date="2025-02-01 18:00", end_date="2025-02-01 09:30"), "end_before_start",
+         "the episode ends before it starts (on the same day, at an earlier time)"),
+    Case("episode-times-dropped-with-a-warning", _episodes(start_date="2025-02-01 09:00", end_date="2025-02-01 18:30"),
+         "time_dropped", "the time of day was dropped; only the date is stored", can_load=True, severity="warning"),
+    # Periods
+    Case("declared-period-holds-no-referral", _one("referrals.csv", lambda: referrals()), "empty_period",
+         "none of the extract's referrals is dated in the period 2026-Q1 to 2026-Q3", period=("2026-Q1", "2026-Q3")),
+    Case("declared-quarter-with-no-referral", _one("referrals.csv", lambda: referrals()), "empty_quarter",
+         "no referral is dated in 2025-Q2, which the period covers", period=("2025-Q1", "2025-Q2"), can_load=True,
+         severity="warning"),
+    # Scale
+    Case("100000-columns", _one("referrals.csv", _very_wide), "too_many_columns",
+         "the file has more than 1,000 columns; a table of the extract has at most 1,000"),
+    Case("3-mb-field", _one("referrals.csv", lambda: _field_of(3 * 1024**2)), "too_long",
+         "a line or value is longer than 1 MB"),
+    Case("uk-dates-grouped", _one("referrals.csv", lambda: _uk_dates(30)), "uk_date",
+         "(30 rows like this in the column; the first is shown)", can_load=True, severity="warning"),
+    # Row numbers
+    Case("row-after-a-quoted-newline", _one("referrals.csv", _quoted_newline_then_bad_date), "bad_date",
+         "not a date", row=3),
+    Case("row-after-blank-rows-in-a-workbook", _one("referrals.xlsx", lambda: xlsx_bytes({"referrals": [
+        [], HEADER, *([r[c] for c in HEADER] for r in rows("referrals", 2)), [],
+        [r[c] if c != "age_at_referral" else "18" for c in HEADER for r in rows("referrals", 1, referral_id="R9")]]})),
+         "out_of_range", "the number must be at least 0 and at most 17", row=6),
 ]

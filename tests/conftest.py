@@ -4,6 +4,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +19,11 @@ from cseboard.config import CHROMIUM, CHROMIUM_ARGS, SAMPLE_DIR
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.database import Store
 from factory import write_extract
+from published import record_keys
 
 TODAY = dt.date(2026, 11, 23)
+PACK_PERIOD = "2026-Q3"
+"""The sample's latest quarter, for which the tests make a board pack."""
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -62,6 +67,12 @@ def sample_db(tmp_path_factory) -> Path:
     load(opened, prepared)
     opened.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_keys(sample_db) -> dict[str, pd.DataFrame]:
+    """The sample store's record keys, read once: the input of every independent check of a published figure."""
+    return record_keys(sample_db)
 
 
 @pytest.fixture
@@ -113,6 +124,11 @@ def texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
 
 
+def chart_titles(at) -> list[str]:
+    """The findings written in bold above each chart (the renderer writes a chart's title as text), in page order."""
+    return [m.value[2:-2] for m in at.markdown if m.value.startswith("**") and m.value.endswith("**")]
+
+
 def decoded(value):
     """A Plotly chart's JSON with its base64 typed arrays (how Plotly sends numbers) read back as lists."""
     if isinstance(value, dict) and "bdata" in value:
@@ -161,3 +177,15 @@ def warmed(server, browser):
     first.get_by_role("link", name="Load an extract").first.wait_for(timeout=60_000)
     context.close()
     return server
+
+
+@pytest.fixture(scope="session")
+def board_pack_files(tmp_path_factory, sample_db):
+    """The board pack for the sample's latest quarter, made once by the shell command (as a scheduled job runs it) on
+    its own copy of the store."""
+    out = tmp_path_factory.mktemp("pack")
+    db = shutil.copy(sample_db, out / "cse.duckdb")
+    made = subprocess.run([sys.executable, "-m", "cseboard.pack", "--db", str(db), "--period", PACK_PERIOD, "--out",
+                           str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stdout + made.stderr
+    return out / f"board-pack-{PACK_PERIOD}.html", out / f"board-pack-{PACK_PERIOD}.pdf"

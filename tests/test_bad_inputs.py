@@ -13,10 +13,12 @@ import pytest
 
 from bad_inputs import CASES, Case, extract_zip
 from conftest import TODAY, assert_same_snapshot
+from cseboard.intake import quality
 from cseboard.methods import disclosure
 from cseboard.intake.ingest import load, prepare_path, prepare_uploads
 from cseboard.intake.readers import Limits
 from cseboard.store.database import StoreError
+from cseboard.tools.load import main as load_command
 from factory import rows, write_csv
 
 
@@ -60,6 +62,8 @@ def test_each_bad_input_gets_its_message_and_leaves_the_store_unchanged(case: Ca
              if p.rule == case.rule and p.severity == case.severity and case.message in p.message]
     assert found, prepared.report.text()
     assert prepared.ok is case.can_load, prepared.report.text()
+    if case.row is not None:
+        assert [p.row for p in found] == [case.row]
     assert all(p.file for p in prepared.report.problems)
     for temp_or_work in no_disk:
         assert list(temp_or_work.iterdir()) == [], "checking an upload wrote files to disk"
@@ -75,12 +79,17 @@ def test_each_bad_input_gets_its_message_and_leaves_the_store_unchanged(case: Ca
     assert_same_snapshot(before, loaded_store.snapshot())
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.rule in ("identifying_value",)], ids=lambda c: c.id)
+@pytest.mark.parametrize("case", [c for c in CASES if c.rule in ("identifying_value",) or c.secret], ids=lambda c: c.id)
 def test_identifying_values_are_never_repeated_in_the_report(case: Case):
+    """Not on screen (the findings and their samples), in the shell, or in the report download."""
     prepared = prepare_uploads(case.uploads(), today=TODAY)
-    text = prepared.report.text()
-    for secret in ("jo.bloggs", "Jane Smith", "LS1 4AB", "9434765919", "03/04/2011"):
-        assert secret not in text
+    report = prepared.report
+    shown = [report.text(), quality.summary_table(report).to_csv(),
+             *(group["samples"].to_csv() for severity in ("error", "warning")
+               for group in quality.problem_groups(report, severity)),
+             *quality.headline_refusals(report), disclosure.safe_csv(quality.summary_table(report)).decode()]
+    for secret in ("jo.bloggs", "Jane Smith", "LS1 4AB", "9434765919", "03/04/2011", *filter(None, [case.secret])):
+        assert not any(secret in text for text in shown), secret
 
 
 def test_a_200_mb_file_above_the_limit_is_refused_without_being_read(tmp_path, loaded_store):
@@ -128,3 +137,23 @@ def test_undo_after_two_loads_restores_each_previous_state(loaded_store):
     assert_same_snapshot(states[1], loaded_store.snapshot())
     loaded_store.remove(ids[0])
     assert_same_snapshot(states[0], loaded_store.snapshot())
+
+
+SHELL_CASES = ["heading-given-twice", "parquet-list-column", "encrypted-zip", "deflate64-zip-member",
+               "nul-byte-past-the-first-64-kb", "100000-columns", "3-mb-field", "postcode-in-gender",
+               "declared-period-holds-no-referral"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.id in SHELL_CASES], ids=lambda c: c.id)
+def test_the_shell_says_the_same_without_a_traceback(case: Case, tmp_path, capsys):
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    for name, data in case.uploads():
+        (folder / name).write_bytes(data)
+    period = ["--period", ":".join(case.period)] if case.period else []
+    assert load_command([str(folder), "--check", *period]) == 1
+    out = capsys.readouterr()
+    assert case.message in out.out and "Nothing was loaded; the store is unchanged." in out.out
+    assert "Traceback" not in out.out + out.err
+    if case.secret:
+        assert case.secret not in out.out

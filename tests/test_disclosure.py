@@ -1,4 +1,4 @@
-"""Tests for cseboard.disclosure: suppression rules, the views it returns, safe CSV, and an attacker's view."""
+"""Tests for cseboard.methods.disclosure and cellkey: the perturbation table, the views, safe CSV, and an attacker's view."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,217 +9,167 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, milp
 
+from cseboard.methods import cellkey
 from cseboard.methods.disclosure import (
     DEFAULT_POLICY,
     DisclosurePolicy,
+    cell_key_column,
     neutralise_formula,
     protect,
     protect_crosstab,
-    protect_linked,
     safe_csv,
+    share,
     visible,
 )
+from published import figure
+
+KEY = cell_key_column("referrals")
 
 
-def one_cell_per_group(values, policy=DEFAULT_POLICY):
-    """Protect counts that add to no shared total, so only primary suppression applies."""
-    frame = pd.DataFrame({"area": [f"area {i}" for i in range(len(values))], "referrals": values})
-    return protect(frame, ["referrals"], groups=["area"], policy=policy)
+def keyed(values, keys, **columns) -> pd.DataFrame:
+    """A long table of referral counts with their cell keys."""
+    return pd.DataFrame({"group": [f"g{i}" for i in range(len(values))], "referrals": values, KEY: keys, **columns})
 
 
-def quarters(*counts_per_quarter):
-    """A long table of referrals by quarter and gender, one list of gender counts per quarter."""
-    genders = ("Female", "Male", "Other", "Not known")
-    rows = [
-        {"quarter": f"Q{q}", "gender": genders[g], "referrals": count}
-        for q, counts in enumerate(counts_per_quarter, start=1)
-        for g, count in enumerate(counts)
-    ]
-    return pd.DataFrame(rows)
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 5, 6, 9, 10, 11, 14, 250, 1234])
+@pytest.mark.parametrize("key", [0, 51, 52, 100, 153, 204, 205, 255])
+def test_every_count_is_published_as_the_perturbation_table_says(count, key):
+    published = protect(keyed([count], [key]), ["referrals"]).numeric["referrals"].iloc[0]
+    expected = figure(count, key)
+    assert (np.isnan(published) and expected is None) or published == expected
 
 
-@pytest.mark.parametrize(
-    ("count", "withheld"),
-    [(0, False), (1, True), (2, True), (3, True), (4, True), (5, False), (6, False), (250, False)],
-)
-def test_primary_suppression_withholds_one_to_four_and_shows_zero(count, withheld):
-    protected = one_cell_per_group([count])
-    assert protected.mask["referrals"].iloc[0] == withheld
-    assert protected.display()["referrals"].iloc[0] == ("<5" if withheld else str(count))
-    assert np.isnan(protected.numeric["referrals"].iloc[0]) == withheld
+@pytest.mark.parametrize("count", range(0, 40))
+def test_rounding_is_unbiased_never_more_than_four_away_and_never_shows_one_to_four(count):
+    published = cellkey.publish(np.full(256, count), np.arange(256))
+    shown = np.nan_to_num(published, nan=0.0)
+    assert set(np.unique(shown)) <= {count - count % 5, count - count % 5 + 5}
+    assert np.abs(shown - count).max() <= 4
+    assert abs(shown.mean() - count) < 0.02, "rounding up and down balance over the keys"
+    assert not np.isin(published, [1, 2, 3, 4]).any()
+    assert np.isnan(published).all() if count == 0 else not np.isnan(published).all()
+    assert count < 5 or not np.isnan(published).any()
+    for value in np.unique(shown):
+        assert count in cellkey.possible_counts(np.nan if value == 0 else value)
 
 
-@pytest.mark.parametrize(("count", "withheld"), [(0, False), (1, True), (9, True), (10, False)])
-def test_threshold_is_configurable_and_symbol_follows_it(count, withheld):
+def test_a_cell_key_is_the_sum_of_its_record_keys_mod_256():
+    assert cellkey.cell_key([200, 100, 7]) == 51
+    assert cellkey.cell_key([]) == 0
+
+
+def test_bad_counts_and_keys_are_refused():
+    for counts, keys in [([1.5], [0]), ([-1], [0]), ([np.nan], [0]), ([3], [256]), ([3], [np.nan])]:
+        with pytest.raises(ValueError):
+            cellkey.publish(counts, keys)
+    with pytest.raises(ValueError, match="cell keys"):
+        protect(pd.DataFrame({"referrals": [3]}), ["referrals"])
+
+
+@pytest.mark.parametrize(("count", "key"), [(12, 0), (12, 255), (3, 0), (3, 255)])
+def test_threshold_is_configurable(count, key):
     policy = DisclosurePolicy(threshold=10)
-    assert policy.symbol == "<10"
-    protected = one_cell_per_group([count], policy)
-    assert protected.mask["referrals"].iloc[0] == withheld
-    assert protected.display()["referrals"].iloc[0] == ("<10" if withheld else str(count))
+    published = protect(keyed([count], [key]), ["referrals"], policy=policy).numeric["referrals"].iloc[0]
+    expected = figure(count, key, threshold=10)
+    assert (np.isnan(published) and expected is None) or published == expected
 
 
-def test_policy_is_frozen_validated_and_takes_a_custom_symbol():
-    assert DisclosurePolicy(symbol="c").symbol == "c"
-    assert DEFAULT_POLICY == DisclosurePolicy(threshold=5, symbol="<5", enabled=True)
+def test_policy_is_frozen_validated_and_uses_dfe_symbol():
+    assert DEFAULT_POLICY == DisclosurePolicy(threshold=5, symbol="c", enabled=True)
     with pytest.raises(dataclasses.FrozenInstanceError):
         DEFAULT_POLICY.threshold = 3
     with pytest.raises(ValueError):
         DisclosurePolicy(threshold=0)
 
 
-@pytest.mark.parametrize(
-    ("numerator", "denominator", "rate_withheld"),
-    [(3, 40, True), (12, 3, True), (12, 40, False), (0, 40, False)],
-)
-def test_rate_is_withheld_with_its_numerator_or_denominator(numerator, denominator, rate_withheld):
-    frame = pd.DataFrame({"area": ["North"], "boys": [numerator], "children": [denominator]})
-    frame["share_of_boys"] = 100 * frame["boys"] / frame["children"]
-    protected = protect(
-        frame, ["boys", "children"], rates={"share_of_boys": ("boys", "children")}, groups=["area"]
-    )
-    assert protected.mask["share_of_boys"].iloc[0] == rate_withheld
+@pytest.mark.parametrize(("boys", "children", "key"), [(3, 40, 255), (12, 3, 255), (12, 40, 0), (0, 40, 0), (36, 38, 0)])
+def test_a_rate_comes_from_the_published_counts_and_is_withheld_with_either(boys, children, key):
+    frame = pd.DataFrame({"boys": [boys], "children": [children], cell_key_column("boys"): [key],
+                          cell_key_column("children"): [key], "share_of_boys": [100 * boys / children]})
+    protected = protect(frame, ["boys", "children"], rates={"share_of_boys": ("boys", "children")})
+    published_boys, published_children = figure(boys, key), figure(children, key)
+    withheld = published_boys is None or published_children is None
+    assert protected.mask["share_of_boys"].iloc[0] == withheld
     shown = protected.display(decimals=1)["share_of_boys"].iloc[0]
-    assert shown == ("<5" if rate_withheld else f"{100 * numerator / denominator:.1f}")
+    assert shown == ("c" if withheld else f"{100 * min(published_boys, published_children) / published_children:.1f}")
 
 
-@pytest.mark.parametrize(("boys", "children", "rate_withheld"), [(38, 40, True), (36, 40, True), (35, 40, False)])
-def test_share_is_withheld_when_the_rest_of_its_base_is_small(boys, children, rate_withheld):
-    frame = pd.DataFrame({"area": ["North"], "boys": [boys], "children": [children]})
-    frame["share_of_boys"] = 100 * frame["boys"] / frame["children"]
-    protected = protect(frame, ["boys", "children"], rates={"share_of_boys": ("boys", "children")}, groups=["area"])
-    assert protected.mask["share_of_boys"].iloc[0] == rate_withheld
-    assert protected.mask["boys"].iloc[0] == rate_withheld
-    assert not protected.mask["children"].iloc[0]
+def test_share_caps_a_part_rounded_above_its_whole():
+    assert share([10, 5, np.nan], [5, 10, 10]).tolist()[:2] == [100.0, 50.0]
+    assert np.isnan(share([5], [np.nan])[0]) and np.isnan(share([0], [0])[0])
 
 
-def test_rate_over_an_unprotected_population_follows_its_numerator():
-    frame = pd.DataFrame({"area": ["North", "South"], "referrals": [4, 30], "population": [52_000, 61_000]})
-    frame["rate_per_10k"] = frame["referrals"] / frame["population"] * 10_000
-    protected = protect(frame, ["referrals"], rates={"rate_per_10k": ("referrals", "population")}, groups=["area"])
+def test_rate_over_a_population_is_derived_from_the_published_count():
+    frame = pd.DataFrame({"area": ["North", "South"], "referrals": [4, 33], KEY: [255, 0],
+                          "population": [52_000, 61_000]})
+    protected = protect(frame, ["referrals"], rates={"rate_per_10k": ("referrals", "population")},
+                        derive=lambda published: published.assign(
+                            rate_per_10k=published.referrals / published.population * 10_000))
     assert protected.mask["rate_per_10k"].tolist() == [True, False]
-    assert protected.hover_text("rate_per_10k", decimals=2).tolist() == ["<5", "4.92"]
+    assert protected.hover_text("rate_per_10k", decimals=2).tolist() == ["c", f"{35 / 61_000 * 10_000:.2f}"]
 
 
-@pytest.mark.parametrize(
-    ("counts", "expected_withheld"),
-    [
-        ([3, 20, 9, 12], [True, False, True, False]),  # the smallest visible partner is withheld
-        ([3, 0, 20, 40], [True, False, True, False]),  # zeros are skipped as partners
-        ([3, 4, 20, 40], [True, True, False, False]),  # two small cells already protect each other
-        ([3, 0, 0, 0], [True, True, False, False]),  # a zero only when nothing else is left
-        ([7, 20, 9, 12], [False, False, False, False]),
-        ([0, 0, 0, 0], [False, False, False, False]),
-    ],
-)
-def test_secondary_suppression_within_a_group_that_adds_to_a_total(counts, expected_withheld):
-    protected = protect(quarters(counts, [30, 31, 32, 33]), ["referrals"], groups=["quarter"])
-    assert protected.mask["referrals"].tolist() == expected_withheld + [False] * 4
+def test_a_rate_computed_from_true_counts_never_reaches_the_page():
+    frame = keyed([33], [0], share=[100 * 33 / 40])
+    protected = protect(frame, ["referrals"], rates={"share": ("referrals", "referrals")})
+    assert protected.numeric["share"].iloc[0] == 100.0
 
 
-def test_groups_are_independent_and_none_means_one_grand_total():
-    table = quarters([3, 20, 9, 12], [30, 8, 32, 33])
-    by_quarter = protect(table, ["referrals"], groups=["quarter"]).mask["referrals"]
-    assert by_quarter.tolist() == [True, False, True, False] + [False] * 4
-    whole_column = protect(table, ["referrals"]).mask["referrals"]
-    assert whole_column.tolist() == [True, False, False, False, False, True, False, False]
-
-
-def test_each_count_column_is_protected_on_its_own():
-    frame = pd.DataFrame({"source": ["Police", "Health", "Education"], "referrals": [3, 10, 20], "children": [9, 8, 2]})
-    mask = protect(frame, ["referrals", "children"]).mask
-    assert mask["referrals"].tolist() == [True, True, False]
-    assert mask["children"].tolist() == [False, True, True]
-    assert not mask["source"].any()
+def test_counts_without_a_key_are_not_of_children_and_are_shown_as_they_are():
+    frame = keyed([3, 7], [np.nan, 255])
+    assert protect(frame, ["referrals"]).numeric["referrals"].tolist()[0] == 3
+    assert protect(frame, ["referrals"]).numeric["referrals"].tolist()[1] == figure(7, 255)
 
 
 def test_missing_counts_are_refused_rather_than_guessed():
     with pytest.raises(ValueError, match="missing"):
-        protect(pd.DataFrame({"referrals": [3.0, np.nan]}), ["referrals"])
+        protect(pd.DataFrame({"referrals": [3.0, np.nan], KEY: [0, 0]}), ["referrals"])
     with pytest.raises(ValueError, match="missing"):
-        protect_crosstab(pd.DataFrame({"x": [3.0, np.nan]}))
+        protect_crosstab(pd.DataFrame({"x": [3.0, np.nan]}), None)
 
 
-def test_crosstab_gets_totals_and_partners_in_rows_and_columns():
-    table = pd.DataFrame(
-        [[3, 10, 12], [8, 2, 15], [20, 30, 6]],
-        index=pd.Index(["North", "South", "West"], name="area"),
-        columns=pd.CategoricalIndex(["Police", "Health", "Education"], name="source"),
-    )
-    protected = protect_crosstab(table)
+def test_crosstab_gets_totals_each_published_from_the_sum_of_its_cells_keys():
+    table = pd.DataFrame([[3, 10, 12], [8, 2, 15], [20, 30, 6]], index=pd.Index(["North", "South", "West"], name="area"),
+                         columns=pd.Index(["Police", "Health", "Education"], name="source"))
+    keys = pd.DataFrame(np.arange(9).reshape(3, 3) * 40, index=table.index, columns=table.columns)
+    protected = protect_crosstab(table, keys)
     assert list(protected.display().index) == ["North", "South", "West", "Total"]
     assert list(protected.display().columns) == ["Police", "Health", "Education", "Total"]
-    assert protected.numeric.loc["Total", "Total"] == 106
-    assert protected.mask.to_numpy().astype(int).tolist() == [
-        [1, 1, 0, 0],
-        [1, 1, 0, 0],
-        [0, 0, 0, 0],
-        [0, 0, 0, 0],
-    ]
-    assert protected.display().loc["West"].tolist() == ["20", "30", "6", "56"]
-
-
-def test_small_totals_are_withheld_too():
-    protected = protect_crosstab(pd.DataFrame([[1, 6], [2, 9]], columns=["Male", "Female"]))
-    assert protected.mask.loc["Total", "Male"], "a column total of 3 is itself a small count"
-    assert protected.mask[["Male", "Female"]].to_numpy().all()
-    assert not protected.mask["Total"].any()
-
-
-def test_a_cell_linking_two_blocks_of_suppression_gets_a_partner():
-    """Two 2x2 blocks joined by one cell: every row and column has two withheld cells, yet the link is pinned."""
-    values = np.full((4, 4), 50)
-    values[:2, :2] = [[1, 2], [3, 4]]
-    values[2:, 2:] = [[2, 3], [4, 1]]
-    values[1, 2] = 2
-    protected = protect_crosstab(pd.DataFrame(values))
-    withheld = protected.mask.to_numpy()
-    assert_no_withheld_value_can_be_worked_out(protected.numeric.fillna(-1).to_numpy(), withheld, values)
+    for row, values in table.iterrows():
+        for column in table.columns:
+            assert protected.numeric.at[row, column] == figure(values[column], keys.at[row, column]) or (
+                figure(values[column], keys.at[row, column]) is None and np.isnan(protected.numeric.at[row, column]))
+        assert protected.numeric.at[row, "Total"] == figure(values.sum(), int(keys.loc[row].sum()))
+    assert protected.numeric.at["Total", "Total"] == figure(106, int(keys.to_numpy().sum()))
 
 
 def test_disabled_policy_passes_everything_through():
-    frame = quarters([3, 20, 9, 1])
-    frame["share"] = frame["referrals"] / 33
-    protected = protect(
-        frame, ["referrals"], rates={"share": ("referrals", "referrals")}, groups=["quarter"],
-        policy=DisclosurePolicy(enabled=False),
-    )
-    pd.testing.assert_frame_equal(protected.numeric, frame)
+    frame = keyed([3, 20, 9, 1], [255, 0, 7, 200])
+    protected = protect(frame, ["referrals"], rates={"share": ("referrals", "referrals")},
+                        policy=DisclosurePolicy(enabled=False))
+    assert protected.numeric["referrals"].tolist() == [3, 20, 9, 1]
+    assert KEY not in protected.numeric, "cell keys are never shown, even to an analyst"
     assert not protected.mask.to_numpy().any()
-    assert protected.display()["referrals"].tolist() == ["3", "20", "9", "1"]
-    crosstab = protect_crosstab(pd.DataFrame([[1, 2]]), DisclosurePolicy(enabled=False))
+    crosstab = protect_crosstab(pd.DataFrame([[1, 2]]), pd.DataFrame([[9, 9]]), DisclosurePolicy(enabled=False))
     assert not crosstab.mask.to_numpy().any()
     assert crosstab.numeric.to_numpy().tolist() == [[1, 2, 3], [1, 2, 3]]
 
 
-LINKED_COUNTS = {"all": 43, ("source", "Police"): 3, ("source", "Education"): 40,
-                 ("quarter", "Q1"): 20, ("quarter", "Q2"): 23}
-LINKED_SUMS = [("all", [("source", "Police"), ("source", "Education")]),
-               ("all", [("quarter", "Q1"), ("quarter", "Q2")])]
-
-
-def test_linked_tables_withhold_a_small_count_with_its_partner_and_leave_the_other_table_alone():
-    withheld = protect_linked(LINKED_COUNTS, LINKED_SUMS)
-    assert withheld == {"all": False, ("source", "Police"): True, ("source", "Education"): True,
-                        ("quarter", "Q1"): False, ("quarter", "Q2"): False}
-    assert not any(protect_linked(LINKED_COUNTS, LINKED_SUMS, DisclosurePolicy(enabled=False)).values())
-
-
 def test_visible_reads_a_shown_number_and_nothing_for_a_withheld_or_missing_one():
-    protected = protect(quarters([3, 20, 9, 12]), ["referrals"], groups=["quarter"])
-    assert visible(protected, "referrals", quarter="Q1", gender="Male") == 20.0
-    assert visible(protected, "referrals", quarter="Q1", gender="Female") is None
-    assert visible(protected, "referrals", quarter="Q9") is None
+    protected = protect(keyed([3, 20], [255, 0]), ["referrals"])
+    assert visible(protected, "referrals", group="g1") == 20.0
+    assert visible(protected, "referrals", group="g0") is None
+    assert visible(protected, "referrals", group="g9") is None
 
 
 def test_views_show_the_symbol_and_keep_other_columns():
-    protected = protect(quarters([3, 20, 9, 12]), ["referrals"], groups=["quarter"])
-    assert protected.hover_text("referrals").tolist() == ["<5", "20", "<5", "12"]
-    assert protected.hover_text("gender").tolist() == ["Female", "Male", "Other", "Not known"]
-    shown = protected.display()
-    assert shown["quarter"].tolist() == ["Q1"] * 4
+    protected = protect(keyed([3, 20, 0, 12], [255, 0, 0, 255]), ["referrals"])
+    assert protected.hover_text("referrals").tolist() == ["c", "20", "c", "10"]
+    assert protected.hover_text("group").tolist() == ["g0", "g1", "g2", "g3"]
     assert protected.numeric["referrals"].isna().tolist() == [True, False, True, False]
+    assert list(protected.display().columns) == ["group", "referrals"]
 
 
 @pytest.mark.parametrize("text", ["=SUM(A1:A9)", "+44 7700", "-2+3", "@cmd", "\tx", "\r=1", "=HYPERLINK(\"x\")"])
@@ -234,97 +184,78 @@ def test_ordinary_values_and_numbers_pass_through(value):
 
 def test_safe_csv_is_excel_ready_and_neutralised():
     protected = protect(
-        pd.DataFrame({"source": ["=cmd|' /C calc'!A0", "Police"], "referrals": [3, 40], "change": [-4, 6]}),
+        pd.DataFrame({"source": ["=cmd|' /C calc'!A0", "Police"], "referrals": [3, 40], "change": [-4, 6],
+                      KEY: [255, 9]}),
         ["referrals"],
-        groups=["source"],
     )
     data = safe_csv(protected.display())
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
-    assert text.splitlines()[1] == "'=cmd|' /C calc'!A0,<5,-4"
+    assert text.splitlines()[0] == "source,referrals,change", "cell keys are never shown"
+    assert text.splitlines()[1] == "'=cmd|' /C calc'!A0,c,-4"
     assert pd.read_csv(io.StringIO(text))["change"].tolist() == [-4, 6]
 
 
 def test_safe_csv_keeps_meaningful_row_labels_and_neutralises_headers():
-    protected = protect_crosstab(pd.DataFrame([[3, 10]], index=pd.Index(["North"], name="area"), columns=["-x", "y"]))
+    protected = protect_crosstab(pd.DataFrame([[3, 10]], index=pd.Index(["North"], name="area"), columns=["-x", "y"]),
+                                 pd.DataFrame([[255, 255]], index=pd.Index(["North"], name="area"), columns=["-x", "y"]))
     lines = safe_csv(protected.display()).decode("utf-8-sig").splitlines()
     assert lines[0] == "area,'-x,y,Total"
-    assert lines[1] == "North,<5,<5,13"  # the 10 is withheld too, or 13 - 10 would give the 3 back
+    assert lines[1] == f"North,c,10,{figure(13, 510):.0f}"
 
 
 # ----------------------------------------------------------------------------------------------
-# Property: whatever the table, a reader holding every published number cannot work out a
-# withheld one. The attacker's view is rebuilt here independently of the module: the grid with
-# its totals, each visible cell known exactly, each withheld cell only known to be >= 0.
+# Property: whatever the crosstab, a reader holding every published cell and total, and the
+# perturbation table, cannot pin a cell of 0 to 4. The attacker's view is rebuilt here
+# independently of the module: each published figure rules in a range of true counts
+# (cellkey.possible_counts is checked against the table above), and the true cells must add up
+# to the true totals. An integer programme finds the smallest and largest value each small cell
+# can take; they must differ. tests/test_adversary.py plays the same attack across pages.
 # ----------------------------------------------------------------------------------------------
 
 
-def assert_no_withheld_value_can_be_worked_out(published: np.ndarray, withheld: np.ndarray, interior: np.ndarray):
-    """Check the two guarantees on a grid whose last row and column are totals."""
-    rows, columns = withheld.shape
-    for line in [*withheld, *withheld.T]:
-        assert line.sum() != 1, "a lone withheld cell in a row or column is given back by subtraction"
-
+def feasible_range(published: np.ndarray, cell: int, rows: int, columns: int) -> tuple[float, float]:
+    """Smallest and largest whole value of an interior cell consistent with every published figure and the margins."""
+    grid = (rows + 1) * (columns + 1)
+    bounds = [cellkey.possible_counts(value) for value in published.ravel()]
     equations = []
-    for row in range(rows):
-        coefficients = np.zeros((rows, columns))
+    for row in range(rows + 1):
+        coefficients = np.zeros((rows + 1, columns + 1))
         coefficients[row, :-1], coefficients[row, -1] = 1, -1
         equations.append(coefficients.ravel())
-    for column in range(columns):
-        coefficients = np.zeros((rows, columns))
+    for column in range(columns + 1):
+        coefficients = np.zeros((rows + 1, columns + 1))
         coefficients[:-1, column], coefficients[-1, column] = 1, -1
         equations.append(coefficients.ravel())
-    bounds = [(0, None) if hidden else (value, value) for value, hidden in zip(published.ravel(), withheld.ravel())]
-    assert np.array_equal(published[:-1, :-1][~withheld[:-1, :-1]], interior[~withheld[:-1, :-1]])
-
-    for cell in np.flatnonzero(withheld.ravel()):
-        objective = np.zeros(rows * columns)
-        objective[cell] = 1
-        options = dict(A_eq=np.array(equations), b_eq=np.zeros(len(equations)), bounds=bounds, method="highs")
-        smallest = linprog(objective, **options)
-        largest = linprog(-objective, **options)
-        assert smallest.status == 0, "the true table must be consistent with what is published"
-        # The equations are totally unimodular, so a range of at least 1 means another whole-number
-        # table fits every published number with a different value in this cell.
-        if largest.status == 0:
-            assert -largest.fun - smallest.fun >= 1 - 1e-7, f"withheld cell {divmod(cell, columns)} is pinned"
-        else:
-            assert largest.status == 3  # unbounded above: certainly not pinned
+    constraints = LinearConstraint(np.array(equations), 0, 0)
+    limits = Bounds([b.start for b in bounds], [b.stop - 1 for b in bounds])
+    found = []
+    for sign in (1, -1):
+        objective = np.zeros(grid)
+        objective[cell] = sign
+        result = milp(objective, constraints=constraints, bounds=limits, integrality=np.ones(grid))
+        assert result.status == 0, "the true table must be consistent with what is published"
+        found.append(sign * result.fun)
+    return found[0], found[1]
 
 
 @st.composite
 def crosstabs(draw):
-    """Small two-way tables with plenty of small counts and zeros, as partnership data has."""
+    """Small two-way tables with plenty of small counts and zeros, as partnership data has, and their cell keys."""
     rows, columns = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     cell = st.one_of(st.integers(0, 6), st.integers(0, 40))
     values = draw(st.lists(cell, min_size=rows * columns, max_size=rows * columns))
-    return np.array(values).reshape(rows, columns)
+    keys = draw(st.lists(st.integers(0, 255), min_size=rows * columns, max_size=rows * columns))
+    return np.array(values).reshape(rows, columns), np.array(keys).reshape(rows, columns)
 
 
 @settings(max_examples=150, deadline=None)
-@given(interior=crosstabs(), threshold=st.sampled_from([3, 5, 10]))
-def test_no_withheld_crosstab_cell_can_be_recovered_from_published_totals(interior, threshold):
-    policy = DisclosurePolicy(threshold=threshold)
-    protected = protect_crosstab(pd.DataFrame(interior), policy)
-    withheld = protected.mask.to_numpy()
-    grid = np.block(
-        [[interior, interior.sum(1, keepdims=True)], [interior.sum(0, keepdims=True), interior.sum(keepdims=True)]]
-    )
-    assert withheld[(grid > 0) & (grid < threshold)].all(), "every small count is withheld"
+@given(table=crosstabs())
+def test_no_small_crosstab_cell_can_be_pinned_from_published_cells_and_totals(table):
+    interior, keys = table
+    protected = protect_crosstab(pd.DataFrame(interior), pd.DataFrame(keys))
     published = protected.numeric.to_numpy()
-    assert np.array_equal(published[~withheld], grid[~withheld])
-    assert_no_withheld_value_can_be_worked_out(np.where(withheld, -1, published), withheld, interior)
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    groups=st.lists(st.lists(st.integers(0, 30), min_size=1, max_size=4), min_size=1, max_size=6),
-)
-def test_no_group_of_a_long_table_is_left_with_a_lone_withheld_cell(groups):
-    table = quarters(*groups)
-    mask = protect(table, ["referrals"], groups=["quarter"]).mask["referrals"]
-    for quarter, withheld in mask.groupby(table["quarter"]):
-        size = len(withheld)
-        small = table.loc[withheld.index, "referrals"].between(1, 4)
-        assert withheld[small].all()
-        assert withheld.sum() != 1 or size == 1, f"{quarter} has a lone withheld cell"
+    rows, columns = interior.shape
+    for cell in np.flatnonzero(np.pad(interior, ((0, 1), (0, 1)), constant_values=99) < 5):
+        low, high = feasible_range(published, cell, rows, columns)
+        assert low < high, f"cell {divmod(cell, columns + 1)} is pinned to {low}"

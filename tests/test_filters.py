@@ -32,7 +32,21 @@ def test_url_round_trip_and_stale_values_dropped():
 
 
 def test_reversed_period_in_a_link_is_put_right():
-    assert from_url({"from": ["2025-Q3"], "to": ["2024-Q2"]}, QUARTERS, OPTIONS).quarters()[0] == "2024-Q2"
+    assert from_url({"from": ["2025-Q3"], "to": ["2024-Q4"]}, QUARTERS, OPTIONS).quarters() == [
+        "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3"]
+
+
+@pytest.mark.parametrize("first, last, shown", [
+    ("2025-Q2", "2025-Q3", ["2025-Q3"]), ("2024-Q2", "2025-Q3", ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3"]),
+    ("2024-Q1", "2025-Q4", quarters_between("2024-Q1", "2025-Q4")), ("2025-Q4", "2025-Q4", ["2025-Q4"]),
+])
+def test_a_period_is_one_quarter_or_whole_years_ending_at_the_last_quarter(first, last, shown):
+    assert from_url({"from": [first], "to": [last]}, QUARTERS, OPTIONS).quarters() == shown
+
+
+def test_a_list_filter_takes_one_value_or_all():
+    chosen = from_url({"area": ["Riverside", "Northgate"], "source": ["Police"]}, QUARTERS, OPTIONS)
+    assert (chosen.areas, chosen.sources, chosen.genders) == (("Riverside",), ("Police",), ())
 
 
 @pytest.mark.parametrize("text, expected", [("2025-Q3", (2025, 3)), ("2025 q1", (2025, 1)), ("2025Q4", (2025, 4))])

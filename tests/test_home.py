@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import published
 from cseboard.periods import quarter_of
 
 
@@ -21,48 +22,65 @@ def referrals_in(sample_tables, quarter: str, **equals) -> pd.DataFrame:
     ({"area": "Northgate", "to": "2026-Q2"}, {"area": "Northgate"}),
     ({"gender": "Male", "from": "2025-Q1", "to": "2025-Q4"}, {"gender": "Male"}),
 ])
-def test_headline_counts_match_pandas(app, sample_tables, query_params, equals):
+def test_headline_counts_match_pandas(app, sample_tables, sample_keys, query_params, equals):
     at = app(query_params=query_params)
     last = query_params.get("to", "2026-Q3")
     chosen = referrals_in(sample_tables, last, **equals)
     cards = {m.label: m.value for m in at.metric}
-    expected_referrals = len(chosen)
-    shown = cards["Referrals"]
-    assert shown == (f"{expected_referrals:,}" if expected_referrals >= 5 or expected_referrals == 0 else "<5")
-    children = chosen.child_id.nunique()
-    boys = chosen[chosen.gender == "Male"].child_id.nunique()
-    if boys >= 5 and children >= 5:
-        assert cards["Boys, as a share of children referred"] == f"{100 * boys / children:.1f}%"
-    high = (chosen.risk_level == "High").sum()
-    if high >= 5:
-        assert cards["Referrals screened as high risk"] == f"{100 * high / expected_referrals:.1f}%"
+    referrals = published.referrals(chosen, sample_keys)
+    assert cards["Referrals"] == published.text(referrals)
+    children = published.children(chosen, sample_keys)
+    assert cards["Children referred"] == published.text(children)
+    boys = published.children(chosen[chosen.gender == "Male"], sample_keys)
+    assert cards["Boys, as a share of children referred"] == published.percent(boys, children)
+    high = published.referrals(chosen[chosen.risk_level == "High"], sample_keys)
+    assert cards["Referrals screened as high risk"] == published.percent(high, referrals)
 
 
-def test_missing_before_referral_and_training_match_pandas(app, sample_tables):
+def test_missing_before_referral_and_training_match_pandas(app, sample_tables, sample_keys):
     at = app()
     chosen = referrals_in(sample_tables, "2026-Q3")
     episodes = sample_tables["missing_episodes"]
     joined = chosen.merge(episodes, on="child_id")
     days = (pd.to_datetime(joined.referral_date) - pd.to_datetime(joined.start_date)).dt.days
-    missing_children = joined[(days >= 0) & (days <= 90)].child_id.nunique()
+    missing_children = published.children(joined[(days >= 0) & (days <= 90)], sample_keys)
     training = sample_tables["training"]
     quarter = training[training.period == "2026-Q3"]
     coverage = 100 * quarter.staff_trained.astype(int).sum() / quarter.staff_in_scope.astype(int).sum()
     cards = {m.label: m.value for m in at.metric}
-    assert cards["Missing in the 90 days before referral"] == f"{100 * missing_children / chosen.child_id.nunique():.1f}%"
+    assert cards["Missing in the 90 days before referral"] == published.percent(
+        missing_children, published.children(chosen, sample_keys))
     assert cards["Workforce trained in CSE, all agencies"] == f"{coverage:.1f}%"
 
 
-def test_filters_are_kept_in_the_url(app):
-    at = app(query_params={"area": ["Northgate"], "from": "2025-Q2"})
+def test_filters_are_kept_in_the_url_one_area_and_whole_years(app):
+    at = app(query_params={"area": ["Northgate", "Oakmere"], "from": "2025-Q2"})
     assert at.query_params["area"] == ["Northgate"] or at.query_params["area"] == "Northgate"
-    assert "Period 2025-Q2 to 2026-Q3; areas: Northgate" in at.markdown[0].value
+    assert at.query_params["from"] == ["2025-Q4"] or at.query_params["from"] == "2025-Q4"
+    assert "Period 2025-Q4 to 2026-Q3; areas: Northgate;" in at.markdown[0].value
 
 
-def test_only_an_analyst_can_switch_suppression_off_and_the_page_says_so(app):
+def test_only_an_analyst_can_switch_protection_off_and_the_page_says_so(app, sample_tables):
     viewer = app()
     assert not [t for t in viewer.toggle if t.key == "disclosure_off"]
+    assert any("rows may not add to totals" in caption.value for caption in viewer.caption)
     analyst = app(role="analyst")
     analyst.toggle(key="disclosure_off").set_value(True).run()
-    assert any("Small-number suppression is OFF" in w.value for w in analyst.warning)
+    assert any("Disclosure control is OFF" in w.value for w in analyst.warning)
+    exact = {m.label: m.value for m in analyst.metric}
+    assert exact["Referrals"] == f"{len(referrals_in(sample_tables, '2026-Q3')):,}"
 
+
+
+def test_the_same_referrals_show_the_same_figure_on_every_page(app, sample_tables, sample_keys):
+    """One quarter's referrals: the home page's card, the Areas page's partnership count and the Age and gender
+    page's grand total are the same records, so the same published figure, whatever the record keys."""
+    one_quarter = {"from": "2026-Q3", "to": "2026-Q3"}
+    expected = published.text(published.referrals(referrals_in(sample_tables, "2026-Q3"), sample_keys))
+    home = {m.label: m.value for m in app(query_params=one_quarter).metric}
+    areas = {m.label: m.value for m in app(page="pages/questions/areas.py", query_params=one_quarter).metric}
+    age_gender = app(page="pages/questions/age_gender.py", query_params=one_quarter)
+    crosstab = next(frame.value for frame in age_gender.dataframe if "Age band" == frame.value.columns[0]
+                    and "Total" in frame.value.columns).set_index("Age band")
+    assert home["Referrals"] == areas["Referrals in the partnership"] == expected
+    assert f"{crosstab.at['Total', 'Total']:,.0f}" == expected

@@ -10,12 +10,16 @@ from cseboard.methods import stats
 from cseboard.display.charts import funnel_plot
 from cseboard.methods.funnel import funnel_finding, funnel_positions
 from cseboard.methods.disclosure import DisclosurePolicy
+from published import figure
 
 POLICY = DisclosurePolicy()
 
 
-def counts(*groups: tuple[str, int, int], breakdown: str = "area") -> pd.DataFrame:
-    return pd.DataFrame([{"breakdown": breakdown, "group": g, "children": c, "boys": b} for g, c, b in groups])
+def counts(*groups: tuple[str, int, int], breakdown: str = "area", key: int = 255, boys_key: int | None = None):
+    """The boys' share query's rows with cell keys: counts that are multiples of 5 are published as they are whatever
+    the key, others as tests/published.py works out (255, the default, rounds every count down)."""
+    return pd.DataFrame([{"breakdown": breakdown, "group": g, "children": c, "boys": b, "children_ckey": key,
+                          "boys_ckey": key if boys_key is None else boys_key} for g, c, b in groups])
 
 
 def wilson(boys: int, children: int, z: float = 1.959963984540054) -> tuple[float, float]:
@@ -46,13 +50,27 @@ def test_small_counts_are_withheld_with_their_share_and_give_no_verdict(children
     shares = ident.boys_shares(counts(("All", children, boys), breakdown="all"), "all", 0.33, POLICY)
     assert shares.mask.at[0, ident.SHARE] and np.isnan(shares.numeric.at[0, ident.SHARE])
     assert shares.numeric.at[0, ident.VERDICT] == stats.TOO_FEW_TO_SAY
-    assert shares.display().at[0, ident.SHARE] == "<5"
+    assert shares.display().at[0, ident.SHARE] == "c"
     assert ident.headline_title(shares, 0.33).startswith("Too few")
 
 
-def test_a_lone_small_area_is_protected_by_a_second_one():
-    shares = ident.boys_shares(counts(("A", 100, 30), ("B", 80, 20), ("C", 50, 3)), "area", 0.33, POLICY)
-    assert shares.mask[ident.BOYS].sum() >= 2
+@pytest.mark.parametrize("key", [0, 60, 130, 255])
+def test_share_interval_and_verdict_come_from_the_published_counts(key):
+    shares = ident.boys_shares(counts(("All", 43, 12), breakdown="all", key=key), "all", 0.33, POLICY)
+    children, boys = figure(43, key), figure(12, key)
+    lower, upper = wilson(boys, children)
+    row = shares.numeric.iloc[0]
+    assert (row[ident.CHILDREN], row[ident.BOYS]) == (children, boys)
+    assert row[ident.SHARE] == pytest.approx(100 * boys / children)
+    assert (row[ident.LOWER], row[ident.UPPER]) == pytest.approx((100 * lower, 100 * upper))
+    assert row[ident.VERDICT] == stats.compare_to_benchmark(boys, children, 0.33)
+
+
+def test_a_part_rounded_above_its_whole_is_capped_at_it():
+    shares = ident.boys_shares(counts(("All", 6, 6), breakdown="all", key=100, boys_key=0), "all", 0.33, POLICY)
+    row = shares.numeric.iloc[0]
+    assert (figure(6, 100), figure(6, 0)) == (5.0, 10.0)
+    assert (row[ident.CHILDREN], row[ident.BOYS], row[ident.SHARE]) == (5, 10, 100)
 
 
 def test_quarters_without_referrals_stay_as_gaps():
@@ -94,7 +112,7 @@ def test_funnel_title_names_outliers(positions, expected):
 
 def test_funnel_plot_labels_points_outside_and_leaves_out_withheld_ones():
     shares = ident.boys_shares(counts(("Low", 1000, 150), ("Typical", 300, 100), ("Other", 200, 60),
-                                      ("Small", 40, 3)), "area", 0.33, POLICY)
+                                      ("Small", 40, 2)), "area", 0.33, POLICY)
     figure = funnel_plot(shares.numeric, label="Area", size=ident.CHILDREN, value=ident.SHARE,
                          position=ident.POSITION, hover=ident.funnel_hover(shares, "Area"),
                          limits=ident.share_limits(0.33), centre=33, centre_label="Benchmark", title="t",
@@ -102,32 +120,39 @@ def test_funnel_plot_labels_points_outside_and_leaves_out_withheld_ones():
     labelled = [text for trace in figure.data if trace.text is not None for text in trace.text]
     plotted = [x for trace in figure.data if trace.mode and "markers" in trace.mode for x in trace.x]
     assert labelled == ["Low"]
-    assert sorted(plotted) == [300, 1000]
+    assert sorted(plotted) == [200, 300, 1000]
 
 
 def referrals(*rows: tuple[str, str, str, int]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["quarter", "age_band", "gender", "referrals"])
+    """Rows of the age_gender_referrals query, each with the cell key 200 + its count (a total's key is their sum)."""
+    frame = pd.DataFrame(rows, columns=["quarter", "age_band", "gender", "referrals"])
+    return frame.assign(referrals_ckey=200 + frame.referrals)
 
 
-def test_age_band_table_keeps_every_band_and_withholds_small_cells():
+def test_age_band_table_keeps_every_band_and_publishes_each_cell_and_total_from_its_key():
     table = ident.age_gender_table(referrals(("2025-Q1", "14-15", "Female", 40), ("2025-Q1", "14-15", "Male", 3),
                                              ("2025-Q2", "14-15", "Female", 20), ("2025-Q1", "12-13", "Male", 12)),
                                    ["Under 10", "10-11", "12-13", "14-15", "16-17"], POLICY)
     shown = table.display().set_index(ident.AGE_BAND)
     assert shown.index.tolist() == ["Under 10", "10-11", "12-13", "14-15", "16-17", "Total"]
-    assert shown.at["Under 10", "Male"] == "0"
-    assert shown.at["14-15", "Male"] == "<5"
-    assert "3" not in shown.to_numpy().ravel().tolist()
-    assert table.mask.to_numpy().sum() >= 4
-    assert shown.loc["16-17"].tolist() == ["0", "0", "0"]
+    assert shown.at["Under 10", "Male"] == "c"
+    assert shown.at["14-15", "Male"] == "c"
+    assert shown.at["14-15", "Female"] == f"{figure(60, 200 + 40 + 200 + 20):.0f}"
+    assert shown.at["14-15", "Total"] == f"{figure(63, 200 + 40 + 200 + 3 + 200 + 20):.0f}"
+    assert shown.at["12-13", "Male"] == f"{figure(12, 212):.0f}"
+    assert shown.at["Total", "Total"] == f"{figure(75, 800 + 75):.0f}"
+    assert shown.loc["16-17"].tolist() == ["c", "c", "c"]
 
 
 def test_age_band_title_from_visible_cells():
     table = ident.age_gender_table(referrals(("2025-Q1", "14-15", "Female", 60), ("2025-Q1", "14-15", "Male", 20),
                                              ("2025-Q1", "10-11", "Female", 10), ("2025-Q1", "10-11", "Male", 10)),
                                    ["10-11", "14-15"], POLICY)
-    assert ident.age_band_title(table) == ("Most referrals are of children aged 14-15 (80% of all); "
-                                           "boys are the largest share at 10-11 (50%)")
+    published = table.numeric.set_index(ident.AGE_BAND)
+    assert published.at["14-15", "Total"] == figure(80, 200 + 60 + 200 + 20)
+    share_1415 = 100 * published.at["14-15", "Total"] / published.at["Total", "Total"]
+    assert ident.age_band_title(table) == (f"Most referrals are of children aged 14-15 ({ident.percent(share_1415)} of "
+                                           "all); boys are the largest share at 10-11 (50%)")
 
 
 @pytest.mark.parametrize("rows, expected", [

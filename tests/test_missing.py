@@ -15,10 +15,11 @@ QUARTERS = ["2025-Q1", "2025-Q2"]
 
 
 def episode_rows(*rows) -> pd.DataFrame:
-    """missing_episodes_by_quarter rows: (quarter, days missing or None, return interview, within 72 hours, episodes)."""
+    """missing_episodes_by_quarter rows: (quarter, days missing or None, return interview, within 72 hours, episodes),
+    each with the cell key 255, which rounds a count down (a multiple of 5 is published as it is)."""
     frame = pd.DataFrame(rows, columns=["quarter", "days_missing", "return_interview", "interviewed_within_72_hours",
                                         "episodes"])
-    return frame.astype({"days_missing": "Int64"})
+    return frame.astype({"days_missing": "Int64"}).assign(episodes_ckey=255)
 
 
 @pytest.mark.parametrize("days, band", [
@@ -66,34 +67,41 @@ def test_timeliness_share_withheld_with_either_part(later, share_shown):
         assert missing.timeliness_title(timely, "2025-Q1").startswith("In 2025-Q1, 75% of accepted")
 
 
-def test_episodes_withheld_wherever_the_interview_table_withholds_them():
-    """A quarter's episodes appear twice (its own chart and the interview totals): never shown in one, hidden in the other."""
-    rows = episode_rows(("2025-Q1", 0, "Declined", False, 3), ("2025-Q2", 0, "Declined", False, 40))
+def children_rows(episodes: list[int], children: list[int], key: int = 255) -> pd.DataFrame:
+    """missing_children_by_quarter rows for 2025-Q1, 2025-Q2 and the whole period, each count's key `key` per quarter."""
+    return pd.DataFrame({"quarter": ["2025-Q1", "2025-Q2", None], "whole_period": [False, False, True],
+                         "episodes": episodes, "children": children, "episodes_ckey": [key, key, 2 * key],
+                         "children_ckey": [key, key, 2 * key]})
+
+
+@pytest.mark.parametrize("q1_episodes", [3, 12, 43])
+def test_a_quarters_episodes_are_the_same_figure_in_both_tables(q1_episodes):
+    """A quarter's episodes appear twice (its own chart and the interview totals): the same records, the same figure."""
+    rows = episode_rows(("2025-Q1", 0, "Declined", False, q1_episodes), ("2025-Q2", 0, "Declined", False, 40))
     interviews = missing.interviews(rows, QUARTERS, POLICY)
-    children = pd.DataFrame({"quarter": ["2025-Q1", "2025-Q2", None], "whole_period": [False, False, True],
-                             "episodes": [3, 40, 43], "children": [3, 30, 33]})
-    table = missing.children_by_quarter(children, QUARTERS, interviews, POLICY)
-    episodes_hidden = table.mask[EPISODES].tolist()
-    assert episodes_hidden == interviews.mask[TOTAL].tolist() == [True, True, False]
-    assert table.display()[EPISODES].tolist() == ["<5", "<5", "43"]
+    table = missing.children_by_quarter(children_rows([q1_episodes, 40, q1_episodes + 40], [3, 30, 33]), QUARTERS,
+                                        POLICY)
+    assert table.display()[EPISODES].tolist()[:2] == interviews.display()[TOTAL].tolist()[:2]
+    assert table.display()[EPISODES].tolist()[2] == interviews.display()[TOTAL].tolist()[2]
 
 
 def test_repeat_and_durations_share_of_their_total():
-    repeat = missing.repeat_missing(pd.DataFrame({"episodes_in_period": [1, 2, 3, 7], "children": [50, 20, 6, 4]}),
-                                    POLICY)
+    repeat = missing.repeat_missing(pd.DataFrame({"episodes_in_period": [1, 2, 3, 7], "children": [50, 20, 6, 4],
+                                                  "children_ckey": 255}), POLICY)
     assert repeat.numeric[CHILDREN].tolist() == [50, 20, 10]
     assert repeat.numeric[SHARE].tolist() == pytest.approx([62.5, 25.0, 12.5])
     assert missing.repeat_title(repeat) == "10 of the 80 children who went missing (12%) went missing 3 or more times in the period"
     durations = missing.durations(episode_rows(("2025-Q1", 0, "Declined", False, 60), ("2025-Q1", None, "Not offered",
                                                                                         False, 2)), POLICY)
-    assert durations.display()[EPISODES].tolist() == ["<5", "0", "0", "0", "0", "<5"]  # 60 would give the 2 away
+    assert durations.display()[EPISODES].tolist() == ["60", "c", "c", "c", "c", "c"]
 
 
 def before_rows(boys: int, boys_missing: int, girls: int, girls_missing: int) -> pd.DataFrame:
     """missing_before_referral rows for one quarter: each gender, then all genders."""
     return pd.DataFrame({"quarter": ["2025-Q1"] * 3, "gender": ["Female", "Male", None],
                          "all_genders": [False, False, True], "children": [girls, boys, girls + boys],
-                         "children_missing_before": [girls_missing, boys_missing, girls_missing + boys_missing]})
+                         "children_missing_before": [girls_missing, boys_missing, girls_missing + boys_missing],
+                         "children_ckey": [255, 255, 254], "children_missing_before_ckey": [255, 255, 254]})
 
 
 def test_before_referral_boys_against_the_others():
@@ -105,13 +113,13 @@ def test_before_referral_boys_against_the_others():
                                                                "children")
 
 
-def test_before_referral_small_count_is_withheld_with_its_complement_and_not_titled():
+def test_before_referral_small_count_is_withheld_and_not_titled():
     table = missing.before_referral(before_rows(40, 3, 160, 20), ["2025-Q1"], POLICY)
     shown = table.display().set_index(GROUP)
-    assert shown.loc[BOYS, missing.MISSING_BEFORE] == "<5"
-    assert shown.loc[OTHERS, missing.MISSING_BEFORE] == "<5"
-    assert "3" not in missing.before_referral_title(table, "2025-Q1")
-    assert missing.before_referral_title(table, "2025-Q1").startswith("In 2025-Q1, 12% of children referred")
+    assert shown.loc[BOYS, missing.MISSING_BEFORE] == "c" and shown.loc[BOYS, SHARE] == "c"
+    assert shown.loc[OTHERS, missing.MISSING_BEFORE] == "20"
+    assert shown.loc[ALL_CHILDREN, missing.MISSING_BEFORE] == "20"  # 23 rounded down by its key
+    assert missing.before_referral_title(table, "2025-Q1").startswith("In 2025-Q1, 10% of children referred")
 
 
 def test_headline_reads_the_protected_tables():
@@ -119,10 +127,11 @@ def test_headline_reads_the_protected_tables():
     interviews = missing.interviews(rows, ["2025-Q1"], POLICY)
     children = missing.children_by_quarter(
         pd.DataFrame({"quarter": ["2025-Q1", None], "whole_period": [False, True], "episodes": [3, 3],
-                      "children": [2, 2]}), ["2025-Q1"], interviews, POLICY)
-    repeat = missing.repeat_missing(pd.DataFrame({"episodes_in_period": [1, 2], "children": [1, 1]}), POLICY)
+                      "children": [2, 2], "episodes_ckey": 255, "children_ckey": 255}), ["2025-Q1"], POLICY)
+    repeat = missing.repeat_missing(pd.DataFrame({"episodes_in_period": [1, 2], "children": [1, 1],
+                                                  "children_ckey": 255}), POLICY)
     figures = dict(missing.headline(children, repeat, missing.timeliness(interviews)))
-    assert set(figures.values()) == {"<5"}
+    assert set(figures.values()) == {"c"}
     assert set(figures) == set(missing.CARD_HELP), "every card has its help text"
-    assert missing.children_title(children, "2025-Q1") == "In 2025-Q1, <5 children went missing, in <5 episodes"
+    assert missing.children_title(children, "2025-Q1") == "In 2025-Q1, c children went missing, in c episodes"
     assert WHOLE_PERIOD in children.numeric[QUARTER].tolist()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from bad_inputs import extract_zip
 from conftest import TODAY, assert_same_snapshot, texts
@@ -38,14 +39,24 @@ def test_table_lists_each_extract_with_period_hash_rows_and_quality(app, sample_
     assert {"Loaded", "Source", "Missing episodes", "Population rows", "Warnings"} <= set(table.columns)
 
 
-def test_quality_report_of_the_chosen_extract_is_shown(app, sample_db_copy):
-    at = app(page="pages/data/history.py", db=sample_db_copy)
+def test_quality_report_of_the_chosen_extract_is_shown_in_full_to_an_analyst(app, sample_db_copy):
+    at = app(page="pages/data/history.py", db=sample_db_copy, role="analyst")
     rag = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
     assert rag.Measure.tolist()[:2] == ["Gender not known", "Ethnicity not known"]
     assert "Recording quality:" in texts(at.markdown)
     from cseboard.display import ui
     stored = json.loads(ui.open_store(str(sample_db_copy)).extracts().quality_json[0])
     assert [r["figure"] for r in stored["rag"]] == rag.Figure.tolist()
+    assert any("completeness" in expander.label for expander in at.expander)
+
+
+def test_a_viewer_sees_the_quality_ratings_without_counts_or_record_level_examples(app, sample_db_copy):
+    at = app(page="pages/data/history.py", db=sample_db_copy)
+    rag = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
+    assert rag.Measure.tolist()[:2] == ["Gender not known", "Ethnicity not known"]
+    assert "Figure" not in rag.columns and "Rating" in rag.columns
+    assert not any("completeness" in expander.label or "duplicates" in expander.label for expander in at.expander)
+    assert any("are for analysts" in caption.value for caption in at.caption)
 
 
 def test_undo_explains_what_comes_back_and_restores_the_exact_previous_state(app, sample_db_copy):
@@ -100,3 +111,15 @@ def test_undo_notes_and_history_table_from_the_package():
     table = quality.history_table(history)
     assert table["Shown for"].tolist() == ["2025-Q2", "2025-Q1, 2025-Q3", "2024-Q1 to 2024-Q4"]
     assert table.Quality.tolist() == ["not assessed"] * 3
+
+
+@pytest.mark.parametrize("page", [None, "pages/data/history.py", "pages/data/upload.py"])
+def test_a_damaged_store_gets_a_plain_message_on_every_page(app, sample_db_copy, page):
+    data = bytearray(sample_db_copy.read_bytes())
+    data[:64] = b"\xde\xad\xbe\xef" * 16
+    sample_db_copy.write_bytes(bytes(data))
+    at = app(page, db=sample_db_copy)
+    message = texts(at.error)
+    assert f"The dashboard cannot open its store: the store file {sample_db_copy} is damaged" in message
+    assert "put back your latest backup copy of cse.duckdb" in message
+    assert not at.exception

@@ -14,6 +14,7 @@ from cseboard.methods.funnel import funnel_positions
 from cseboard.methods.disclosure import DisclosurePolicy
 from cseboard.filters import Filters
 from cseboard.methods.disclosure import sortable
+from published import figure
 
 POLICY = DisclosurePolicy()
 
@@ -55,7 +56,9 @@ def test_compared_with_the_partnership(lower, upper, centre, expected):
 
 
 def by_area(*rows: tuple[str, int, float | None, bool]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["area", "referrals", "population", "chosen"]).astype({"population": float})
+    """areas_rates rows, each count's cell key 255 (a multiple of 5 is published as it is, others rounded down)."""
+    frame = pd.DataFrame(rows, columns=["area", "referrals", "population", "chosen"]).astype({"population": float})
+    return frame.assign(referrals_ckey=255)
 
 
 AREAS = by_area(("North", 120, 10_000, True), ("South", 30, 10_000, True), ("East", 3, 2_000, True),
@@ -64,8 +67,8 @@ AREAS = by_area(("North", 120, 10_000, True), ("South", 30, 10_000, True), ("Eas
 
 def test_partnership_rate_counts_every_area_with_a_population():
     partnership = rates.partnership_rate(AREAS, POLICY).numeric.iloc[0]
-    assert partnership[rates.REFERRALS] == 120 + 30 + 3 + 10
-    assert partnership[rates.RATE] == pytest.approx(163 / 30_000 * 10_000)
+    assert partnership[rates.REFERRALS] == figure(120 + 30 + 3 + 10, 4 * 255) == 160
+    assert partnership[rates.RATE] == pytest.approx(160 / 30_000 * 10_000)
 
 
 def test_area_rates_compare_withhold_and_say_no_population():
@@ -80,9 +83,10 @@ def test_area_rates_compare_withhold_and_say_no_population():
     assert table.at["South", rates.COMPARED] == rates.LOWER_THAN
     assert table.at["West", rates.COMPARED] == rates.NO_POPULATION
     shown = rates.display(areas).set_index(rates.AREA)
-    assert shown.at["East", rates.REFERRALS] == "<5" and shown.at["East", rates.RATE] == "<5"
+    assert shown.at["East", rates.REFERRALS] == "c" and shown.at["East", rates.RATE] == "c"
+    assert shown.at["West", rates.REFERRALS] == "5"  # 9 rounded down by its key
     assert shown.at["West", rates.RATE] == rates.NO_POPULATION
-    assert rates.hidden_note(areas) == ["", "", "<5 referrals", rates.NO_POPULATION]
+    assert rates.hidden_note(areas) == ["", "", "c referrals", rates.NO_POPULATION]
 
 
 def test_sortable_table_keeps_numbers_and_says_no_population():
@@ -90,7 +94,7 @@ def test_sortable_table_keeps_numbers_and_says_no_population():
     styler = rates.mark_no_population(sortable(areas), areas)
     assert pd.api.types.is_numeric_dtype(styler.data[rates.RATE])
     html = styler.hide(axis="index").to_html()
-    assert "><5<" in html and f">{rates.NO_POPULATION}<" in html
+    assert ">c<" in html and f">{rates.NO_POPULATION}<" in html
     assert ">3<" not in html and ">15.0<" not in html
 
 
@@ -129,10 +133,15 @@ def test_population_note_says_which_children(filters, says):
     assert ("counted against them" in note) == any("counted against" in phrase for phrase in says)
 
 
-def test_an_area_left_out_by_the_filter_cannot_be_worked_out_from_the_partnership_count():
+@pytest.mark.parametrize("key", [0, 100, 255])
+def test_an_area_left_out_by_the_filter_leaves_the_partnership_count_rounded_on_its_own_key(key):
     areas = by_area(("North", 120, 10_000, True), ("South", 30, 10_000, True), ("East", 3, 2_000, False))
-    shown = rates.display(rates.area_rates(areas, rates.partnership_rate(areas, POLICY), POLICY))
-    assert shown[rates.REFERRALS].tolist() == ["120", "<5"]
+    areas["referrals_ckey"] = [key, key, key]
+    partnership = rates.partnership_rate(areas, POLICY)
+    shown = rates.display(rates.area_rates(areas, partnership, POLICY))
+    assert shown[rates.REFERRALS].tolist() == ["120", "30"]
+    assert partnership.numeric.at[0, rates.REFERRALS] == figure(153, 3 * key)
+    assert partnership.numeric.at[0, rates.REFERRALS] - 150 in range(3 - 8, 3 + 9)
 
 
 @pytest.mark.parametrize("rows, expected", [

@@ -1,15 +1,21 @@
 """The store on disk: loads are all or nothing, a newer extract replaces a period, undo restores exactly."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import duckdb
 import pandas as pd
 import pytest
 
-from conftest import assert_same_snapshot
-from cseboard.intake.ingest import load
+from conftest import TODAY, assert_same_snapshot
+from cseboard.intake.ingest import load, prepare_path
+from cseboard.tools import synth
 from cseboard.tools.load import main as load_command
 from cseboard.questions import missing
 from cseboard.store import database as store_module
-from cseboard.store.database import Store, StoreError
+from cseboard.store.database import Store, StoreDamaged, StoreError
+from cseboard.store.queries import query_names, query_text
 from factory import rows, write_extract
 
 
@@ -89,13 +95,102 @@ def test_load_command_loads_and_refuses_with_the_same_messages(tmp_path, capsys)
     assert "Nothing was loaded; the store is unchanged." in out
 
 
-def test_load_command_explains_a_store_it_cannot_open(tmp_path, capsys):
+def test_load_command_says_a_store_that_is_not_a_store_is_damaged(tmp_path, capsys):
     not_a_store = tmp_path / "cse.duckdb"
     not_a_store.write_bytes(b"this is not a DuckDB file")
     assert load_command([str(good_extract(tmp_path)), "--db", str(not_a_store)]) == 1
     out = capsys.readouterr().out
-    assert f"Not loaded: the store {not_a_store} could not be opened" in out
+    assert f"Not loaded: the store file {not_a_store} is damaged (it is not a DuckDB database file)" in out
+    assert "put back your latest backup copy of cse.duckdb" in out and "Traceback" not in out
+    assert "holds the lock" not in out and "in use by another process" not in out
     assert not_a_store.read_bytes() == b"this is not a DuckDB file"
+
+
+def damaged_copy(path, how: str):
+    """The store file damaged as a disk or a copy damages it: its header overwritten, cut short, or a data block
+    overwritten (DuckDB notices that one only when the block is read)."""
+    data = bytearray(path.read_bytes())
+    if how == "header":
+        data[:64] = b"\xde\xad\xbe\xef" * 16
+    elif how == "cut short":
+        data = data[:len(data) // 2]
+    elif how == "data block":
+        data[3 * 4096 + 1000:3 * 4096 + 5096] = b"\xde\xad\xbe\xef" * 1024
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("how", ["header", "cut short"])
+def test_a_damaged_store_is_found_when_it_is_opened(sample_db_copy, how):
+    damaged_copy(sample_db_copy, how)
+    with pytest.raises(StoreDamaged) as refused:
+        Store(sample_db_copy)
+    message = str(refused.value)
+    assert message.startswith(f"the store file {sample_db_copy} is damaged (")
+    assert "move the file aside (for example to cse.duckdb.damaged)" in message
+    assert "load the extracts again, oldest first" in message
+
+
+def test_a_damaged_data_block_is_reported_as_damage_when_it_is_read(tmp_path, sample_db_copy, prepare):
+    damaged_copy(sample_db_copy, "data block")
+    try:
+        opened = Store(sample_db_copy)
+    except StoreDamaged:
+        return  # the block held the catalogue or the history: found on opening, as it should be
+    with pytest.raises(StoreDamaged, match="is damaged"):
+        try:
+            opened.snapshot()
+        except duckdb.Error as exc:
+            raise store_module.damage(opened.path, exc) or exc
+    opened.close()
+
+
+def test_a_store_in_use_by_another_process_is_not_called_damaged(tmp_path, capsys):
+    path = tmp_path / "cse.duckdb"
+    Store(path).close()
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; held = duckdb.connect(sys.argv[1]); "
+                               "print('open', flush=True); time.sleep(60)", str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        assert load_command([str(good_extract(tmp_path)), "--db", str(path)]) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    out = capsys.readouterr().out
+    assert f"Not loaded: the store {path} is in use by another process" in out and "damaged" not in out
+
+
+def test_a_load_that_fails_while_writing_leaves_the_file_and_the_ids_as_they_were(tmp_path, sample_db_copy, monkeypatch):
+    """A full disk, simulated: DuckDB fails at the write step after the rows went in. The file must be the same bytes
+    afterwards (not grown by the blocks written for the rolled-back rows), and the next load gets the next id."""
+    folder = synth.write_extract(synth.generate(150_000, seed=7, end_quarter="2026-Q2", quarters=4), tmp_path / "big")
+    prepared = prepare_path(folder, today=TODAY)
+    assert prepared.ok, prepared.report.text()
+    opened = Store(sample_db_copy)
+    last_id = int(opened.extracts().extract_id.max())
+    before, version = opened.snapshot(), opened.version()
+    opened.cursor().execute("CHECKPOINT")
+    size, data = sample_db_copy.stat().st_size, sample_db_copy.read_bytes()
+    grown = []
+
+    def disk_full(cursor, first, last):
+        grown.append(sample_db_copy.stat().st_size > size)
+        raise duckdb.IOException("No space left on device")
+
+    monkeypatch.setattr(store_module, "_refresh", disk_full)
+    with pytest.raises(StoreError, match="No space left on device.*the store is unchanged"):
+        load(opened, prepared)
+    assert grown == [True], "the rows were not written before the failure: the test would prove nothing"
+    assert sample_db_copy.stat().st_size == size and sample_db_copy.read_bytes() == data
+    assert_same_snapshot(before, opened.snapshot())
+    assert opened.version() == version
+    monkeypatch.undo()
+    assert load(opened, prepared) == last_id + 1
+    loaded = opened.snapshot()
+    opened.close()
+    reopened = Store(sample_db_copy)  # the blocks cut off were free: the store written after it opens whole
+    assert_same_snapshot(loaded, reopened.snapshot())
+    reopened.close()
 
 
 # Referrals and missing episodes of two extracts: the second replaces 2025-Q1, so the look-back of the Q2 referrals
@@ -196,15 +291,17 @@ def test_an_older_store_gets_its_child_keys_when_opened(tmp_path, prepare, made_
     cursor = opened.cursor()
     if made_by == "a version before child keys":
         for table, column in [("referrals", "days_since_missing"), ("referrals", "child_referrals"),
-                              ("referrals", "child_quarter_referrals"), ("referrals", "child_key"),
+                              ("referrals", "child_quarter_referrals"), ("referrals", "referral_rkey"),
+                              ("referrals", "child_rkey"), ("referrals", "child_key"),
+                              ("missing_episodes", "episode_rkey"), ("missing_episodes", "child_rkey"),
                               ("missing_episodes", "child_key")]:
             cursor.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         cursor.execute("DELETE FROM derived_columns")
     else:
         cursor.execute("UPDATE derived_columns SET made_with = 'columns v2, hash 1'")
         cursor.execute("UPDATE referrals SET child_key = 1, days_since_missing = NULL, child_referrals = NULL, "
-                       "child_quarter_referrals = NULL")
-        cursor.execute("UPDATE missing_episodes SET child_key = 2")
+                       "child_quarter_referrals = NULL, referral_rkey = NULL, child_rkey = NULL")
+        cursor.execute("UPDATE missing_episodes SET child_key = 2, episode_rkey = NULL, child_rkey = NULL")
     opened.close()
     reopened = Store(path)
     assert_same_snapshot(expected, reopened.snapshot())
@@ -262,3 +359,42 @@ def test_duckdb_memory_comes_from_the_settings_and_a_bad_value_is_refused(tmp_pa
     monkeypatch.setenv("CSEBOARD_DUCKDB_MEMORY", "1GB'; DROP TABLE referrals; --")
     with pytest.raises(ValueError, match="CSEBOARD_DUCKDB_MEMORY must be a size"):
         Store(tmp_path / "other.duckdb")
+
+
+def record_keys_of(store: Store) -> dict[str, dict]:
+    """Each stored referral's, child's and episode's record key, by id."""
+    cursor = store.cursor()
+    referrals = cursor.execute("SELECT referral_id, referral_rkey, child_id, child_rkey FROM referrals").fetchall()
+    episodes = cursor.execute("SELECT episode_id, episode_rkey, child_id, child_rkey FROM missing_episodes").fetchall()
+    children = {(child, key) for _, _, child, key in referrals + episodes}
+    return {"referrals": {row[0]: row[1] for row in referrals}, "episodes": {row[0]: row[1] for row in episodes},
+            "children": dict(children), "pairs": children}
+
+
+def test_record_keys_are_bytes_one_per_child_and_depend_on_the_stores_secret(tmp_path, prepare):
+    extract = prepare(timeline_extract(tmp_path / "first", FIRST_REFERRALS, FIRST_EPISODES), period=("2024-Q4", "2025-Q2"))
+    keys = []
+    for name in ("one", "two"):
+        opened = Store(tmp_path / name / "cse.duckdb")
+        load(opened, extract)
+        keys.append(record_keys_of(opened))
+        opened.close()
+    for found in keys:
+        assert len(found["pairs"]) == len(found["children"]), "a child has one key in every table"
+        values = [*found["referrals"].values(), *found["episodes"].values(), *found["children"].values()]
+        assert all(isinstance(value, int) and 0 <= value <= 255 for value in values)
+    assert keys[0]["referrals"].keys() == keys[1]["referrals"].keys()
+    assert keys[0]["referrals"] != keys[1]["referrals"] or keys[0]["children"] != keys[1]["children"], (
+        "two installations (two secrets) key the same ids differently")
+
+
+def test_the_record_key_secret_is_made_once_and_no_query_reads_it(tmp_path):
+    path = tmp_path / "cse.duckdb"
+    opened = Store(path)
+    secret = opened.cursor().execute("SELECT secret FROM record_key_secret").fetchall()
+    opened.close()
+    reopened = Store(path)
+    assert reopened.cursor().execute("SELECT secret FROM record_key_secret").fetchall() == secret
+    reopened.close()
+    assert len(secret) == 1 and len(secret[0][0]) == 64
+    assert not [name for name in query_names() if "secret" in query_text(name).lower()]

@@ -115,7 +115,7 @@ def test_period_given_leaves_out_rows_outside_it_with_a_warning(tmp_path, prepar
     assert prepared.ok
     assert prepared.extract.rows("referrals") == 1
     assert [p.message for p in prepared.report.warnings if p.rule == "outside_period"] == [
-        "1 row dated outside the extract's period 2025-Q2 to 2025-Q2 were left out"]
+        "1 row dated outside the extract's period 2025-Q2 to 2025-Q2 was left out (the first is shown)"]
 
 
 def test_checking_in_batches_gives_the_same_findings_and_values_as_one_pass(tmp_path, prepare, monkeypatch):

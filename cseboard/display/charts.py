@@ -53,6 +53,12 @@ def draw(chart: Chart) -> go.Figure:
     return getattr(owner, function)(chart)
 
 
+def untitled(figure: go.Figure) -> go.Figure:
+    """The figure without its title, for a renderer that writes the title as text above it (it then wraps at any
+    width, and a screen reader reads it as text)."""
+    return figure.update_layout(title_text=None)
+
+
 def style(figure: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
           height: int = 420) -> go.Figure:
     """Title states the finding; axes say their units; no chart junk."""

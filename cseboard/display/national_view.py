@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cseboard.display.render import plain
+from cseboard.display.ui import plain
 from cseboard.questions import national
 from cseboard.store.database import Store
 

@@ -35,7 +35,7 @@ padding-bottom: .2rem; } h3 { font-size: 1.15rem; }
 figure { margin: 1rem 0; break-inside: avoid; } figcaption { font-size: .92rem; color: #3a3a3a; }
 table { border-collapse: collapse; font-size: .85rem; margin: .4rem 0 1rem; }
 th, td { border: 1px solid #c8c8c8; padding: .2rem .45rem; text-align: left; } th { background: #f1f1f1; }
-.findings li { margin-bottom: .5rem; } a { color: #005a8c; }
+nav li, .findings li { margin-bottom: .5rem; } nav a, .findings a { display: inline-block; min-height: 24px; line-height: 24px; } .chart-title { font-weight: 600; font-size: 1.05rem; margin: .2rem 0; } a { color: #005a8c; }
 section.question { break-before: page; }
 h2, h3 { break-after: avoid; }
 @media (max-width: 40rem) { .columns { grid-template-columns: 1fr; } }
@@ -130,9 +130,9 @@ def _figure(block: Figure) -> str:
     """A chart with its text alternative, or why there is none; its caption; the first rows of its table."""
     parts = []
     if block.chart is not None:
-        drawn = pio.to_html(charts.draw(block.chart), full_html=False, include_plotlyjs=False,
+        drawn = pio.to_html(charts.untitled(charts.draw(block.chart)), full_html=False, include_plotlyjs=False,
                             config={"displaylogo": False, "responsive": True})
-        parts.append(f'<div role="img" aria-label="{text(block.alt_text or block.chart.title)}">{drawn}</div>')
+        parts.append(f'<p class="chart-title">{text(block.chart.title)}</p>{drawn}')
     elif block.too_small:
         parts.append(f'<p class="note-too_small"><strong>{text(block.too_small)}</strong>: the numbers are too small '
                      "to draw.</p>")
@@ -142,7 +142,8 @@ def _figure(block: Figure) -> str:
         parts.append(_definitions(block.definitions))
     if block.table is not None:
         parts.append(_short_table(block))
-    return "<figure>" + "".join(parts) + "</figure>"
+    label = block.alt_text or (block.chart.title if block.chart is not None else block.too_small or "")
+    return f'<figure aria-label="{text(label)}">' + "".join(parts) + "</figure>"
 
 
 def _short_table(block: Figure) -> str:

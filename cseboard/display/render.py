@@ -1,21 +1,11 @@
 """The Streamlit renderer: draws a question's section (notes, cards, charts, tables) the same way on every page."""
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from cseboard.display import charts, ui
+from cseboard.display.ui import plain
 from cseboard.questions.section import Columns, Definitions, Figure, Folded, Metrics, Note, Section, Slot, Tabs
-
-MARKUP = re.compile(r"([\\`*_\[\]$~|])|(<)(?=[A-Za-z/!?])|(&)(?=#?\w+;)|(:)(?=\w+[\[:])|^(#)", re.MULTILINE)
-"""What Streamlit's Markdown would read as markup: emphasis, links, code, LaTeX, tables, tags, entities, :directives:."""
-
-
-def plain(text) -> str:
-    """Text shown exactly as written: every character Streamlit's Markdown would act on is backslash-escaped."""
-    return MARKUP.sub(lambda match: "\\" + next(group for group in match.groups() if group), str(text))
-
 
 def section(answered: Section, *containers) -> None:
     """Draw a section's blocks in order; each Slot moves on to the next container (the page drew its widget between)."""
@@ -59,7 +49,7 @@ def note(block: Note) -> None:
     """Words in their tone: a subheading, a caption, or an info or warning box."""
     text = plain(block.before) + (f"**{plain(block.lead)}**" if block.lead else "") + plain(block.text)
     if block.tone == "subheader":
-        st.subheader(text)
+        st.header(text)
     elif block.tone == "info":
         st.info(text, icon=block.icon)
     elif block.tone == "warning":
@@ -94,14 +84,15 @@ def metrics(block: Metrics) -> None:
 
 def too_small(what: str) -> None:
     """In place of a chart whose every figure is withheld or zero: say so, rather than draw an empty frame."""
-    note(Note(f": the numbers are too small to draw (each would show as {ui.policy().symbol}, or is zero). Widen the "
+    note(Note(f": the numbers are too small to draw (each shows as {ui.policy().symbol}, under 5). Widen the "
               "period or clear a filter in the sidebar.", tone="too_small", lead=what))
 
 
 def figure(block: Figure) -> None:
     """A chart (or why there is none), its caption and definitions, then the table behind it."""
     if block.chart is not None:
-        st.plotly_chart(charts.draw(block.chart), key=f"{block.key}_chart")
+        st.markdown(f"**{plain(block.chart.title)}**")
+        st.plotly_chart(charts.untitled(charts.draw(block.chart)), key=f"{block.key}_chart")
     elif block.too_small:
         too_small(block.too_small)
     if block.caption:
@@ -116,7 +107,7 @@ def table(block: Figure) -> None:
     """The figures behind a chart: protected as the chart is, sortable, downloadable as formula-safe CSV; a table
     shown open is shown whole, as part of the page."""
     if block.table_heading:
-        st.subheader(plain(block.table_heading))
+        st.header(plain(block.table_heading))
     if block.table_open:
         ui.table_view(block.table, block.key, block.file_name, block.table_frame, block.csv_frame, height="content")
     else:

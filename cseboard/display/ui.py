@@ -1,19 +1,30 @@
 """Streamlit glue shared by the entry script and the pages: store, cached queries, filters, tables."""
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
 from cseboard.methods import disclosure
 from cseboard.config import SAMPLE_DIR, settings
 from cseboard.contract import AGE_BANDS, GENDERS
-from cseboard.filters import URL_KEYS, Filters, from_url
+from cseboard.filters import ONE_OR_ALL, URL_KEYS, Filters, from_url
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.queries import run_filtered
-from cseboard.store.database import Store
+from cseboard.store.database import Store, StoreError, damage
 from cseboard.questions import section
+
+MARKUP = re.compile(r"([\\`*_\[\]$~|])|(<)(?=[A-Za-z/!?])|(&)(?=#?\w+;)|(:)(?=\w+[\[:])|^(#)", re.MULTILINE)
+"""What Streamlit's Markdown would read as markup: emphasis, links, code, LaTeX, tables, tags, entities, :directives:."""
+
+
+def plain(text) -> str:
+    """Text shown exactly as written: every character Streamlit's Markdown would act on is backslash-escaped."""
+    return MARKUP.sub(lambda match: "\\" + next(group for group in match.groups() if group), str(text))
+
 
 FILTERS_KEY = "filters"
 UNSUPPRESS_KEY = "disclosure_off"
@@ -31,7 +42,12 @@ def open_store(path: str) -> Store:
 
 
 def store() -> Store:
-    return open_store(str(settings().db_path))
+    """The store, or on every page a plain message saying what is wrong with it and how to put it right."""
+    try:
+        return open_store(str(settings().db_path))
+    except StoreError as exc:
+        st.error(f"The dashboard cannot open its store: {exc}.", icon=":material/error:")
+        st.stop()
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -42,7 +58,14 @@ def _cached_query(db_path: str, version: int, name: str, filters: Filters | None
 def query(name: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
     """A named query's result, cached on the store's version so a new load is seen at once."""
     current = store()
-    return _cached_query(str(current.path), current.version(), name, filters, tuple(sorted(extra.items())))
+    try:
+        return _cached_query(str(current.path), current.version(), name, filters, tuple(sorted(extra.items())))
+    except duckdb.Error as exc:
+        damaged = damage(current.path, exc)
+        if damaged is None:
+            raise
+        st.error(f"The dashboard cannot read its store: {damaged}.", icon=":material/error:")
+        st.stop()
 
 
 def policy() -> disclosure.DisclosurePolicy:
@@ -70,13 +93,17 @@ def sidebar_filters(current: Store) -> Filters | None:
     if len(quarters) > 1:
         # value= also marks it as a range slider; without it Streamlit reads the range back as one quarter on rerun.
         first, last = sidebar.select_slider("Period (quarters)", options=quarters,
-                                            value=(seed.first_quarter, seed.last_quarter), key="filter_period")
+                                            value=(seed.first_quarter, seed.last_quarter), key="filter_period",
+                                            help="One quarter or whole years: a period of another length is "
+                                                 "shortened to whole years ending at its last quarter, to protect "
+                                                 "children's figures.")
     else:
         first = last = quarters[0]
         sidebar.caption(f"Period: {first} (the only quarter loaded)")
     labels = {"areas": "Area", "sources": "Referral source", "age_bands": "Age band", "genders": "Gender"}
     chosen = {name: tuple(sidebar.multiselect(labels[name], options[name], default=list(getattr(seed, name)),
-                                              key=f"filter_{name}", placeholder=f"All ({len(options[name])})"))
+                                              key=f"filter_{name}", placeholder=f"All ({len(options[name])})",
+                                              max_selections=ONE_OR_ALL))
               for name in URL_KEYS}
     filters = Filters(first, last, **chosen)
     wanted = {key: value if isinstance(value, list) else [value] for key, value in filters.to_url().items()}
@@ -87,8 +114,9 @@ def sidebar_filters(current: Store) -> Filters | None:
         st.code(f"{st.context.url or ''}?{urlencode(filters.to_url(), doseq=True)}", language=None, wrap_lines=True)
     if settings().may_unsuppress:
         sidebar.divider()
-        sidebar.toggle("Show unsuppressed figures (internal use only)", key=UNSUPPRESS_KEY,
-                       help="Small numbers are normally shown as <5. Analysts may switch this off for internal work.")
+        sidebar.toggle("Show exact figures (internal use only)", key=UNSUPPRESS_KEY,
+                       help="Figures are normally rounded and adjusted to protect children. Analysts may switch this "
+                            "off for internal work.")
     st.session_state[FILTERS_KEY] = filters
     return filters
 
@@ -124,7 +152,7 @@ def current_filters() -> Filters | None:
 
 
 def page_header(title: str, what_it_shows: str) -> Filters | None:
-    """Title, one line on what the page shows, the filters in words, and the suppression state."""
+    """Title, one line on what the page shows, the filters in words, and what the figures are (protected or exact)."""
     st.title(title)
     st.caption(what_it_shows)
     filters = current_filters()
@@ -134,9 +162,11 @@ def page_header(title: str, what_it_shows: str) -> Filters | None:
     if any(name == SAMPLE_DIR.name for name in store().extracts().source_name):
         st.info("This is the **synthetic sample** made by the project's generator: no real child's data. "
                 "Load your partnership's extract on the *Load an extract* page.", icon=":material/science:")
-    st.markdown(f"**Showing:** {filters.describe()}")
-    if not policy().enabled:
-        st.warning("Small-number suppression is OFF: figures below are unsuppressed and for internal use only. "
+    st.markdown(f"**Showing:** {plain(filters.describe())}")
+    if policy().enabled:
+        st.caption(disclosure.plain_words(policy()))
+    else:
+        st.warning("Disclosure control is OFF: figures below are exact and for internal use only. "
                    "Do not share or publish them.", icon="⚠️")
     return filters
 
@@ -156,6 +186,6 @@ def table_view(protected: disclosure.ProtectedTable, key: str, file_name: str, f
 
 
 def data_table(protected: disclosure.ProtectedTable, key: str, file_name: str, label: str = "Show the data") -> None:
-    """The figures behind a chart: suppressed as the chart is, sortable, downloadable as safe CSV."""
+    """The figures behind a chart: protected as the chart is, sortable, downloadable as safe CSV."""
     with st.expander(label):
         table_view(protected, key, file_name)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -31,7 +32,20 @@ class Prepared:
         return self.extract.ok
 
 
-def _prepare(source_name: str, files: list[SourceFile], report: Report, period, today) -> Prepared:
+def _prepare(source_name: str, collect: Callable[[Report], list[SourceFile]], period, today) -> Prepared:
+    """Collected, validated, assessed and hashed; whatever goes wrong becomes a refusal in the report, never a
+    traceback."""
+    report = Report()
+    try:
+        return _checked(source_name, collect(report), report, period, today)
+    except Exception as exc:  # the catch-all: a file no rule foresaw is refused, with nothing from it repeated
+        report.error(source_name, "unexpected", "the extract could not be checked: something in it is not what the "
+                     f"loader expects ({type(exc).__name__}). Nothing was loaded. Check that each file is a CSV, "
+                     "Parquet or Excel export of the contract's tables; if it is, report this to the maintainers")
+        return Prepared(source_name, Extract(report), "")
+
+
+def _checked(source_name: str, files: list[SourceFile], report: Report, period, today) -> Prepared:
     with ThreadPoolExecutor(max_workers=1) as hashing:
         # the files are hashed while they are validated (hashlib releases the GIL); the hash is kept if they pass
         sha256 = hashing.submit(files_sha256, files) if report.ok else None
@@ -45,19 +59,15 @@ def _prepare(source_name: str, files: list[SourceFile], report: Report, period, 
 def prepare_path(path: Path, period: tuple[str, str] | None = None, limits: Limits = Limits(),
                  today: dt.date | None = None) -> Prepared:
     """Validate a folder, .zip or file from disk, writing nothing."""
-    report = Report()
-    files = collect_path(Path(path), limits, report)
-    return _prepare(Path(path).name, files, report, period, today)
+    return _prepare(Path(path).name, lambda report: collect_path(Path(path), limits, report), period, today)
 
 
 def prepare_uploads(uploads: list[tuple[str, bytes]], period: tuple[str, str] | None = None,
                     limits: Limits = Limits(), today: dt.date | None = None) -> Prepared:
     """Validate files uploaded in the browser, writing nothing."""
-    report = Report()
-    files = collect_uploads(uploads, limits, report)
     # named after what was uploaded: one .zip of several tables is still "extract.zip"
     name = PurePosixPath(uploads[0][0]).name if len(uploads) == 1 else f"{len(uploads)} uploaded files"
-    return _prepare(name, files, report, period, today)
+    return _prepare(name, lambda report: collect_uploads(uploads, limits, report), period, today)
 
 
 def load(store: Store, prepared: Prepared) -> int:

@@ -429,12 +429,18 @@ RULE_TITLES = {
     "interview_before_missing": "Return interview before the episode", "trained_exceeds_scope": "More trained than in scope",
     "trimmed": "Spaces removed", "formula_text": "Starts like a formula (kept as text)",
     "outside_period": "Rows outside the period (left out)", "bad_period": "Period not valid",
-    "not_found": "File not found",
+    "not_found": "File not found", "repeated_heading": "Heading given twice", "too_many_columns": "Far too many columns",
+    "too_long": "Value too long", "control_character": "Control character (such as NUL)",
+    "invisible_characters": "Invisible characters removed", "zip_encrypted": "Zip with a password",
+    "zip_method": "Zip compression not readable", "column_type": "Column type not readable",
+    "empty_period": "Period holds no referrals", "empty_quarter": "Quarter with no referrals",
+    "time_dropped": "Time of day dropped", "unexpected": "Extract could not be checked",
 }
 # File-level refusals a non-technical person should see first, in a sentence.
 REFUSED_OUTRIGHT = {"too_large", "file_type", "bad_zip", "zip_bomb", "zip_path", "not_text", "empty_file", "encoding",
                     "delimiter", "unreadable", "formula", "identifying_column", "identifying_value", "unknown_table",
-                    "missing_table", "no_files"}
+                    "missing_table", "no_files", "repeated_heading", "too_many_columns", "zip_encrypted", "zip_method",
+                    "column_type", "empty_period", "unexpected"}
 
 
 def rule_title(rule: str) -> str:

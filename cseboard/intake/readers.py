@@ -7,15 +7,18 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from cseboard.contract import TABLES_BY_NAME
+from cseboard.contract import MAX_COLUMNS, TABLES_BY_NAME
+from cseboard.intake import pii
 from cseboard.intake.report import Report
 
 DATA_SUFFIXES = (".csv", ".parquet", ".xlsx")
@@ -88,6 +91,16 @@ class RawTable:
     cells: pa.Table | None = None
     stream: Callable[[Report], Iterator[pa.RecordBatch]] | None = None
     names: tuple[str, ...] = ()
+    sheet_rows: np.ndarray | None = None  # a workbook's own row numbers, where blank rows were skipped
+
+    def spreadsheet_row(self, index: int) -> int:
+        """The row a spreadsheet shows for the record at index (from 0): the header is row 1."""
+        return int(self.sheet_rows[index]) if self.sheet_rows is not None else index + 2
+
+    def spreadsheet_rows(self, start: int, count: int) -> np.ndarray:
+        if self.sheet_rows is not None:
+            return self.sheet_rows[start:start + count]
+        return np.arange(start + 2, start + 2 + count)
 
     @property
     def column_names(self) -> list[str]:
@@ -185,12 +198,22 @@ def _open_zip(file: SourceFile, limits: Limits, report: Report) -> list[SourceFi
     inner = []
     for member in members:
         name = PurePosixPath(member.filename).name
+        label = f"{file.name}/{member.filename}"
         if name.startswith(".") or member.filename.startswith("__MACOSX/"):
+            continue
+        if member.flag_bits & 0x1:
+            report.error(label, "zip_encrypted", "this file inside the zip is password-protected; the loader cannot "
+                         "open it. Zip the extract again without a password")
+            continue
+        if member.compress_type not in ZIP_METHODS:
+            method = ZIP_METHOD_NAMES.get(member.compress_type, f"method {member.compress_type}")
+            report.error(label, "zip_method", f"this file inside the zip is compressed with {method}, which the loader "
+                         "cannot read; zip the extract again with ordinary (Deflate) compression")
             continue
         try:
             data = _read_member(archive, member, limits)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-            report.error(f"{file.name}/{member.filename}", "bad_zip", "this file inside the zip is damaged")
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
+            report.error(label, "bad_zip", "this file inside the zip is damaged")
             continue
         if data is None:
             report.error(file.name, "zip_bomb", f"{member.filename} expands beyond what its header says; refused")
@@ -200,6 +223,10 @@ def _open_zip(file: SourceFile, limits: Limits, report: Report) -> list[SourceFi
     for nested_zip in nested:
         report.error(nested_zip.name, "file_type", "zips inside zips are not accepted")
     return collect_files([f for f in inner if f.suffix != ".zip"], limits, report)
+
+
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+ZIP_METHOD_NAMES = {9: "Deflate64 (Windows' compression for large zips)", 93: "Zstandard", 98: "PPMd", 99: "AES encryption"}
 
 
 def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> bytes | None:
@@ -236,10 +263,41 @@ def _read_csv(file: SourceFile, report: Report) -> list[RawTable]:
     encoding = _encoding(file, head, report)
     if encoding is None:
         return []
-    first_line = head.split(b"\n", 1)[0].decode(encoding.replace("utf8-sig", "utf-8-sig"), errors="replace")
+    first_line = head.decode(encoding, errors="replace").split("\n", 1)[0]
+    if first_line.count(",") >= MAX_COLUMNS:
+        _too_wide(file.name, f"more than {MAX_COLUMNS:,}", report)
+        return []
     if not _delimiter_is_comma(file.name, first_line, report):
         return []
     return _stream_csv(file, table, encoding, report)
+
+
+def _too_wide(label: str, columns: str, report: Report) -> None:
+    report.error(label, "too_many_columns", f"the file has {columns} columns; a table of the extract has at most "
+                 f"{MAX_COLUMNS:,} (the contract's columns and a few more). Is this the right file?")
+
+
+def checked_headings(label: str, names: list, report: Report) -> list[str] | None:
+    """Headings as they will be read: a blank heading named by its position (its column is then reported as not
+    in the contract and dropped, unless it holds identifying values); None, after an error, for a repeated
+    heading, a heading with a control character or a file far too wide to be an extract."""
+    if len(names) > MAX_COLUMNS:
+        _too_wide(label, f"{len(names):,}", report)
+        return None
+    headings = [str(name).strip() or f"(no heading, column {index})" for index, name in enumerate(names, start=1)]
+    damaged = [heading for heading in headings if re.search(pii.CONTROL, heading)]
+    for heading in damaged:
+        report.error(label, "control_character", "the heading holds a control character (such as a NUL byte) that "
+                     "no text holds; the file may be damaged: export it again", column=heading, row=1)
+    seen: dict[str, int] = {}
+    repeated = bool(damaged)
+    for index, heading in enumerate(headings, start=1):
+        if heading in seen:
+            report.error(label, "repeated_heading", f"the heading appears twice (columns {seen[heading]} and {index}); "
+                         "each column needs its own heading", column=heading, row=1)
+            repeated = True
+        seen.setdefault(heading, index)
+    return None if repeated else headings
 
 
 def _looks_like_text(file: SourceFile, head: bytes, report: Report) -> bool:
@@ -249,17 +307,23 @@ def _looks_like_text(file: SourceFile, head: bytes, report: Report) -> bool:
     if head.startswith(b"PK\x03\x04"):
         report.error(file.name, "not_text", "this is a zip or Excel file with a .csv name; save it as CSV or upload it as .xlsx/.zip")
         return False
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head and not head.startswith(WIDE_BOMS):
         report.error(file.name, "not_text", "this is not a text CSV file (it holds binary data)")
         return False
     return True
 
 
+WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
 def _encoding(file: SourceFile, head: bytes, report: Report) -> str | None:
-    """UTF-8 (with or without BOM) as is; UTF-16 and Windows-1252 converted with a warning."""
+    """UTF-8 (with or without BOM) as is; UTF-32, UTF-16 and Windows-1252 converted with a warning."""
     if head.startswith(b"\xef\xbb\xbf"):
         report.warning(file.name, "bom", "a byte-order mark at the start of the file was removed")
         return "utf8"
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        report.warning(file.name, "encoding", "the file is UTF-32 text; it was converted to UTF-8")
+        return "utf-32"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         report.warning(file.name, "encoding", "the file is UTF-16 text; it was converted to UTF-8")
         return "utf-16"
@@ -321,23 +385,37 @@ def _stream_csv(file: SourceFile, table: str, encoding: str, report: Report) -> 
     bad_rows: list[tuple[int, int, int]] = []
     try:
         header_names = _header_names(file, encoding)
+        headings = checked_headings(file.name, header_names, report)
+        if headings is None:
+            return []
         reader = _open_csv(file, encoding, header_names, bad_rows)  # parses the first block
-    except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
-        report.error(file.name, "unreadable", f"the file could not be read as CSV ({_plain(exc)})")
+    except (pa.ArrowInvalid, UnicodeError, OSError) as exc:
+        _unreadable_csv(file.name, exc, report)
         return []
 
     def batches(report: Report) -> Iterator[pa.RecordBatch]:
         try:
-            yield from reader
-        except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
-            report.error(file.name, "unreadable", f"the file could not be read as CSV ({_plain(exc)})")
+            for batch in reader:
+                yield batch.rename_columns(headings)
+        except (pa.ArrowInvalid, UnicodeError, OSError) as exc:
+            _unreadable_csv(file.name, exc, report)
             return
         for number, expected, actual in bad_rows:
             report.error(file.name, "field_count",
                          f"the row has {actual} fields but the header has {expected} (a truncated line or an unquoted comma?)",
                          row=number)
 
-    return [RawTable(table, file.name, stream=batches, names=tuple(header_names))]
+    return [RawTable(table, file.name, stream=batches, names=tuple(headings))]
+
+
+def _unreadable_csv(name: str, exc: Exception, report: Report) -> None:
+    """Arrow's reasons in the user's words where they are known: a value or line over a block is one of them."""
+    if "straddling" in str(exc) or "block size" in str(exc):
+        report.error(name, "too_long", f"a line or value is longer than {CSV_BLOCK_BYTES // 1024**2} MB, far beyond "
+                     "anything an extract holds (the longest value accepted is 100 characters); the file may be "
+                     "damaged or not an extract")
+    else:
+        report.error(name, "unreadable", f"the file could not be read as CSV ({_plain(exc)})")
 
 
 def _open_csv(file: SourceFile, encoding: str, header_names: list[str], bad_rows: list):
@@ -375,18 +453,46 @@ def _read_parquet(file: SourceFile, report: Report) -> list[RawTable]:
         return []
     try:
         parquet = pq.ParquetFile(file.source())
-    except (pa.ArrowInvalid, OSError) as exc:
+        schema = parquet.schema_arrow
+    except (pa.ArrowException, OSError) as exc:
         report.error(file.name, "unreadable", f"the file is not a readable Parquet file ({_plain(exc)})")
+        return []
+    headings = checked_headings(file.name, schema.names, report)
+    unreadable = [(heading, field.type) for heading, field in zip(headings or [], schema) if not _text_like(field.type)]
+    for heading, kind in unreadable:
+        report.error(file.name, "column_type", f"the column holds {_type_words(kind)}, not plain values; export it as "
+                     "text, numbers or dates", column=heading)
+    if headings is None or unreadable:
         return []
 
     def batches(report: Report) -> Iterator[pa.RecordBatch]:
         try:
             for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
-                yield from _as_text(pa.Table.from_batches([batch])).to_batches()
-        except (pa.ArrowInvalid, OSError) as exc:
+                yield from _as_text(pa.Table.from_batches([batch]).rename_columns(headings)).to_batches()
+        except (pa.ArrowException, OSError) as exc:
             report.error(file.name, "unreadable", f"the file is not a readable Parquet file ({_plain(exc)})")
 
-    return [RawTable(table, file.name, stream=batches, names=tuple(parquet.schema_arrow.names))]
+    return [RawTable(table, file.name, stream=batches, names=tuple(headings))]
+
+
+def _text_like(kind: pa.DataType) -> bool:
+    """Types every value of which reads as text: strings, numbers, booleans, dates and times."""
+    if pa.types.is_dictionary(kind):
+        return _text_like(kind.value_type)
+    return (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind)
+            or pa.types.is_floating(kind) or pa.types.is_decimal(kind) or pa.types.is_boolean(kind)
+            or pa.types.is_temporal(kind) and not pa.types.is_duration(kind) and not pa.types.is_interval(kind)
+            or pa.types.is_null(kind))
+
+
+def _type_words(kind: pa.DataType) -> str:
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        return "lists"
+    if pa.types.is_struct(kind) or pa.types.is_map(kind) or pa.types.is_union(kind):
+        return "structured records"
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+        return "binary data"
+    return f"values of type {kind}"
 
 
 def _as_text(table: pa.Table) -> pa.Table:
@@ -416,18 +522,38 @@ def _read_xlsx(file: SourceFile, report: Report) -> list[RawTable]:
         if table is None:
             report.warning(label, "unknown_table", "the sheet name is not a table of the contract; it was not read")
             continue
-        rows = [[_cell_text(cell, label, index, report) for cell in row]
-                for index, row in enumerate(sheet.iter_rows(), start=1)]
-        rows = [row for row in rows if any(row)]
-        if not rows:
-            report.error(label, "empty_file", "the sheet is empty")
+        try:
+            raw = _sheet_table(sheet, table, label, report)
+        except Exception as exc:  # openpyxl reads a read-only sheet lazily: damage shows only here
+            report.error(label, "unreadable", f"the sheet could not be read ({type(exc).__name__})")
             continue
-        header, body = rows[0], rows[1:]
-        width = len(header)
-        columns = [[row[i] if i < len(row) else "" for row in body] for i in range(width)]
-        tables.append(RawTable(table, label, pa.table(columns, names=header)))
+        if raw is not None:
+            tables.append(raw)
     workbook.close()
     return tables
+
+
+def _sheet_table(sheet, table: str, label: str, report: Report) -> RawTable | None:
+    """A sheet's cells as text, headed by its first row that holds anything, with the sheet's row numbers of the
+    rows kept (blank rows are skipped)."""
+    if (sheet.max_column or 0) > MAX_COLUMNS:
+        _too_wide(label, f"{sheet.max_column:,}", report)
+        return None
+    numbered = [(index, [_cell_text(cell, label, index, report) for cell in row])
+                for index, row in enumerate(sheet.iter_rows(), start=1)]
+    numbered = [(index, row) for index, row in numbered if any(row)]
+    rows = [row for _, row in numbered]
+    if not rows:
+        report.error(label, "empty_file", "the sheet is empty")
+        return None
+    width = max(len(row) - next((i for i, cell in enumerate(reversed(row)) if cell), len(row)) for row in rows)
+    header, body = rows[0][:width], rows[1:]  # columns blank to the right of every row are no columns at all
+    headings = checked_headings(label, header + [""] * (width - len(header)), report)
+    if headings is None:
+        return None
+    columns = [[row[i] if i < len(row) else "" for row in body] for i in range(len(headings))]
+    return RawTable(table, label, pa.table(columns, names=headings),
+                    sheet_rows=np.array([index for index, _ in numbered[1:]], dtype=np.int64))
 
 
 def _cell_text(cell, label: str, row: int, report: Report) -> str:

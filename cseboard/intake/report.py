@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from cseboard.intake import pii
 
 ERROR = "error"
 WARNING = "warning"
@@ -11,7 +14,8 @@ SAMPLES_PER_RULE = 20
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding; row is the line in the file (header = line 1), None for file-level findings."""
+    """One finding; row as a spreadsheet numbers it (header = row 1), None for file-level findings; count is how
+    many rows it stands for (a grouped warning or a refusal with "and N more rows")."""
 
     severity: str
     file: str
@@ -20,6 +24,7 @@ class Problem:
     column: str | None = None
     row: int | None = None
     value: str | None = None
+    count: int = 1
 
     def __str__(self) -> str:
         where = self.file
@@ -39,9 +44,12 @@ class Report:
     totals: Counter = field(default_factory=Counter)
 
     def add(self, problem: Problem, count: int = 1) -> None:
-        key = (problem.severity, problem.file, problem.column, problem.rule)
+        """Kept with anything identifying in it masked, whichever rule it reports (see pii.masked)."""
+        file, column = _masked_within(problem.file), _masked(problem.column)
+        key = (problem.severity, file, column, problem.rule)
         if self.totals[key] < SAMPLES_PER_RULE:
-            self.problems.append(problem)
+            self.problems.append(replace(problem, file=file, column=column, value=_masked_value(problem.value),
+                                         message=_masked_within(problem.message), count=count))
         self.totals[key] += count
 
     def error(self, file: str, rule: str, message: str, **where) -> None:
@@ -83,7 +91,26 @@ class Report:
         lines = [f"Verdict: {verdict} ({self.count(ERROR)} errors, {self.count(WARNING)} warnings)"]
         for problem in sorted(self.problems, key=lambda p: p.severity != ERROR):
             lines.append(f"  [{problem.severity}] {problem}")
-        hidden = {k: n - SAMPLES_PER_RULE for k, n in self.totals.items() if n > SAMPLES_PER_RULE}
-        for (sev, file, column, rule), extra in hidden.items():
-            lines.append(f"  [{sev}] {file}, column '{column}': {extra} more like this ({rule})")
+        shown = Counter()
+        for problem in self.problems:
+            shown[(problem.severity, problem.file, problem.column, problem.rule)] += problem.count
+        for (sev, file, column, rule), total in self.totals.items():
+            if total > shown[(sev, file, column, rule)]:
+                lines.append(f"  [{sev}] {file}, column '{column}': {total - shown[(sev, file, column, rule)]:,} more "
+                             f"like this ({rule})")
         return "\n".join(lines)
+
+
+@lru_cache(maxsize=4096)
+def _masked_value(text: str | None) -> str | None:
+    return pii.masked(text, pii.VALUE_MASKED_KINDS)
+
+
+@lru_cache(maxsize=4096)
+def _masked(text: str | None) -> str | None:
+    return pii.masked(text)
+
+
+@lru_cache(maxsize=4096)
+def _masked_within(text: str | None) -> str | None:
+    return pii.masked_within(text) if text else text

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from cseboard.intake import pii
 from cseboard.contract import AGE_BANDS, TABLES_BY_NAME, Column, Table
-from cseboard.periods import parse_quarter, quarter_end, quarter_label, quarter_of, quarter_start
+from cseboard.periods import parse_quarter, quarter_end, quarter_label, quarter_of, quarter_start, quarters_between
 from cseboard.intake.readers import RawTable, SourceFile, read_tables
 from cseboard.intake.report import Problem, Report
 
@@ -40,8 +40,8 @@ class Extract:
 
 
 def fold(heading: str) -> str:
-    """Headings compare without case, spaces, underscores or punctuation."""
-    return re.sub(r"[^a-z0-9]", "", str(heading).lower())
+    """Headings compare without case, spaces, underscores, punctuation or invisible characters."""
+    return pii.fold_heading(heading).replace(" ", "")
 
 
 def sql_text(value: str) -> str:
@@ -77,7 +77,8 @@ def validate_tables(raw_tables: list[RawTable], report: Report, period: tuple[st
     if report.ok and "referrals" in combined:
         extract.period_start, extract.period_end = period or _inferred_period(combined["referrals"])
         combined = _within_period(con, combined, extract.period_start, extract.period_end, report)
-        extract.tables = combined
+        _check_period_holds_referrals(combined["referrals"], extract, declared=period is not None)
+        extract.tables = combined if report.ok else {}
     con.close()
     return extract
 
@@ -142,19 +143,23 @@ class _TableCheck:
         the batches and reported at the end exactly as for one pass over the whole file."""
         self.unknown: list[str] = []
         columns = self._map_headings()
-        checks = [ColumnCheck(column, columns.get(column.name), self.today) for column in self.table.columns]
-        found = _Findings(checks, self.unknown)
+        timed = TIMED.get(self.table.name, ())
+        checks = [ColumnCheck(column, columns.get(column.name), self.today, keep_time=column.name in timed)
+                  for column in self.table.columns]
+        found = _Findings(checks, self.unknown, self.raw.spreadsheet_row)
         parts, first_row = [], 2
         for cells in _read_ahead(self.raw.batches(self.report)):
             hits: dict = {}
-            typed = [_missing(c.column, cells.num_rows) if c.heading is None
-                     else _check_rows(c, cells.column(c.heading), hits) if c.column.kind in ROW_KINDS
-                     else self._check_values(c, cells.column(c.heading), hits, found) for c in checks]
+            typed: dict[str, pa.Array] = {}
+            for c in checks:
+                typed.update(_missing(c, cells.num_rows) if c.heading is None
+                             else _check_rows(c, cells.column(c.heading), hits) if c.column.kind in ROW_KINDS
+                             else self._check_values(c, cells.column(c.heading), hits, found))
             found.add(cells, hits, first_row - 2)
             file = pa.DictionaryArray.from_arrays(pa.array(np.zeros(cells.num_rows, dtype=np.int32)), pa.array([self.file]))
-            rows = pa.array(np.arange(first_row, first_row + cells.num_rows))
+            rows = pa.array(self.raw.spreadsheet_rows(first_row - 2, cells.num_rows))
             # one chunk per column per batch: DuckDB scans (and the store inserts) aligned batches far faster
-            parts.append(pa.table([*typed, file, rows], names=[*(c.column.name for c in checks), FILE, ROW]).combine_chunks())
+            parts.append(pa.table([*typed.values(), file, rows], names=[*typed, FILE, ROW]).combine_chunks())
             first_row += cells.num_rows
             pa.default_memory_pool().release_unused()  # freed batches go back to the system (mimalloc keeps them)
         if not parts:
@@ -173,23 +178,30 @@ class _TableCheck:
             checked = checked.sort_by(ROW)
         return checked
 
-    def _check_values(self, check: "ColumnCheck", column: pa.ChunkedArray, hits: dict, found: "_Findings") -> pa.Array:
+    def _check_values(self, check: "ColumnCheck", column: pa.ChunkedArray, hits: dict,
+                      found: "_Findings") -> dict[str, pa.Array]:
         """A column with few distinct values (dates, codes, choices, lists, areas) is parsed and checked once
         per distinct value, and the results spread back to the rows: the same answers for far less work.
         Text and lists stay dictionary-encoded (each distinct typed value stored once); dates, numbers and
         yes/no are spread back by `take`."""
         encoded = pc.dictionary_encode(column.combine_chunks())
-        values = pa.table({check.heading: encoded.dictionary, ROW: pa.array(np.arange(len(encoded.dictionary)))})
+        dictionary, characters = _characters(encoded.dictionary)
+        values = pa.table({check.heading: dictionary, ROW: pa.array(np.arange(len(dictionary)))})
         checked = self._checked(_check_sql([check]), values)
+        typed = checked.column(check.column.name).combine_chunks()
+        if check.column.max_length is not None:
+            characters["too_long"] = pc.greater(pc.utf8_length(typed), check.column.max_length)
         indices = encoded.indices.to_numpy(zero_copy_only=False)
         for flag in check.flags:
-            hits[flag.name] = _ValueHits(checked.column(flag.name), indices)
+            hits[flag.name] = _ValueHits(checked.column(flag.name) if flag.in_sql else characters[flag.rule], indices)
         if check.column.kind == "text":
-            found.scan_values(check.heading, encoded.dictionary, indices)
-        typed = checked.column(check.column.name).combine_chunks()
+            found.scan_values(check.heading, dictionary, indices)
         if check.column.kind in ENCODED_KINDS:
-            return _encoded(typed, indices, check.column)
-        return typed.take(encoded.indices)
+            return {check.column.name: _encoded(typed, indices, check.column)}
+        spread = {check.column.name: typed.take(encoded.indices)}
+        if check.keep_time:
+            spread[check.time_name] = checked.column(check.time_name).combine_chunks().take(encoded.indices)
+        return spread
 
     def _map_headings(self) -> dict[str, str]:
         """Contract column name -> heading in the file; identifying, unknown and missing headings reported."""
@@ -238,24 +250,46 @@ def _index_type(column: Column) -> type:
     return np.int8 if column.kind == "choice" else np.int32
 
 
-def _missing(column: Column, rows: int) -> pa.Array:
+def _missing(check: "ColumnCheck", rows: int) -> dict[str, pa.Array]:
     """An absent optional column: nulls of the type the column has when present."""
+    column = check.column
     if column.kind in ENCODED_KINDS:
-        return pa.DictionaryArray.from_arrays(pa.nulls(rows, pa.from_numpy_dtype(_index_type(column))), pa.array([], ARROW_TYPES[column.kind]))
-    return pa.nulls(rows, ARROW_TYPES[column.kind])
+        return {column.name: pa.DictionaryArray.from_arrays(pa.nulls(rows, pa.from_numpy_dtype(_index_type(column))),
+                                                            pa.array([], ARROW_TYPES[column.kind]))}
+    nulls = {column.name: pa.nulls(rows, ARROW_TYPES[column.kind])}
+    if check.keep_time:
+        nulls[check.time_name] = pa.nulls(rows, pa.timestamp("us"))
+    return nulls
 
 
-def _check_rows(check: "ColumnCheck", raw: pa.ChunkedArray, hits: dict) -> pa.ChunkedArray:
+def _characters(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array | pa.ChunkedArray, dict[str, pa.Array]]:
+    """Values with zero-width and bidirectional characters removed, and where those and control characters
+    (a NUL byte...) were found. One quick pass finds the values that are not plain printable ASCII; only
+    where there are some is each kind sought."""
+    if pc.all(pc.ascii_is_printable(values)).as_py() is not False:
+        clean = pa.array(np.zeros(len(values), dtype=bool))
+        return values, {"control_character": clean, "invisible_characters": clean}
+    found = {"control_character": pc.match_substring_regex(values, pii.CONTROL),
+             "invisible_characters": pc.match_substring_regex(values, pii.INVISIBLE)}
+    if pc.any(found["invisible_characters"]).as_py():
+        values = pc.replace_substring_regex(values, pii.INVISIBLE, "")
+    return values, found
+
+
+def _check_rows(check: "ColumnCheck", raw: pa.ChunkedArray, hits: dict) -> dict[str, pa.ChunkedArray]:
     """An id column (nearly every value distinct) is checked row by row in pyarrow: the same rules as the
-    SQL of ColumnCheck (trim, required, formula-like start), one vectorised pass each, no copy into DuckDB."""
-    value = pc.utf8_trim(raw, characters=SPACES)
+    SQL of ColumnCheck (trim, required, formula-like start, characters, length), one vectorised pass each,
+    no copy into DuckDB."""
+    cleaned, flags = _characters(raw)
+    value = pc.utf8_trim(cleaned, characters=SPACES)
     length = pc.binary_length(value)
-    flags = {"trimmed": pc.not_equal(pc.binary_length(raw), length),  # trimming only ever removes characters
-             "required": pc.equal(length, 0),
-             "formula_text": pc.match_substring_regex(value, r"^[=+\-@]")}
+    flags.update({"trimmed": pc.not_equal(pc.binary_length(cleaned), length),  # trimming only removes characters
+                  "required": pc.equal(length, 0),
+                  "formula_text": pc.match_substring_regex(value, r"^[=+\-@]"),
+                  "too_long": pc.greater(pc.utf8_length(value), check.column.max_length)})
     for flag in check.flags:
         hits[flag.name] = _RowHits(flags[flag.rule])
-    return value
+    return {check.column.name: value}
 
 
 def _encoded(values: pa.Array, indices: np.ndarray, column: Column) -> pa.DictionaryArray:
@@ -328,7 +362,7 @@ def _check_sql(checks: list["ColumnCheck"]) -> str:
 class _Findings:
     """Rule breaks and identifying values found so far, batch by batch: exact counts, the first few rows."""
 
-    def __init__(self, checks: list["ColumnCheck"], unknown: list[str]):
+    def __init__(self, checks: list["ColumnCheck"], unknown: list[str], row_of: Callable[[int], int]):
         self.flags = [(check, flag) for check in checks for flag in check.flags]
         self.counts = [0] * len(self.flags)
         self.samples: list[list[tuple[int, str]]] = [[] for _ in self.flags]
@@ -336,8 +370,10 @@ class _Findings:
                       for check in checks if check.heading is not None and check.column.kind in ("id", "text")]
         self.unknown = unknown
         self.identifying: dict[tuple[str, str], list] = {}  # (heading, kind) -> [first row index, value, count]
+        self.controls: dict[str, list] = {}  # unknown column -> [first row index, value, count] of control characters
         self.scanned: set[str] = set()  # headings of this batch already scanned by distinct value
         self.offset = 0  # rows before this batch
+        self.row_of = row_of  # the spreadsheet row of a record, counted from 0
 
     def add(self, cells: pa.Table, hits: dict, offset: int) -> None:
         for index, (check, flag) in enumerate(self.flags):
@@ -350,7 +386,13 @@ class _Findings:
             if wanted > 0:
                 rows = found.rows(wanted)
                 values = cells.column(check.heading).take(pa.array(rows)).to_pylist()
-                self.samples[index].extend((int(row) + offset + 2, value) for row, value in zip(rows, values))
+                self.samples[index].extend((self.row_of(int(row) + offset), value) for row, value in zip(rows, values))
+        for heading in self.unknown:
+            control = _characters(cells.column(heading))[1]["control_character"]
+            rows = np.flatnonzero(control.to_numpy(zero_copy_only=False))
+            if rows.size:
+                entry = self.controls.setdefault(heading, [int(rows[0]) + offset, cells.column(heading)[int(rows[0])].as_py(), 0])
+                entry[2] += rows.size
         for heading, kinds in [*self.scans, *((h, pii.ANY_KINDS) for h in self.unknown)]:
             if heading in self.scanned:
                 continue
@@ -380,18 +422,27 @@ class _Findings:
         for (check, flag), count, samples in zip(self.flags, self.counts, self.samples):
             if not count:
                 continue
-            severity = "warning" if flag.warning else "error"
+            if flag.warning:  # a fix applied: one line per column, with its count and the first example
+                row, value = samples[0]
+                more = f" ({count:,} rows like this in the column; the first is shown)" if count > 1 else ""
+                report.add(_problem("warning", file, flag.rule, flag.message + more, check.heading, row, value), count=count)
+                continue
             for index, (row, value) in enumerate(samples):
                 unsampled = count - len(samples) if index == len(samples) - 1 else 0  # counted with the last sample
-                report.add(_problem(severity, file, flag.rule, flag.message, check.heading, row, value), count=1 + unsampled)
+                report.add(_problem("error", file, flag.rule, flag.message, check.heading, row, value), count=1 + unsampled)
         headings = [h for h, _ in self.scans] + self.unknown
         for heading in headings:
             for (seen, kind), (first, value, count) in self.identifying.items():
                 if seen == heading:
-                    report.add(_pii_problem_at(file, heading, kind, first, value, count), count=count)
+                    report.add(_pii_problem_at(file, heading, kind, self.row_of(first), value, count), count=count)
+        for heading, (first, value, count) in self.controls.items():
+            more = f" ({count:,} rows like this in the column; the first is shown)" if count > 1 else ""
+            report.add(_problem("error", file, "control_character", CONTROL_MESSAGE + more, heading, self.row_of(first), value),
+                       count=count)
         for heading in self.unknown:
-            if not any(seen == heading for seen, _ in self.identifying):
-                report.warning(file, "unknown_column", "the column is not in the contract; it was not stored", column=heading)
+            if not any(seen == heading for seen, _ in self.identifying) and heading not in self.controls:
+                what = "has no heading" if heading.startswith("(no heading") else "is not in the contract"
+                report.warning(file, "unknown_column", f"the column {what}; it was not stored", column=heading)
 
 
 SAMPLES = 20
@@ -399,26 +450,19 @@ SAMPLES = 20
 
 def _may_identify(values, kinds: tuple[str, ...]) -> bool:
     """One pass with every pattern sought at once; the per-kind scan runs only where this finds something."""
-    patterns = [pii.NHS_CANDIDATE if kind == pii.NHS_NUMBER else pii.VALUE_PATTERNS[kind] for kind in kinds]
-    screen = "|".join(f"(?:{pattern})" for pattern in patterns)
-    return bool(pc.any(pc.match_substring_regex(values, screen)).as_py())
+    return bool(pc.any(pc.match_substring_regex(pii.searchable(values), pii.screen(kinds))).as_py())
 
 
 def _problem(severity, file, rule, message, column, row, value) -> Problem:
     return Problem(severity, file, rule, message, column=column, row=int(row), value=None if value is None else str(value)[:60])
 
 
-def pii_problem(file: str, heading: str, kind: str, rows: np.ndarray, values: pa.ChunkedArray) -> Problem:
+def _pii_problem_at(file: str, heading: str, kind: str, row: int, value, count: int) -> Problem:
     """One refusal for identifying values, naming the first row; the value itself is masked."""
-    first = int(rows[0])
-    return _pii_problem_at(file, heading, kind, first, values[first].as_py(), len(rows))
-
-
-def _pii_problem_at(file: str, heading: str, kind: str, first: int, value, count: int) -> Problem:
     more = f" (and {count - 1} more rows)" if count > 1 else ""
     return Problem("error", file, "identifying_value",
                    f"the value looks like {kind}, which identifies a child{more}; remove it from the extract",
-                   column=heading, row=first + 2, value=pii.mask(str(value)))
+                   column=heading, row=row, value=pii.mask(str(value)))
 
 
 @dataclass(frozen=True)
@@ -429,14 +473,20 @@ class Flag:
     rule: str
     message: str
     warning: bool = False
+    in_sql: bool = True  # False: computed in pyarrow (characters, length), not by the check's SQL
+
+
+CONTROL_MESSAGE = ("the value holds a control character (such as a NUL byte) that no text holds; the file may be "
+                   "damaged: export it again")
 
 
 class ColumnCheck:
     """SQL that parses one contract column from text and flags each way a cell can be wrong, in three steps
     (see _check_sql): `trimmed` reads the cell, `parsed` parses it once, `final` holds the value and flags."""
 
-    def __init__(self, column: Column, heading: str | None, today: dt.date):
-        self.column, self.heading, self.today = column, heading, today
+    def __init__(self, column: Column, heading: str | None, today: dt.date, keep_time: bool = False):
+        self.column, self.heading, self.today, self.keep_time = column, heading, today, keep_time
+        self.time_name = f"{column.name}__at"  # the time of day, when given (kept only where keep_time)
         self.raw_name = f'"raw_{column.name}"'
         self.value = f'"v_{column.name}"'
         self.flags: list[Flag] = []
@@ -461,6 +511,14 @@ class ColumnCheck:
         if column.kind != "list":
             self.final.append(column.name)
         self._flag(f"{self.raw_name} <> {value}", "trimmed", "spaces around the value were removed", warning=True)
+        self.flags.append(Flag(f"flag_{column.name}_control", "control_character", CONTROL_MESSAGE, in_sql=False))
+        self.flags.append(Flag(f"flag_{column.name}_invisible", "invisible_characters",
+                               "zero-width or text-direction characters were removed (they make one value look "
+                               "like another, or show it reversed)", warning=True, in_sql=False))
+        if column.max_length is not None:
+            self.flags.append(Flag(f"flag_{column.name}_length", "too_long",
+                                   f"the value is longer than {column.max_length} characters, the most this column "
+                                   "accepts", in_sql=False))
         if column.required:
             self._flag(f"{value} = ''", "required", "the value is empty but the column is required")
         getattr(self, f"_parse_{column.kind}")(value)
@@ -474,10 +532,18 @@ class ColumnCheck:
     _parse_text = _parse_id
 
     def _parse_date(self, value: str) -> None:
-        parsed = (f"coalesce(try_strptime({value}, '%Y-%m-%d'), try_strptime({value}, '%d/%m/%Y'), "
-                  f"try_strptime({value}, '%Y-%m-%d %H:%M:%S'), try_strptime({value}, '%Y-%m-%dT%H:%M:%S'))::DATE")
-        name = self.column.name
-        self.parsed.append(f"CASE WHEN {value} = '' THEN NULL ELSE {parsed} END AS {name}")
+        formats = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+                   "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
+        parsed = "coalesce(" + ", ".join(f"try_strptime({value}, '{f}')" for f in formats) + ")"
+        name, at = self.column.name, f'"{self.time_name}"'
+        self.parsed.append(f"CASE WHEN {value} = '' THEN NULL ELSE {parsed} END AS {at}")
+        self.parsed.append(f"{at}::DATE AS {name}")
+        if self.keep_time:
+            self.final.append(f"CASE WHEN {at}::TIME <> TIME '00:00:00' THEN {at} END AS {at}")
+        self._flag(f"{at}::TIME <> TIME '00:00:00'", "time_dropped",
+                   "the time of day was dropped; only the date is stored" +
+                   (" (it was used to check that the episode ends after it starts)" if self.keep_time else ""),
+                   warning=True)
         self._flag(f"{value} <> '' AND {name} IS NULL", "bad_date", "not a date; use YYYY-MM-DD or DD/MM/YYYY")
         self._flag(f"{name} > DATE '{self.today.isoformat()}'", "future_date", "the date is in the future")
         self._flag(f"{name} < DATE '2000-01-01'", "old_date", "the date is before 2000; is it a date of birth?")
@@ -539,6 +605,8 @@ class ColumnCheck:
 ROW_RULES = {
     "missing_episodes": [
         ("end_date < start_date", "end_before_start", "the episode ends before it starts", "end_date"),
+        ("end_date = start_date AND end_date__at < start_date__at", "end_before_start",
+         "the episode ends before it starts (on the same day, at an earlier time)", "end_date__at"),
         ("return_interview_date < start_date", "interview_before_missing",
          "the return interview is dated before the child went missing", "return_interview_date"),
     ],
@@ -582,7 +650,11 @@ def _check_across_rows(con, tables: dict[str, pa.Table], report: Report) -> None
         con.unregister("typed")
 
 
+# Date columns whose time of day, when given, is kept until the rules that compare rows have run.
+TIMED = {"missing_episodes": ("start_date", "end_date")}
 PERIOD_DATE = {"referrals": "referral_date", "missing_episodes": "start_date"}
+QUARTERLY = ("training", "awareness")
+"""Tables whose rows carry a quarter (period, such as 2026-Q3) rather than a date."""
 
 
 def _within_period(con, tables: dict[str, pa.Table], first: str, last: str, report: Report) -> dict[str, pa.Table]:
@@ -591,18 +663,21 @@ def _within_period(con, tables: dict[str, pa.Table], first: str, last: str, repo
     kept = {}
     for name, typed in tables.items():
         con.register("typed", typed)
+        column = PERIOD_DATE.get(name, "period" if name in QUARTERLY else "NULL")
         if name in PERIOD_DATE:
-            condition = f"{PERIOD_DATE[name]} BETWEEN DATE '{start}' AND DATE '{end}'"
-        elif name in ("training", "awareness"):
+            condition = f"{column} BETWEEN DATE '{start}' AND DATE '{end}'"
+        elif name in QUARTERLY:
             condition = f"period BETWEEN '{first}' AND '{last}'"
         else:
             condition = "true"
-        outside = con.execute(f"SELECT {FILE}, count(*) FROM typed WHERE NOT ({condition}) GROUP BY ALL").fetchall()
-        for file, count in outside:
-            # counted per row, so the report (and the quality report) knows how many were left out
+        outside = con.execute(f"SELECT {FILE}, count(*), min({ROW}), arg_min({column}::VARCHAR, {ROW}) FROM typed "
+                              f"WHERE NOT ({condition}) GROUP BY ALL").fetchall()
+        for file, count, row, value in outside:
+            # one line per file and column, counted per row so the report (and the quality report) knows how many
             report.add(Problem("warning", file, "outside_period",
-                               f"{count} row{'' if count == 1 else 's'} dated outside the extract's period {first} to {last} were left out"),
-                       count=count)
+                               f"{count:,} row{'' if count == 1 else 's'} dated outside the extract's period {first} "
+                               f"to {last} {'was' if count == 1 else 'were'} left out (the first is shown)",
+                               column=column, row=int(row), value=value), count=count)
         names = [c.name for c in TABLES_BY_NAME[name].columns]
         if outside:
             # filtered in pyarrow, so that dictionary-encoded columns stay encoded
@@ -613,3 +688,21 @@ def _within_period(con, tables: dict[str, pa.Table], first: str, last: str, repo
         con.unregister("typed")
     return kept
 
+
+
+def _check_period_holds_referrals(referrals: pa.Table, extract: Extract, declared: bool) -> None:
+    """Loading replaces each quarter of the period: a period holding none of the extract's referrals (a wrong
+    --period) is refused, and a quarter of it with none is pointed out."""
+    first, last = extract.period_start, extract.period_end
+    held = {quarter_of(day) for day in pc.unique(referrals.column("referral_date")).to_pylist() if day is not None}
+    if not held and declared:
+        extract.report.error("extract", "empty_period",
+                             f"none of the extract's referrals is dated in the period {first} to {last}; loading it "
+                             "would replace those quarters with nothing. Check the period (or choose 'From the "
+                             "referral dates').")
+        return
+    for quarter in quarters_between(first, last):
+        if quarter not in held:
+            extract.report.warning("extract", "empty_quarter",
+                                   f"no referral is dated in {quarter}, which the period covers: the dashboard will "
+                                   f"show no referrals for {quarter} (replacing any extract loaded for it)")

@@ -1,30 +1,26 @@
-"""Small-number suppression (statistical disclosure control) for every number the dashboard shows.
+"""Disclosure control for every count the dashboard shows: the cell-key method (methods.cellkey), then shares.
 
-Follows DfE and ONS practice for published statistics about children:
+Each count column of a table comes with its cell key (the column cell_key_column(name)), computed in SQL beside the
+count; protect() replaces each count with its published figure (rounded to 5 as its key decides; a figure rounded
+to 0, a true 0 to 4, withheld) and
+derives shares, intervals and verdicts from the published counts only, so nothing derived can be inverted to a
+true count. The same records always give the same published figure, so views and pages agree with each other; rows
+may not add up to their totals, each being published from its own records. docs/disclosure.md has the method, its
+parameters, the limits on slicing, and the attacker's error the test harness measured.
 
-- Primary suppression: counts from 1 to threshold - 1 are withheld. Zero is shown, as DfE publishes
-  zeros: "none" identifies nobody, and hiding zeros would make real absences look like small numbers.
-- Derived rates and shares are withheld when their numerator or denominator is, since either one
-  plus the rate gives the other back.
-- Secondary (complementary) suppression: in every set of cells that adds up to a published total,
-  a lone withheld cell could be recovered by subtraction, so the smallest non-zero visible cell in
-  that set is withheld too (zeros only if nothing else is left), repeated across rows and columns
-  until nothing changes. A last check withholds one more cell for any withheld value that the
-  published totals still pin down, e.g. a cell that is the only link between two blocks of
-  suppression, until no withheld value can be worked out from what is shown.
-
-Every withheld cell shows the same symbol, primary or secondary: marking them differently would tell
-a reader which hidden values are small and so narrow what the others could be.
+A withheld figure shows the symbol c, DfE's mark for confidential, explained once per page; never a number-like
+"<5", which would read as a value on a chart or as "under 5%" in a table of shares.
 """
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import is_numeric_dtype
-from scipy.linalg import null_space
+
+from cseboard.methods import cellkey
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """Leading characters that make Excel, LibreOffice or Sheets treat a CSV cell as a formula (OWASP)."""
@@ -32,25 +28,33 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class DisclosurePolicy:
-    """How small numbers are withheld; one instance for the whole dashboard so every view applies the same rule."""
+    """How counts are published; one instance for the whole dashboard so every view applies the same rule."""
 
     threshold: int = 5
-    symbol: str | None = None
+    symbol: str = "c"
     enabled: bool = True
 
     def __post_init__(self):
-        """Validate the threshold and derive the symbol from it ("<5") unless one is given."""
+        """Refuse a threshold the perturbation table cannot use."""
         if self.threshold < 1:
             raise ValueError(f"threshold must be at least 1, got {self.threshold!r}")
-        if self.symbol is None:
-            object.__setattr__(self, "symbol", f"<{self.threshold}")
 
-    def is_small(self, counts: np.ndarray) -> np.ndarray:
-        """Cells that primary suppression withholds: 1 to threshold - 1; zero is shown."""
-        return (counts > 0) & (counts < self.threshold)
+    def publish(self, counts, keys) -> np.ndarray:
+        """Published figures for true counts and their cell keys (NaN: withheld); exact when protection is off."""
+        if not self.enabled:
+            return np.asarray(counts, dtype=float)
+        return cellkey.publish(counts, keys, self.threshold)
 
 
 DEFAULT_POLICY = DisclosurePolicy()
+
+
+def plain_words(policy: DisclosurePolicy) -> str:
+    """What the figures are, in one sentence a board member understands: shown once per page and in the sidebar."""
+    if not policy.enabled:
+        return "Figures are exact, for internal use only."
+    return (f"Figures are rounded and slightly adjusted to protect children; rows may not add to totals. "
+            f"{policy.symbol} marks a figure under {policy.threshold}, possibly none.")
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ class ProtectedTable:
     """A table after disclosure control, with one view for charts, one for tables and CSV, and hover text."""
 
     numeric: pd.DataFrame
-    """Same shape as the input, withheld cells NaN: safe to chart."""
+    """The input without its cell keys, counts as published and withheld cells NaN: safe to chart."""
     mask: pd.DataFrame
     """True where a cell is withheld."""
     policy: DisclosurePolicy
@@ -73,7 +77,7 @@ class ProtectedTable:
         return shown
 
     def hover_text(self, column, decimals: int = 1) -> pd.Series:
-        """One column as text for Plotly hover labels, so a withheld cell reads "<5" rather than vanishing."""
+        """One column as text for Plotly hover labels, so a withheld cell reads "c" rather than vanishing."""
         if column in self.rate_columns:
             pattern = f"{{:.{decimals}f}}"
         elif column in self.count_columns:
@@ -84,100 +88,98 @@ class ProtectedTable:
         return text.astype(str).mask(self.mask[column], self.policy.symbol)
 
 
+CELL_KEY_SUFFIX = " (cell key)"
+
+
+def cell_key_column(count_column: str) -> str:
+    """Where a table keeps the cell key of a count column: queries name it <count>_ckey, tables rename both together."""
+    return f"{count_column}{CELL_KEY_SUFFIX}"
+
+
+def key_sums(keys) -> pd.Series | np.ndarray:
+    """Cell keys of merged cells (a total, a sum of groups) from the cell keys of the cells merged: summed, mod 256."""
+    return np.mod(keys, cellkey.KEY_RANGE)
+
+
+def share(numerator, denominator) -> pd.Series:
+    """100 x numerator / denominator from published counts, missing where the denominator is 0 or withheld.
+
+    Published counts are rounded on their own, so a part can exceed its whole (7 of 8 as 10 of 5); the part is
+    capped at the whole, which uses nothing but published figures.
+    """
+    numerator, denominator = pd.Series(numerator, dtype=float), pd.Series(denominator, dtype=float)
+    return 100 * numerator.clip(upper=denominator) / denominator.where(denominator > 0)
+
+
 def protect(
     df: pd.DataFrame,
     counts: Sequence[str],
     rates: Mapping[str, tuple[str, str]] | None = None,
-    groups: Sequence[str] | None = None,
     *,
     policy: DisclosurePolicy = DEFAULT_POLICY,
+    derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> ProtectedTable:
-    """Withhold small counts in a long table, and every other cell that would let a reader work them out.
+    """Publish each count from its cell key, then derive the rate columns from the published counts alone.
 
-    counts: count columns, each protected on its own. rates: rate column -> (numerator, denominator)
-    columns; withheld when either is, or when the rest (denominator - numerator) is small, since the rate
-    and its base give the rest away; a numerator shown beside its denominator is then withheld too. groups: columns whose distinct values mark the cells that add up
-    to a published total (groups=["quarter"]: the genders in a quarter add up to that quarter's total);
-    None means each count column adds up to one published grand total. A group of one cell is its own
-    total, so it must be protected wherever that total is shown.
+    df: one column per count and beside it cell_key_column(count), the sum of its records' keys (taken modulo 256
+    here, so keys summed in pandas need no more); a key left empty (NaN) marks a count that is not of children's
+    records (staff trained), published as it is. rates: rate column -> (numerator, denominator); a
+    rate is withheld with either count. derive: makes the rate columns (and anything else read from the counts,
+    such as verdicts) from the published table; by default each rate is share(numerator, denominator). Rate columns
+    in df are dropped first, so a rate computed from true counts can never reach the page.
     """
     rates = dict(rates or {})
-    mask = pd.DataFrame(False, index=df.index, columns=df.columns)
-    if policy.enabled:
-        group_codes = (
-            df.groupby(list(groups), sort=False, dropna=False).ngroup().to_numpy()
-            if groups
-            else np.zeros(len(df), dtype=int)
-        )
-        totals = (np.unique(group_codes)[:, None] == group_codes[None, :]).astype(float)
-        rests_small = {rate: _small_complement(df[numerator], df[denominator], policy)
-                       for rate, (numerator, denominator) in rates.items()}
-        for column in counts:
-            values = df[column].to_numpy(dtype=float)
-            if np.isnan(values).any():
-                raise ValueError(f"count column {column!r} has missing values; fill them (e.g. with 0) first")
-            primary = policy.is_small(values)
-            for rate, (numerator, denominator) in rates.items():
-                if numerator == column and denominator in counts:
-                    primary |= rests_small[rate].to_numpy()
-            mask[column] = _complementary_suppression(values, primary, totals)
-        for rate, (numerator, denominator) in rates.items():
-            mask[rate] = mask[numerator] | mask[denominator] | rests_small[rate]
-    return _protected(df, mask, policy, tuple(counts), tuple(rates))
+    key_columns = [cell_key_column(column) for column in counts]
+    missing = [column for column in key_columns if column not in df]
+    if missing:
+        raise ValueError(f"no cell keys for {', '.join(missing)}: every published count needs its cell key")
+    published = df.drop(columns=[*key_columns, *(rate for rate in rates if rate in df)])
+    for column in counts:
+        values, keys = df[column].to_numpy(dtype=float), df[cell_key_column(column)].to_numpy(dtype=float)
+        if np.isnan(values).any():
+            raise ValueError(f"count column {column!r} has missing values; fill them (e.g. with 0) first")
+        of_records = ~np.isnan(keys)
+        figures = values.copy()
+        figures[of_records] = policy.publish(values[of_records], key_sums(keys[of_records]))
+        published[column] = figures
+    derived = derive(published) if derive else published.assign(
+        **{rate: share(published[numerator], published[denominator]) for rate, (numerator, denominator) in rates.items()})
+    mask = pd.DataFrame(False, index=derived.index, columns=derived.columns)
+    for column in counts:
+        mask[column] = derived[column].isna()
+    for rate, (numerator, denominator) in rates.items():
+        mask[rate] = mask[numerator] | mask[denominator]
+    return ProtectedTable(numeric=derived, mask=mask, policy=policy, count_columns=tuple(counts),
+                          rate_columns=tuple(rates))
 
 
-def _small_complement(numerator: pd.Series, denominator: pd.Series, policy: DisclosurePolicy) -> pd.Series:
-    """A share, or a part shown beside its whole, gives away the rest (the girls, when boys are a share of children)."""
-    rest = denominator.to_numpy(dtype=float) - numerator.to_numpy(dtype=float)
-    return pd.Series(policy.is_small(rest), index=numerator.index)
+def protect_crosstab(table: pd.DataFrame, keys: pd.DataFrame | None, policy: DisclosurePolicy = DEFAULT_POLICY,
+                     *, total_label: str = "Total") -> ProtectedTable:
+    """Add row and column totals to a two-way table of counts, and publish every cell and total from its cell key.
 
-
-def protect_crosstab(
-    table: pd.DataFrame, policy: DisclosurePolicy = DEFAULT_POLICY, *, total_label: str = "Total"
-) -> ProtectedTable:
-    """Add row and column totals to a two-way table of counts and withhold small counts across rows and columns.
-
-    table: counts only, one row per row category and one column per column category (e.g. a
-    pd.crosstab without margins). The totals are computed here so they always agree with the cells,
-    and are protected like any other cell.
+    table: counts only, one row per row category and one column per column category (e.g. a pd.crosstab without
+    margins). keys: the cell keys in the same shape, of records each counted once (referrals), so a total's key is
+    the sum of its cells' keys; None for counts not of children's records (staff), published as they are.
+    The totals are computed here from the true cells, and published on their own keys.
     """
     cells = table.to_numpy(dtype=float)
     if np.isnan(cells).any():
         raise ValueError("crosstab has missing counts; fill them (e.g. with 0) first")
-    grid = np.block(
-        [[cells, cells.sum(axis=1, keepdims=True)], [cells.sum(axis=0, keepdims=True), cells.sum(keepdims=True)]]
-    )
-    with_totals = pd.DataFrame(
-        grid,
-        index=pd.Index([*table.index, total_label], name=table.index.name),
-        columns=pd.Index([*table.columns, total_label], name=table.columns.name),
-    )
-    mask = pd.DataFrame(False, index=with_totals.index, columns=with_totals.columns)
-    if policy.enabled:
-        flat = grid.ravel()
-        suppressed = _complementary_suppression(flat, policy.is_small(flat), _margin_equations(grid.shape))
-        mask[:] = suppressed.reshape(grid.shape)
-    return _protected(with_totals, mask, policy, tuple(with_totals.columns), ())
 
+    def with_margins(grid: np.ndarray) -> np.ndarray:
+        return np.block([[grid, grid.sum(axis=1, keepdims=True)], [grid.sum(axis=0, keepdims=True), grid.sum(keepdims=True)]])
 
-def protect_linked(values: Mapping[Hashable, float], sums: Sequence[tuple[Hashable, Sequence[Hashable]]],
-                   policy: DisclosurePolicy = DEFAULT_POLICY) -> dict[Hashable, bool]:
-    """Withhold small counts across tables that share totals, so no table gives away a count another withholds.
-
-    values: each published count once, under a key. sums: (total key, part keys), one per published total.
-    Returns whether each key is withheld.
-    """
-    keys = list(values)
-    if not policy.enabled:
-        return dict.fromkeys(keys, False)
-    position = {key: index for index, key in enumerate(keys)}
-    equations = np.zeros((len(sums), len(keys)))
-    for row, (total, parts) in enumerate(sums):
-        equations[row, [position[part] for part in parts]] = 1
-        equations[row, position[total]] = -1
-    counts = np.array([values[key] for key in keys], dtype=float)
-    withheld = _complementary_suppression(counts, policy.is_small(counts), equations)
-    return dict(zip(keys, withheld.tolist()))
+    index = pd.Index([*table.index, total_label], name=table.index.name)
+    columns = pd.Index([*table.columns, total_label], name=table.columns.name)
+    true = with_margins(cells)
+    if keys is None:
+        published = true
+    else:
+        cell_keys = with_margins(keys.reindex(index=table.index, columns=table.columns).to_numpy(dtype=float))
+        published = policy.publish(true.ravel(), key_sums(cell_keys).ravel()).reshape(true.shape)
+    numeric = pd.DataFrame(published, index=index, columns=columns)
+    return ProtectedTable(numeric=numeric, mask=numeric.isna(), policy=policy, count_columns=tuple(columns),
+                          rate_columns=())
 
 
 def visible(protected: ProtectedTable, column: str, **where) -> float | None:
@@ -191,71 +193,6 @@ def visible(protected: ProtectedTable, column: str, **where) -> float | None:
     if chosen.empty or protected.mask.at[chosen.index[0], column] or pd.isna(chosen[column].iloc[0]):
         return None
     return float(chosen[column].iloc[0])
-
-
-def _protected(df: pd.DataFrame, mask: pd.DataFrame, policy: DisclosurePolicy, counts: tuple, rates: tuple):
-    """Blank the withheld cells of df into the numeric view and bundle it with its mask."""
-    numeric = df.copy()
-    for column in (*counts, *rates):
-        numeric[column] = df[column].mask(mask[column])
-    return ProtectedTable(numeric=numeric, mask=mask, policy=policy, count_columns=counts, rate_columns=rates)
-
-
-def _margin_equations(shape: tuple[int, int]) -> np.ndarray:
-    """Equations 'cells add up to their total' for a grid whose last row and column are totals, one per row and column.
-
-    Each equation has one coefficient per cell of the flattened grid: +1 for the cells it adds, -1 for its total.
-    """
-    rows, columns = shape
-    equations = np.zeros((rows + columns, rows * columns))
-    for row in range(rows):
-        equations[row, row * columns : (row + 1) * columns] = 1
-        equations[row, row * columns + columns - 1] = -1
-    for column in range(columns):
-        equations[rows + column, column::columns] = 1
-        equations[rows + column, (rows - 1) * columns + column] = -1
-    return equations
-
-
-def _complementary_suppression(values: np.ndarray, suppressed: np.ndarray, totals: np.ndarray) -> np.ndarray:
-    """Grow the suppressed cells until none can be worked out from the visible cells and published totals.
-
-    totals: one row per published total, one column per cell, non-zero where the cell is part of that total.
-    """
-    suppressed = suppressed.copy()
-    membership = (totals != 0).astype(int)
-    unprotectable: set[int] = set()
-    while True:
-        lone = np.flatnonzero((membership @ suppressed == 1) & (membership @ ~suppressed > 0))
-        if lone.size:
-            suppressed[_smallest(values, np.flatnonzero(membership[lone[0]].astype(bool) & ~suppressed))] = True
-            continue
-        pinned = [cell for cell in _pinned_cells(totals, suppressed) if cell not in unprotectable]
-        if not pinned:
-            return suppressed
-        cell = pinned[0]
-        neighbours = np.flatnonzero(membership[membership[:, cell] > 0].any(axis=0) & ~suppressed)
-        partners = [
-            other
-            for other in neighbours
-            if cell not in _pinned_cells(totals, suppressed | (np.arange(suppressed.size) == other))
-        ]
-        if partners:
-            suppressed[_smallest(values, partners)] = True
-        else:
-            unprotectable.add(cell)
-
-
-def _smallest(values: np.ndarray, candidates) -> int:
-    """The cell to withhold next: the smallest non-zero candidate, a zero only when nothing else is left."""
-    return min(candidates, key=lambda cell: (values[cell] == 0, values[cell]))
-
-
-def _pinned_cells(totals: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
-    """Withheld cells whose value the published totals determine: zero in every direction the hidden values can move."""
-    hidden = np.flatnonzero(suppressed)
-    free_directions = null_space(totals[:, hidden])
-    return hidden[np.all(np.abs(free_directions) < 1e-9, axis=1)]
 
 
 def figure_text(value, withheld: bool, symbol: str, decimals: int = 0, suffix: str = "") -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cseboard.filters import Filters
-from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, figure_text, protect
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column, figure_text, protect, share
 from cseboard.periods import shift_quarter
 from cseboard.questions.section import Fetch, Figure, Metric, Metrics, Note, Section
 
@@ -26,23 +26,39 @@ def headline_quarters(first_quarter: str, last_quarter: str) -> tuple[str, str]:
 
 
 def measures_by_quarter(by_quarter: pd.DataFrame, quarters: list[str]) -> pd.DataFrame:
-    """One row per measure and quarter: numerator, denominator and share (percent) or count."""
+    """One row per measure and quarter: numerator and denominator with their cell keys, and whether it is a share.
+
+    Staff counts are not of children and have no cell key (NaN): protect() publishes them as they are.
+    """
     indexed = by_quarter.set_index("quarter")
+
+    def value(quarter: str, column: str | None, default: float) -> float:
+        if column is None or column not in indexed or quarter not in indexed.index:
+            return default
+        found = indexed.at[quarter, column]
+        return default if pd.isna(found) else found
+
     records = []
     for label, numerator, denominator in MEASURES:
         for quarter in quarters:
-            present = quarter in indexed.index
-            top = indexed.at[quarter, numerator] if present else 0
-            bottom = indexed.at[quarter, denominator] if present and denominator else 0
-            top, bottom = (0 if pd.isna(v) else int(v) for v in (top, bottom))
-            share = 100 * top / bottom if denominator and bottom else float("nan")
-            records.append({"measure": label, "quarter": quarter, "count": top, "base": bottom,
-                            "percent": share, "is_share": denominator is not None})
+            records.append({"measure": label, "quarter": quarter,
+                            "count": int(value(quarter, numerator, 0)), "base": int(value(quarter, denominator, 0)),
+                            cell_key_column("count"): value(quarter, f"{numerator}_ckey", float("nan")),
+                            cell_key_column("base"): value(quarter, denominator and f"{denominator}_ckey", float("nan")),
+                            "is_share": denominator is not None})
     return pd.DataFrame(records)
 
 
+def protect_measures(measures: pd.DataFrame, policy: DisclosurePolicy) -> ProtectedTable:
+    """The measures published from their cell keys, shares (percent) from the published counts."""
+    def with_shares(published: pd.DataFrame) -> pd.DataFrame:
+        return published.assign(percent=share(published["count"], published["base"]).where(published.is_share))
+    return protect(measures, counts=["count", "base"], rates={"percent": ("count", "base")}, policy=policy,
+                   derive=with_shares)
+
+
 def metric_cards(protected: ProtectedTable, last_quarter: str, trend_quarters: list[str]) -> list[Metric]:
-    """One card per measure (text, change and trend), from the disclosure-protected table of measures_by_quarter."""
+    """One card per measure (text, change and trend), from protect_measures."""
     numbers, withheld, symbol = protected.numeric, protected.mask, protected.policy.symbol
     compared = [last_quarter, shift_quarter(last_quarter, -1), shift_quarter(last_quarter, -4)]
     cards = []
@@ -83,8 +99,7 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
     """This quarter's headline cards against the quarter before and a year before, and the table behind them."""
     wanted = _with_year_before(filters)
     figures = measures_by_quarter(fetch("headline_by_quarter", wanted), wanted.quarters())
-    protected = protect(figures, counts=["count", "base"], rates={"percent": ("count", "base")},
-                        groups=["measure", "quarter"], policy=policy)
+    protected = protect_measures(figures, policy)
     blocks = (
         Note(filters.last_quarter, tone="subheader"),
         Metrics(tuple(metric_cards(protected, filters.last_quarter, filters.quarters()))),

@@ -13,7 +13,8 @@ from cseboard.filters import Filters
 from cseboard.methods import stats
 from cseboard.methods.funnel import FUNNEL_LEVELS, funnel_finding, funnel_positions
 from cseboard.questions.section import Chart, Fetch, Figure, Metric, Metrics, Note, Section, Slot, nothing_to_draw
-from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, metric_text, protect, protect_crosstab
+from cseboard.methods.disclosure import (DisclosurePolicy, ProtectedTable, cell_key_column as key, metric_text, protect,
+                                         protect_crosstab, share)
 
 CHILDREN, BOYS, SHARE = "Children referred", "Boys referred", "Boys (% of children referred)"
 LOWER, UPPER = "95% CI lower (%)", "95% CI upper (%)"
@@ -22,7 +23,7 @@ BREAKDOWN_LABELS = {"all": "Children", "quarter": "Quarter", "area": "Area", "re
 AGE_BAND, GENDER, QUARTER, REFERRALS = "Age band", "Gender", "Quarter", "Referrals"
 OTHER_OR_NOT_KNOWN = "Other or not known"
 GENDER_GROUPS = {"Male": "Male", "Female": "Female", "Other": OTHER_OR_NOT_KNOWN, "Not known": OTHER_OR_NOT_KNOWN}
-"""Age band views merge the two smallest genders, so fewer cells are withheld around them."""
+"""Age band views merge the two smallest genders, so fewer cells are withheld."""
 IN_WORDS = {"Male": "boys", "Female": "girls", OTHER_OR_NOT_KNOWN: "children of another or unknown gender"}
 
 
@@ -37,28 +38,31 @@ def share_limits(benchmark: float):
 
 def boys_shares(counts: pd.DataFrame, breakdown: str, benchmark: float, policy: DisclosurePolicy,
                 groups_in_order: Sequence[str] | None = None) -> ProtectedTable:
-    """Share of boys per group with its 95% Wilson interval, verdict and funnel position, withheld with its counts.
+    """Share of boys per group with its 95% Wilson interval, verdict and funnel position, from the published counts.
 
-    counts: the age_gender_boys_share query (breakdown, group, children, boys). groups_in_order keeps groups
-    with no referrals (e.g. quarters) as zero rows, so a chart shows a gap rather than skipping them.
+    counts: the age_gender_boys_share query (breakdown, group, children, boys and their cell keys). groups_in_order
+    keeps groups with no referrals (e.g. quarters) as zero rows, so a chart shows a gap rather than skipping them.
     """
     label = BREAKDOWN_LABELS[breakdown]
-    rows = counts[counts.breakdown == breakdown].set_index("group")[["children", "boys"]]
+    names = {"children": CHILDREN, "boys": BOYS, "children_ckey": key(CHILDREN), "boys_ckey": key(BOYS)}
+    rows = counts[counts.breakdown == breakdown].set_index("group")[list(names)]
     if groups_in_order is not None:
         rows = rows.reindex(groups_in_order, fill_value=0)
-    table = pd.DataFrame({label: rows.index, CHILDREN: rows.children.to_numpy(dtype=int),
-                          BOYS: rows.boys.to_numpy(dtype=int)})
-    lower, upper = stats.wilson_interval(table[BOYS], table[CHILDREN])
-    table[SHARE] = 100 * table[BOYS] / table[CHILDREN].where(table[CHILDREN] > 0)
-    table[LOWER], table[UPPER] = 100 * lower, 100 * upper
+    table = rows.rename(columns=names).rename_axis(label).reset_index()
+
+    def judged(published: pd.DataFrame) -> pd.DataFrame:
+        boys = published[BOYS].clip(upper=published[CHILDREN])
+        lower, upper = stats.wilson_interval(boys, published[CHILDREN])
+        return published.assign(**{
+            SHARE: share(boys, published[CHILDREN]).to_numpy(), LOWER: 100 * lower, UPPER: 100 * upper,
+            VERDICT: [stats.compare_to_benchmark(b, c, benchmark) for b, c in zip(boys, published[CHILDREN])],
+        })
+
     protected = protect(table, counts=[CHILDREN, BOYS], rates={c: (BOYS, CHILDREN) for c in (SHARE, LOWER, UPPER)},
-                        policy=policy)
+                        policy=policy, derive=judged)
     shown = protected.numeric
-    numeric = shown.assign(**{
-        VERDICT: [stats.compare_to_benchmark(b, c, benchmark) for b, c in zip(shown[BOYS], shown[CHILDREN])],
-        POSITION: funnel_positions(shown[SHARE], shown[CHILDREN], share_limits(benchmark)),
-    })
-    return replace(protected, numeric=numeric)
+    numeric = shown.assign(**{POSITION: funnel_positions(shown[SHARE], shown[CHILDREN], share_limits(benchmark))})
+    return replace(protected, numeric=numeric, mask=protected.mask.assign(**{POSITION: False}))
 
 
 def percent(value: float) -> str:
@@ -122,9 +126,9 @@ def genders_present(referrals: pd.DataFrame) -> list[str]:
 
 
 def _by_gender_group(referrals: pd.DataFrame) -> pd.DataFrame:
-    """Referrals per quarter, age band and gender group."""
+    """Referrals per quarter, age band and gender group, with their cell keys (summed: each referral is in one)."""
     grouped = referrals.assign(gender=referrals.gender.map(GENDER_GROUPS))
-    return grouped.groupby(["quarter", "age_band", "gender"], as_index=False)["referrals"].sum()
+    return grouped.groupby(["quarter", "age_band", "gender"], as_index=False)[["referrals", "referrals_ckey"]].sum()
 
 
 def genders_shown(table: ProtectedTable) -> list[str]:
@@ -135,10 +139,12 @@ def genders_shown(table: ProtectedTable) -> list[str]:
 
 def age_gender_table(referrals: pd.DataFrame, bands: Sequence[str], policy: DisclosurePolicy) -> ProtectedTable:
     """Referrals by age band and gender over the period, with totals; every band kept, even when empty."""
-    table = (_by_gender_group(referrals).pivot_table(index="age_band", columns="gender", values="referrals", aggfunc="sum", fill_value=0)
-             .reindex(index=list(bands), columns=genders_present(referrals), fill_value=0))
+    table, keys = (_by_gender_group(referrals)
+                   .pivot_table(index="age_band", columns="gender", values=column, aggfunc="sum", fill_value=0)
+                   .reindex(index=list(bands), columns=genders_present(referrals), fill_value=0)
+                   for column in ("referrals", "referrals_ckey"))
     table.index.name, table.columns.name = AGE_BAND, None
-    return _index_as_column(protect_crosstab(table, policy))
+    return _index_as_column(protect_crosstab(table, keys, policy))
 
 
 def age_band_title(table: ProtectedTable) -> str:
@@ -160,14 +166,12 @@ def age_band_title(table: ProtectedTable) -> str:
 
 def age_band_quarters(referrals: pd.DataFrame, quarters: Sequence[str], bands: Sequence[str],
                       policy: DisclosurePolicy) -> ProtectedTable:
-    """Referrals per quarter, age band and gender, every combination kept; protected within each band and gender.
-
-    The quarters of one band and gender add up to a bar of the age band chart, which is published.
-    """
+    """Referrals per quarter, age band and gender, every combination kept, each published from its cell key."""
     grid = pd.MultiIndex.from_product([quarters, bands, genders_present(referrals)], names=[QUARTER, AGE_BAND, GENDER])
-    counts = (_by_gender_group(referrals).set_index(["quarter", "age_band", "gender"])["referrals"]
-              .rename_axis([QUARTER, AGE_BAND, GENDER]).reindex(grid, fill_value=0).rename(REFERRALS).reset_index())
-    return protect(counts, counts=[REFERRALS], groups=[AGE_BAND, GENDER], policy=policy)
+    counts = (_by_gender_group(referrals).set_index(["quarter", "age_band", "gender"])
+              .rename_axis([QUARTER, AGE_BAND, GENDER]).reindex(grid, fill_value=0)
+              .rename(columns={"referrals": REFERRALS, "referrals_ckey": key(REFERRALS)}).reset_index())
+    return protect(counts, counts=[REFERRALS], policy=policy)
 
 
 def age_band_trend_title(table: ProtectedTable) -> str:

@@ -12,7 +12,7 @@ import pandas as pd
 from cseboard.methods import disclosure
 from cseboard.contract import AGE_BANDS, BOYS, CRIME_LABELS, OTHERS, VULNERABILITY_LABELS, gender_group
 from cseboard.filters import Filters
-from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, visible
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column as key, visible
 from cseboard.questions.section import Chart, Fetch, Figure, Note, Section, Slot, Tabs, nothing_to_draw
 
 CRIME, VULNERABILITY = "crime", "vulnerability"
@@ -39,50 +39,55 @@ def shares(rows: pd.DataFrame, kind: str, by: str = WHOLE_PERIOD, *,
            policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
     """Share of referrals recording each crime (or vulnerability) per value of `by`, with every item listed, even at 0.
 
-    rows: the crimes_by_group query. Each item's counts across the values of `by` add up to its count for the
-    whole period, which is published too, so they are protected as one group.
+    rows: the crimes_by_group query, counts with their cell keys; referrals are counted once per group, so the keys
+    of groups merged (boys, all quarters) are the sums of theirs.
     """
     with_groups = {WHOLE_PERIOD: "Whole period", "gender": lambda frame: gender_group(frame.gender)}
-    bases = rows.drop_duplicates(GROUP_COLUMNS).assign(**with_groups).groupby(by).referrals.sum()
+    bases = rows.drop_duplicates(GROUP_COLUMNS).assign(**with_groups).groupby(by)[["referrals", "referrals_ckey"]].sum()
     rows = rows.assign(**with_groups)
     if by in ORDERS:
         bases = bases.reindex([value for value in ORDERS[by] if value in bases.index])
     labels = LABELS[kind]
-    counts = rows[rows.kind == kind].groupby([by, "item"]).referrals_with.sum()
+    counts = rows[rows.kind == kind].groupby([by, "item"])[["referrals_with", "referrals_with_ckey"]].sum()
     grid = pd.MultiIndex.from_product([bases.index, list(labels)], names=[by, "item"])
-    table = counts.reindex(grid, fill_value=0).rename(COUNT).reset_index()
-    table[BASE] = table[by].map(bases).astype(int)
-    table[SHARE] = 100 * table[COUNT] / table[BASE]
+    table = (counts.reindex(grid, fill_value=0)
+             .rename(columns={"referrals_with": COUNT, "referrals_with_ckey": key(COUNT)}).reset_index())
+    table[BASE] = table[by].map(bases.referrals).astype(int)
+    table[key(BASE)] = table[by].map(bases.referrals_ckey)
     table["item"] = table["item"].map(labels)
     table = table.rename(columns={by: DIMENSIONS[by], "item": ITEM_HEADINGS[kind]})
     if by == WHOLE_PERIOD:
-        table = table.drop(columns=DIMENSIONS[by]).sort_values(COUNT, ascending=False, kind="stable")
-        table = table.reset_index(drop=True)
-    return disclosure.protect(table, counts=[COUNT, BASE], rates={SHARE: (COUNT, BASE)},
-                              groups=[ITEM_HEADINGS[kind]], policy=policy)
+        table = table.drop(columns=DIMENSIONS[by])
+    protected = disclosure.protect(table, counts=[COUNT, BASE], rates={SHARE: (COUNT, BASE)}, policy=policy)
+    if by != WHOLE_PERIOD:
+        return protected
+    # Ordered on the published counts, never the true ones, which would rank the withheld items among themselves.
+    order = protected.numeric[COUNT].sort_values(ascending=False, kind="stable", na_position="last").index
+    return dataclasses.replace(protected, numeric=protected.numeric.loc[order].reset_index(drop=True),
+                               mask=protected.mask.loc[order].reset_index(drop=True))
 
 
 def co_occurrence(pairs: pd.DataFrame, kind: str, *,
                   policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
-    """Referrals recording a crime (row) together with another crime or a vulnerability (column), small cells withheld.
+    """Referrals recording a crime (row) together with another crime or a vulnerability (column), each cell published.
 
     pairs: the crimes_co_occurrence query. Crimes with crimes are symmetric, so each pair is kept once (each crime
     with those listed before it: the lower triangle); the cells above it are left blank rather than shown as 0.
-    No totals are shown, and none could be: a referral can record several items, so the cells add up to nothing
-    published. Each cell is therefore its own total (one group per row), and only small cells are withheld;
-    protect_crosstab would assume published margins and withhold large counts (showing 30 as <5) for no gain.
+    No totals are shown: a referral can record several items, so the cells add up to nothing published.
     """
     crimes, items = LABELS[CRIME], LABELS[kind]
     chosen = pairs[pairs.kind == kind]
-    table = (chosen.pivot_table(index="crime", columns="item", values="referrals", aggfunc="sum", fill_value=0)
-             .reindex(index=list(crimes), columns=list(items), fill_value=0))
+    table, keys = ((chosen.pivot_table(index="crime", columns="item", values=column, aggfunc="sum", fill_value=0)
+                    .reindex(index=list(crimes), columns=list(items), fill_value=0))
+                   for column in ("referrals", "referrals_ckey"))
     if kind == CRIME:
-        table = table.iloc[1:, :-1]
+        table, keys = table.iloc[1:, :-1], keys.iloc[1:, :-1]
     shown = np.tril(np.ones(table.shape, dtype=bool)) if kind == CRIME else np.ones(table.shape, dtype=bool)
     table = table.where(shown, 0).rename(index=crimes, columns=items)
     cells = list(table.columns)
-    table = table.rename_axis(index=ITEM_HEADINGS[CRIME], columns=None).reset_index()
-    protected = disclosure.protect(table, counts=cells, groups=[ITEM_HEADINGS[CRIME]], policy=policy)
+    keys = keys.where(shown, 0).set_axis(cells, axis=1).add_suffix(disclosure.CELL_KEY_SUFFIX).reset_index(drop=True)
+    table = pd.concat([table.rename_axis(index=ITEM_HEADINGS[CRIME], columns=None).reset_index(), keys], axis=1)
+    protected = disclosure.protect(table, counts=cells, policy=policy)
     numeric, mask = protected.numeric.copy(), protected.mask.copy()
     numeric[cells] = numeric[cells].where(shown)
     mask[cells] = mask[cells] & shown
@@ -172,7 +177,7 @@ def _trend(by_quarter: ProtectedTable, kind: str, chosen: list[str]) -> Figure:
     return Figure("crimes_trend", by_quarter, f"{kind}_by_quarter",
                   chart=Chart("linked.trend", title, by_quarter, {"item": item, "chosen": chosen}) if drawn else None,
                   too_small=f"Share of referrals recording each {words}, by quarter", alt_text=title,
-                  caption="A gap is a quarter withheld as <5.")
+                  caption="A gap is a quarter withheld (c).")
 
 
 def _together(pairs: pd.DataFrame, other: str, policy: DisclosurePolicy) -> Figure:
@@ -183,7 +188,7 @@ def _together(pairs: pd.DataFrame, other: str, policy: DisclosurePolicy) -> Figu
                   chart=None if nothing_to_draw(together, list(together.count_columns))
                   else Chart("linked.together", title, together),
                   too_small="Referrals recording both", alt_text=title,
-                  caption="Each cell counts the referrals recording both. A blank cell with <5 is withheld."
+                  caption="Each cell counts the referrals recording both. A blank cell marked c is withheld."
                           + (" Each pair is shown once." if other == CRIME else ""))
 
 
@@ -216,8 +221,8 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, kind: str,
         Note("Age", tone="subheader"),
         _shares_figure("crimes_age", by_age, f"{kind}_by_age_band", "linked.by_age", titles["age"],
                        {"item": item, "order": order}, f"Share of referrals recording each {words}, by age band",
-                       "Each cell is the share of referrals of children in that age band. A blank cell with <5 is "
-                       "withheld."),
+                       "Each cell is the share of referrals of children in that age band. A blank cell marked c "
+                       "is withheld."),
         Note("Recorded together", tone="subheader"),
         Tabs(tuple(TOGETHER.values()), tuple((_together(pairs, other, policy),) for other in TOGETHER)),
     )

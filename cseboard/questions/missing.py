@@ -10,7 +10,7 @@ import pandas as pd
 from cseboard.methods import disclosure
 from cseboard.contract import BOYS, OTHERS, gender_group
 from cseboard.filters import Filters
-from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, visible
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column as key, visible
 from cseboard.questions.section import (Chart, Columns, Fetch, Figure, Metric, Metrics, Note, Section, no_data,
                                         nothing_to_draw)
 
@@ -68,24 +68,28 @@ def all_of(unit: str) -> str:
     return f"All {unit.lower()}"
 
 
-def band_shares(counts: pd.Series, band: str, unit: str, policy: DisclosurePolicy) -> ProtectedTable:
-    """Counts per band and each band's share of them all; the bands add up to a total shown elsewhere on the page."""
-    total = int(counts.sum())
+def band_shares(counts: pd.DataFrame, band: str, unit: str, policy: DisclosurePolicy) -> ProtectedTable:
+    """Counts per band and each band's share of them all; the bands add up to a total shown elsewhere on the page.
+
+    counts: one row per band, the count and its cell key (records each in one band, so the keys add up).
+    """
+    count, ckey = counts.columns
     everything = all_of(unit)
-    table = pd.DataFrame({band: counts.index, unit: counts.to_numpy(dtype=int), everything: total})
-    table[SHARE] = 100 * table[unit] / total if total else float("nan")
+    table = pd.DataFrame({band: counts.index, unit: counts[count].to_numpy(dtype=int),
+                          key(unit): counts[ckey].to_numpy(), everything: int(counts[count].sum()),
+                          key(everything): counts[ckey].sum()})
     return disclosure.protect(table, counts=[unit, everything], rates={SHARE: (unit, everything)}, policy=policy)
 
 
 def durations(episodes: pd.DataFrame, policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
     """Episodes in the period by how long the child was missing (missing_episodes_by_quarter rows)."""
-    counts = episodes.groupby(episodes.days_missing.map(duration_band)).episodes.sum()
+    counts = episodes.groupby(episodes.days_missing.map(duration_band))[["episodes", "episodes_ckey"]].sum()
     return band_shares(counts.reindex(DURATION_BANDS, fill_value=0), "Time missing", EPISODES, policy)
 
 
 def repeat_missing(children: pd.DataFrame, policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
     """Children who went missing in the period by how many times (missing_repeat rows)."""
-    counts = children.groupby(children.episodes_in_period.map(repeat_band)).children.sum()
+    counts = children.groupby(children.episodes_in_period.map(repeat_band))[["children", "children_ckey"]].sum()
     return band_shares(counts.reindex(REPEAT_BANDS, fill_value=0), "Times missing in the period", CHILDREN, policy)
 
 
@@ -97,11 +101,13 @@ def interviews(episodes: pd.DataFrame, quarters: list[str],
     """
     outcome = [interview_outcome(offered, timely) for offered, timely
                in zip(episodes.return_interview, episodes.interviewed_within_72_hours)]
-    table = (episodes.assign(outcome=outcome)
-             .pivot_table(index="quarter", columns="outcome", values="episodes", aggfunc="sum", fill_value=0)
-             .reindex(index=quarters, columns=list(INTERVIEW_OUTCOMES), fill_value=0))
+    tables = [(episodes.assign(outcome=outcome)
+               .pivot_table(index="quarter", columns="outcome", values=column, aggfunc="sum", fill_value=0)
+               .reindex(index=quarters, columns=list(INTERVIEW_OUTCOMES), fill_value=0))
+              for column in ("episodes", "episodes_ckey")]
+    table = tables[0]
     table.index.name, table.columns.name = QUARTER, None
-    protected = disclosure.protect_crosstab(table, policy, total_label=TOTAL)
+    protected = disclosure.protect_crosstab(table, tables[1], policy, total_label=TOTAL)
     return dataclasses.replace(protected, numeric=protected.numeric.reset_index(),
                                mask=protected.mask.reset_index().assign(**{QUARTER: False}))
 
@@ -119,22 +125,18 @@ def timeliness(interview_table: ProtectedTable) -> ProtectedTable:
                                      count_columns=(ACCEPTED, WITHIN_72_HOURS), rate_columns=(SHARE,))
 
 
-def children_by_quarter(rows: pd.DataFrame, quarters: list[str], interview_table: ProtectedTable,
+def children_by_quarter(rows: pd.DataFrame, quarters: list[str],
                         policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
     """Episodes and children per quarter and in the whole period (missing_children_by_quarter rows).
 
-    Episodes are the totals of the return interview table too, so each is withheld wherever either table withholds
-    it: the same number must never be shown in one place and hidden in another.
+    A quarter's episodes are the total of the return interview table too: the same episodes, so the same cell key
+    and the same published figure in both.
     """
     labelled = rows.assign(**{QUARTER: rows.quarter.where(~rows.whole_period, WHOLE_PERIOD)})
-    table = (labelled.set_index(QUARTER)[["episodes", "children"]]
-             .reindex([*quarters, WHOLE_PERIOD], fill_value=0)
-             .rename(columns={"episodes": EPISODES, "children": CHILDREN}).reset_index())
-    protected = disclosure.protect(table, counts=[EPISODES, CHILDREN], policy=policy)
-    in_interviews = interview_table.mask[TOTAL].to_numpy()
-    mask = protected.mask.assign(**{EPISODES: protected.mask[EPISODES].to_numpy() | in_interviews})
-    return dataclasses.replace(protected, numeric=protected.numeric.assign(
-        **{EPISODES: table[EPISODES].mask(mask[EPISODES])}), mask=mask)
+    names = {"episodes": EPISODES, "children": CHILDREN, "episodes_ckey": key(EPISODES), "children_ckey": key(CHILDREN)}
+    table = (labelled.set_index(QUARTER)[list(names)]
+             .reindex([*quarters, WHOLE_PERIOD], fill_value=0).rename(columns=names).reset_index())
+    return disclosure.protect(table, counts=[EPISODES, CHILDREN], policy=policy)
 
 
 def before_referral(rows: pd.DataFrame, quarters: list[str],
@@ -146,12 +148,13 @@ def before_referral(rows: pd.DataFrame, quarters: list[str],
     group = gender_group(rows.gender).where(~rows.all_genders, ALL_CHILDREN)
     groups = [BOYS, OTHERS, ALL_CHILDREN]
     grid = pd.MultiIndex.from_product([quarters, groups], names=[QUARTER, GROUP])
-    counts = (rows.assign(group=group).groupby(["quarter", "group"])[["children", "children_missing_before"]].sum()
+    names = {"children": REFERRED, "children_missing_before": MISSING_BEFORE,
+             "children_ckey": key(REFERRED), "children_missing_before_ckey": key(MISSING_BEFORE)}
+    counts = (rows.assign(group=group).groupby(["quarter", "group"])[list(names)].sum()
               .rename_axis(grid.names).reindex(grid, fill_value=0).astype(int))
-    table = counts.rename(columns={"children": REFERRED, "children_missing_before": MISSING_BEFORE}).reset_index()
-    table[SHARE] = 100 * table[MISSING_BEFORE] / table[REFERRED].where(table[REFERRED] > 0)
+    table = counts.rename(columns=names).reset_index()
     return disclosure.protect(table, counts=[REFERRED, MISSING_BEFORE], rates={SHARE: (MISSING_BEFORE, REFERRED)},
-                              groups=[QUARTER], policy=policy)
+                              policy=policy)
 
 
 def _count(value: float | None, policy: DisclosurePolicy) -> str:
@@ -186,7 +189,7 @@ CARD_HELP = {
 
 
 def children_title(protected: ProtectedTable, quarter: str) -> str:
-    """The latest quarter's children and episodes, as shown in the chart ("<5" when withheld)."""
+    """The latest quarter's children and episodes, as shown in the chart ("c" when withheld)."""
     children = _count(visible(protected, CHILDREN, **{QUARTER: quarter}), protected.policy)
     episodes = _count(visible(protected, EPISODES, **{QUARTER: quarter}), protected.policy)
     return f"In {quarter}, {children} children went missing, in {episodes} episodes"
@@ -257,7 +260,7 @@ def _episodes(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, referred
     interview_table = interviews(episodes, quarters, policy)
     timely = timeliness(interview_table)
     by_quarter = children_by_quarter(fetch("missing_children_by_quarter", filters, referred_only=referred_only),
-                                     quarters, interview_table, policy)
+                                     quarters, policy)
     repeat = repeat_missing(fetch("missing_repeat", filters, referred_only=referred_only), policy)
     lengths = durations(episodes, policy)
     titles = {"children": children_title(by_quarter, filters.last_quarter), "repeat": repeat_title(repeat),
@@ -282,7 +285,7 @@ def _episodes(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, referred
             (Figure("missing_interviews", interview_table, "missing_return_interviews",
                     chart=Chart("missing.interviews", titles["interviews"], interview_table),
                     alt_text=titles["interviews"], definitions=defined("Return interview"),
-                    caption="A gap in a bar is a figure withheld as <5; hover over a bar for the figures."),),
+                    caption="A gap in a bar is a figure withheld (c); hover over a bar for the figures."),),
             (Figure("missing_timeliness", timely, "missing_return_interviews_72_hours",
                     chart=Chart("missing.timeliness", titles["timeliness"], timely), alt_text=titles["timeliness"],
                     definitions=defined("Within 72 hours")),),
@@ -302,7 +305,7 @@ def _before_referral(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -
         "missing_before_referral", shares, "missing_before_referral",
         chart=Chart("missing.before_referral", title, shares) if drawn else None,
         too_small=f"Children referred who had gone missing in the {DAYS_BEFORE_REFERRAL} days before", alt_text=title,
-        caption=("These children match all the filters, whatever the toggle above. A gap is a share withheld as <5. "
+        caption=("These children match all the filters, whatever the toggle above. A gap is a share withheld (c). "
                  "Children of another or unknown gender are shown with girls: they are too few to show apart.")
         if drawn else "",
         definitions=defined("Missing before referral"))]

@@ -11,7 +11,7 @@ from scipy.stats import poisson
 
 from cseboard.methods import stats
 from cseboard.methods.funnel import FUNNEL_LEVELS, funnel_finding, funnel_positions
-from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, metric_text, protect, sortable
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column, metric_text, protect, sortable
 from cseboard.filters import Filters
 from cseboard.questions.section import Chart, Fetch, Figure, Metric, Metrics, Note, Section
 
@@ -73,37 +73,35 @@ def compared_with(lower: float, upper: float, centre: float) -> str:
     return SIMILAR
 
 
-def _rates(names: Sequence[str], referrals, population, policy: DisclosurePolicy) -> ProtectedTable:
-    """Rates per 10,000 with Byar's 95% interval, withheld with their referral counts.
-
-    Areas with a population add up to the partnership's published count, so they are protected as one
-    set, and the areas without one as another.
-    """
-    table = pd.DataFrame({AREA: list(names), REFERRALS: np.asarray(referrals, dtype=int),
-                          POPULATION: np.asarray(population, dtype=float)})
+def _with_rates(table: pd.DataFrame) -> pd.DataFrame:
+    """Rates per 10,000 and Byar's 95% interval from the published referral counts."""
     known = table[POPULATION] > 0
     lower, upper = stats.byar_rate_interval(table[REFERRALS], table[POPULATION].where(known), per=PER)
-    table[RATE] = (table[REFERRALS] * PER / table[POPULATION]).where(known)
-    table[LOWER], table[UPPER] = lower.where(known), upper.where(known)
-    protected = protect(table.assign(_counted=known), counts=[REFERRALS], groups=["_counted"], policy=policy,
-                        rates={column: (REFERRALS, POPULATION) for column in RATE_COLUMNS})
-    return replace(protected, numeric=protected.numeric.drop(columns="_counted"),
-                   mask=protected.mask.drop(columns="_counted"))
+    return table.assign(**{RATE: (table[REFERRALS] * PER / table[POPULATION]).where(known),
+                           LOWER: lower.where(known), UPPER: upper.where(known)})
+
+
+def _rates(names: Sequence[str], referrals, keys, population, policy: DisclosurePolicy) -> ProtectedTable:
+    """Rates per 10,000 with Byar's 95% interval, from referral counts published from their cell keys."""
+    table = pd.DataFrame({AREA: list(names), REFERRALS: np.asarray(referrals, dtype=int),
+                          cell_key_column(REFERRALS): np.asarray(keys), POPULATION: np.asarray(population, dtype=float)})
+    return protect(table, counts=[REFERRALS], rates={column: (REFERRALS, POPULATION) for column in RATE_COLUMNS},
+                   policy=policy, derive=_with_rates)
 
 
 def partnership_rate(by_area: pd.DataFrame, policy: DisclosurePolicy) -> ProtectedTable:
     """The partnership's rate: referrals in every area with a population over all their children."""
     counted = by_area[by_area.population.notna()]
-    return _rates([PARTNERSHIP], [counted.referrals.sum()], [counted.population.sum()], policy)
+    return _rates([PARTNERSHIP], [counted.referrals.sum()], [counted.referrals_ckey.sum()], [counted.population.sum()],
+                  policy)
 
 
 def area_rates(by_area: pd.DataFrame, partnership: ProtectedTable, policy: DisclosurePolicy) -> ProtectedTable:
     """Each chosen area's rate, interval, comparison with the partnership and funnel position.
 
-    by_area: the areas_rates query. Every area is protected, chosen or not, since the partnership count
-    less the chosen areas would give away an area left out. Areas without a population keep their count.
+    by_area: the areas_rates query. Areas without a population keep their count.
     """
-    everywhere = _rates(by_area.area, by_area.referrals, by_area.population, policy)
+    everywhere = _rates(by_area.area, by_area.referrals, by_area.referrals_ckey, by_area.population, policy)
     chosen = by_area.chosen.to_numpy()
     protected = replace(everywhere, numeric=everywhere.numeric[chosen].reset_index(drop=True),
                         mask=everywhere.mask[chosen].reset_index(drop=True))
@@ -118,7 +116,7 @@ def area_rates(by_area: pd.DataFrame, partnership: ProtectedTable, policy: Discl
 
 
 def display(protected: ProtectedTable) -> pd.DataFrame:
-    """The table as text for CSV: withheld cells "<5", rates of areas without a population "no population"."""
+    """The table as text for CSV: withheld cells "c", rates of areas without a population "no population"."""
     shown = protected.display()
     missing = protected.numeric[POPULATION].isna()
     for column in RATE_COLUMNS:

@@ -1,14 +1,13 @@
 """Referral sources and outcomes: who refers, what happens next, and which agencies refer few boys or few children.
 
 The page's views share their totals: a source's referrals in the period are the row total of the trend by
-quarter, of the outcomes by source and the base of its share of boys; an outcome's referrals are the column
-total of both outcome views. Protecting each view on its own could withhold a total in one view and show it in
-another, so the counts of every view are protected together, as linked tables: each published count is one
-cell, each "these add up to that" is one equation, and no withheld count can be worked out from all of them.
+quarter, of the outcomes by source and the base of its share of boys. Every count is published from its cell key,
+so a source's total is the same figure in every view (the same referrals, the same key), and no view's rows or
+columns give a withheld count back by subtraction: each is rounded on its own.
 """
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -17,6 +16,7 @@ from cseboard.config import settings
 from cseboard.contract import OUTCOMES, REFERRAL_SOURCES, RISK_LEVELS
 from cseboard.filters import Filters
 from cseboard.methods import disclosure
+from cseboard.methods.disclosure import cell_key_column as key, share
 from cseboard.methods.stats import SIGNIFICANTLY_BELOW, compare_to_benchmark, wilson_interval
 from cseboard.questions.section import Chart, Fetch, Figure, Note, Section, nothing_to_draw
 
@@ -28,11 +28,12 @@ BOYS, BOYS_SHARE, LOWER, UPPER, VERDICT = ("Referrals of boys", "Boys (% of refe
                                            "95% CI upper (%)", "Against the benchmark")
 ALL_SOURCES = "All sources"
 NO_FURTHER_ACTION = "No further action"
+COUNTED = ["referrals", "referrals_ckey"]
 
 
 @dataclass(frozen=True)
 class SourceViews:
-    """The page's tables after linked disclosure control, one per chart."""
+    """The page's tables after disclosure control, one per chart."""
 
     trend: disclosure.ProtectedTable
     by_source: disclosure.ProtectedTable
@@ -46,10 +47,15 @@ def sources_in_scope(chosen: Sequence[str], present: Sequence[str]) -> list[str]
     return list(chosen) or [*REFERRAL_SOURCES, *sorted(set(present) - set(REFERRAL_SOURCES))]
 
 
-def _counts(counts: pd.DataFrame, by: list[str], index: pd.MultiIndex | pd.Index) -> pd.Series:
-    """Referrals summed by the given columns, with every combination in the index (zero where there are none)."""
-    summed = counts.groupby(by)["referrals"].sum() if len(counts) else pd.Series(dtype=float)
-    return summed.reindex(index, fill_value=0).astype(float)
+def _counts(counts: pd.DataFrame, by: list[str], index: pd.MultiIndex | pd.Index) -> pd.DataFrame:
+    """Referrals and their cell keys summed by the given columns, every combination in the index (zero where none)."""
+    summed = counts.groupby(by)[COUNTED].sum() if len(counts) else pd.DataFrame(columns=COUNTED, dtype=float)
+    return summed.reindex(index, fill_value=0)
+
+
+def _columns(counted: pd.DataFrame, name: str) -> dict:
+    """A count and its cell key as the columns `name` and its key column of a view."""
+    return {name: counted["referrals"].to_numpy(dtype=int), key(name): counted["referrals_ckey"].to_numpy()}
 
 
 def source_views(counts: pd.DataFrame, sources: Sequence[str], quarters: Sequence[str], benchmark: float,
@@ -58,95 +64,56 @@ def source_views(counts: pd.DataFrame, sources: Sequence[str], quarters: Sequenc
     counts = counts[counts["referral_source"].isin(sources)]
     product = pd.MultiIndex.from_product
     by_source_quarter = _counts(counts, ["referral_source", "quarter"], product([sources, quarters]))
-    by_source_outcome = _counts(counts, ["referral_source", "outcome"], product([sources, OUTCOMES]))
-    by_risk_outcome = _counts(counts, ["risk_level", "outcome"], product([RISK_LEVELS, OUTCOMES]))
-    boys_by_source = _counts(counts[counts["is_boy"].astype(bool)], ["referral_source"], pd.Index(sources))
-    source_totals = by_source_quarter.groupby(level=0, sort=False).sum()
-    quarter_totals = by_source_quarter.groupby(level=1, sort=False).sum()
-    outcome_totals = by_source_outcome.groupby(level=1, sort=False).sum()
-    risk_totals = by_risk_outcome.groupby(level=0, sort=False).sum()
-
-    values: dict[Hashable, float] = {("all",): float(source_totals.sum()), ("boys",): float(boys_by_source.sum())}
-    sums: list[tuple[Hashable, list[Hashable]]] = []
-    for name, series in [("source", source_totals), ("quarter", quarter_totals), ("outcome", outcome_totals),
-                         ("risk", risk_totals), ("source boys", boys_by_source)]:
-        values.update({(name, key): value for key, value in series.items()})
-        total = ("boys",) if name == "source boys" else ("all",)
-        sums.append((total, [(name, key) for key in series.index]))
-    for name, series, row_total, column_total in [
-        ("source quarter", by_source_quarter, "source", "quarter"),
-        ("source outcome", by_source_outcome, "source", "outcome"),
-        ("risk outcome", by_risk_outcome, "risk", "outcome"),
-    ]:
-        values.update({(name, row, column): value for (row, column), value in series.items()})
-        rows, columns = series.index.levels[0], series.index.levels[1]
-        sums += [((row_total, row), [(name, row, column) for column in columns]) for row in rows]
-        sums += [((column_total, column), [(name, row, column) for row in rows]) for column in columns]
-    withheld = disclosure.protect_linked(values, sums, policy)
-
+    source_totals = _counts(counts, ["referral_source"], pd.Index(sources))
+    everything = counts[COUNTED].sum()
     trend = pd.DataFrame({SOURCE: by_source_quarter.index.get_level_values(0),
-                          QUARTER: by_source_quarter.index.get_level_values(1), REFERRALS: by_source_quarter.values})
-    by_source = pd.DataFrame({SOURCE: source_totals.index, REFERRALS: source_totals.values,
-                              ALL_REFERRALS: values[("all",)]})
-    by_source[SHARE] = _percent(by_source[REFERRALS], by_source[ALL_REFERRALS])
+                          QUARTER: by_source_quarter.index.get_level_values(1), **_columns(by_source_quarter, REFERRALS)})
+    by_source = pd.DataFrame({SOURCE: source_totals.index, **_columns(source_totals, REFERRALS),
+                              ALL_REFERRALS: int(everything["referrals"]), key(ALL_REFERRALS): everything["referrals_ckey"]})
+    risk_totals = _counts(counts, ["risk_level"], pd.Index(RISK_LEVELS))
     return SourceViews(
-        trend=_view(trend, {REFERRALS: [("source quarter", s, q) for s, q in zip(trend[SOURCE], trend[QUARTER])]},
-                    {}, withheld, policy),
-        by_source=_view(by_source, {REFERRALS: [("source", s) for s in by_source[SOURCE]],
-                                    ALL_REFERRALS: [("all",)] * len(by_source)},
-                        {SHARE: (REFERRALS, ALL_REFERRALS)}, withheld, policy),
-        outcomes_by_source=_view(*_outcome_view(by_source_outcome, source_totals, SOURCE, "source", FROM_SOURCE), withheld, policy),
-        outcomes_by_risk=_view(*_outcome_view(by_risk_outcome, risk_totals, RISK, "risk", AT_RISK_LEVEL), withheld, policy),
-        boys=_boys_view(boys_by_source, source_totals, benchmark, withheld, policy),
+        trend=disclosure.protect(trend, counts=[REFERRALS], policy=policy),
+        by_source=disclosure.protect(by_source, counts=[REFERRALS, ALL_REFERRALS],
+                                     rates={SHARE: (REFERRALS, ALL_REFERRALS)}, policy=policy),
+        outcomes_by_source=_outcome_view(_counts(counts, ["referral_source", "outcome"], product([sources, OUTCOMES])),
+                                         source_totals, SOURCE, FROM_SOURCE, policy),
+        outcomes_by_risk=_outcome_view(_counts(counts, ["risk_level", "outcome"], product([RISK_LEVELS, OUTCOMES])),
+                                       risk_totals, RISK, AT_RISK_LEVEL, policy),
+        boys=_boys_view(counts, sources, source_totals, everything, benchmark, policy),
     )
 
 
-def _view(frame: pd.DataFrame, keys: dict[str, list], rates: dict[str, tuple[str, str]],
-          withheld: dict[Hashable, bool], policy: disclosure.DisclosurePolicy) -> disclosure.ProtectedTable:
-    """Blank withheld counts, and rates over them, in a view whose count columns hold linked cells (keys per row)."""
-    mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
-    for column, column_keys in keys.items():
-        mask[column] = [withheld[key] for key in column_keys]
-    for rate, (numerator, denominator) in rates.items():
-        mask[rate] = mask[numerator] | mask[denominator]
-    return disclosure.ProtectedTable(numeric=frame.mask(mask), mask=mask, policy=policy,
-                                     count_columns=tuple(keys), rate_columns=tuple(rates))
-
-
-def _percent(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
-    """100 × numerator / denominator, missing where the denominator is zero."""
-    return 100 * numerator / denominator.where(denominator > 0)
-
-
-def _outcome_view(by_outcome: pd.Series, row_totals: pd.Series, row_label: str, row_name: str, base: str):
-    """Outcomes as shares of a row's referrals (a source or a risk level), with the keys of their linked cells."""
+def _outcome_view(by_outcome: pd.DataFrame, row_totals: pd.DataFrame, row_label: str, base: str,
+                  policy: disclosure.DisclosurePolicy) -> disclosure.ProtectedTable:
+    """Outcomes as shares of a row's referrals (a source or a risk level), from the published counts."""
     rows = by_outcome.index.get_level_values(0)
     frame = pd.DataFrame({row_label: rows, OUTCOME: by_outcome.index.get_level_values(1),
-                          REFERRALS: by_outcome.values, base: row_totals.reindex(rows).values})
-    frame[SHARE] = _percent(frame[REFERRALS], frame[base])
-    keys = {REFERRALS: [(f"{row_name} outcome", row, outcome) for row, outcome in zip(frame[row_label], frame[OUTCOME])],
-            base: [(row_name, row) for row in frame[row_label]]}
-    return frame, keys, {SHARE: (REFERRALS, base)}
+                          **_columns(by_outcome, REFERRALS), **_columns(row_totals.reindex(rows), base)})
+    return disclosure.protect(frame, counts=[REFERRALS, base], rates={SHARE: (REFERRALS, base)}, policy=policy)
 
 
-def _boys_view(boys_by_source: pd.Series, source_totals: pd.Series, benchmark: float,
-               withheld: dict[Hashable, bool], policy: disclosure.DisclosurePolicy) -> disclosure.ProtectedTable:
+def _boys_view(counts: pd.DataFrame, sources: Sequence[str], source_totals: pd.DataFrame, everything: pd.Series,
+               benchmark: float, policy: disclosure.DisclosurePolicy) -> disclosure.ProtectedTable:
     """Boys as a share of each source's referrals and of all referrals, with Wilson intervals and a verdict."""
-    frame = pd.DataFrame({SOURCE: [*boys_by_source.index, ALL_SOURCES],
-                          BOYS: [*boys_by_source.values, boys_by_source.sum()],
-                          REFERRALS: [*source_totals.values, source_totals.sum()]})
-    lower, upper = wilson_interval(frame[BOYS], frame[REFERRALS])
-    frame[BOYS_SHARE] = _percent(frame[BOYS], frame[REFERRALS])
-    frame[LOWER], frame[UPPER] = 100 * lower, 100 * upper
-    keys = {BOYS: [("source boys", s) for s in boys_by_source.index] + [("boys",)],
-            REFERRALS: [("source", s) for s in source_totals.index] + [("all",)]}
-    protected = _view(frame, keys, {column: (BOYS, REFERRALS) for column in (BOYS_SHARE, LOWER, UPPER)}, withheld, policy)
-    shown = protected.numeric
-    # The verdict is read from what is shown, so a withheld count gives "too few to say" and reveals nothing.
-    verdicts = [compare_to_benchmark(b, n, benchmark) for b, n in zip(shown[BOYS], shown[REFERRALS])]
-    return disclosure.ProtectedTable(numeric=shown.assign(**{VERDICT: verdicts}),
-                                     mask=protected.mask.assign(**{VERDICT: False}), policy=protected.policy,
-                                     count_columns=protected.count_columns, rate_columns=protected.rate_columns)
+    boys = _counts(counts[counts["is_boy"].astype(bool)], ["referral_source"], pd.Index(sources))
+    all_boys = boys.sum()
+    frame = pd.DataFrame({SOURCE: [*boys.index, ALL_SOURCES],
+                          BOYS: [*boys["referrals"], all_boys["referrals"]],
+                          key(BOYS): [*boys["referrals_ckey"], all_boys["referrals_ckey"]],
+                          REFERRALS: [*source_totals["referrals"], everything["referrals"]],
+                          key(REFERRALS): [*source_totals["referrals_ckey"], everything["referrals_ckey"]]})
+
+    def judged(published: pd.DataFrame) -> pd.DataFrame:
+        """Shares, intervals and verdicts from the published counts, so a withheld count gives "too few to say"."""
+        boys_shown = published[BOYS].clip(upper=published[REFERRALS])
+        lower, upper = wilson_interval(boys_shown, published[REFERRALS])
+        return published.assign(**{
+            BOYS_SHARE: share(boys_shown, published[REFERRALS]).to_numpy(), LOWER: 100 * lower, UPPER: 100 * upper,
+            VERDICT: [compare_to_benchmark(b, n, benchmark) for b, n in zip(boys_shown, published[REFERRALS])]})
+
+    return disclosure.protect(frame, counts=[BOYS, REFERRALS],
+                              rates={column: (BOYS, REFERRALS) for column in (BOYS_SHARE, LOWER, UPPER)},
+                              policy=policy, derive=judged)
 
 
 def rows_with_shares(view: disclosure.ProtectedTable, row_label: str) -> list[str]:
@@ -169,16 +136,10 @@ def withheld_every_quarter(trend: disclosure.ProtectedTable) -> list[str]:
     return [source for source, hidden in rows.all().items() if hidden and source in set(referred)]
 
 
-def absent_sources(by_source: pd.DataFrame) -> list[str]:
-    """Sources with no referral at all in the period (zero is never withheld)."""
-    return by_source.loc[by_source[REFERRALS] == 0, SOURCE].tolist()
-
-
 def fewest_referrals(by_source: disclosure.ProtectedTable, how_many: int = 3) -> pd.DataFrame:
-    """The sources that referred at least once but least often, fewest first; withheld counts (1-4) come first."""
+    """The sources that referred least often, fewest first; withheld counts (under 5, possibly none) come first."""
     shown = by_source.display()
-    referred = by_source.numeric[REFERRALS].ne(0)
-    order = by_source.numeric.loc[referred, REFERRALS].fillna(0).sort_values(kind="stable").index
+    order = by_source.numeric[REFERRALS].fillna(0).sort_values(kind="stable").index
     return shown.loc[order[:how_many], [SOURCE, REFERRALS, SHARE]].reset_index(drop=True)
 
 
@@ -268,7 +229,6 @@ def section(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy)
     changed_title = trend_title(views.trend.numeric, quarters)
     hidden = too_few_for_outcomes(views.outcomes_by_source, SOURCE, FROM_SOURCE)
     fewest = fewest_referrals(views.by_source)
-    absent = absent_sources(views.by_source.numeric)
     blocks = [
         Note("Who refers", tone="subheader"),
         Figure("sources_who_refers", views.by_source, "referrals_by_source", alt_text=who_title,
@@ -280,14 +240,14 @@ def section(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy)
                chart=Chart("sources.trend", changed_title, views.trend, {"quarters": quarters, "sources": shown_trend})
                if shown_trend else None,
                caption=(f"Referrals per quarter, {quarters[0]} (left) to {quarters[-1]} (right), on the same scale. "
-                        "A gap is a quarter withheld as <5."
+                        "A gap is a quarter withheld (c)."
                         + (f" Not shown, as every quarter is withheld: {', '.join(blank)}." if blank else ""))
                if shown_trend else ""),
         Note("What happens next", tone="subheader"),
         _outcome_figure("sources_outcome_by_source", views.outcomes_by_source, SOURCE, FROM_SOURCE,
                         no_further_action_title(views.outcomes_by_source.numeric), "Outcome of referrals by source",
                         "outcome_by_source",
-                        "A bar that stops short of 100% has outcomes withheld as <5; hover over a bar for the count."
+                        "A bar that stops short of 100% has outcomes withheld (c); hover over a bar for the count."
                         + (f" Too few referrals to show what happened next: {', '.join(hidden)}." if hidden else "")),
         _outcome_figure("sources_outcome_by_risk", views.outcomes_by_risk, RISK, AT_RISK_LEVEL,
                         high_risk_title(views.outcomes_by_risk.numeric), "Outcome of referrals by risk level",
@@ -301,12 +261,10 @@ def section(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy)
                caption=f"The benchmark is {benchmark:.0%}: about one in three children supported by CSE services "
                        "are boys (Barnardo's, 2014), so a source well below it may be missing boys at risk. A line "
                        "that does not reach the benchmark means the difference is unlikely to be chance. "
-                       "Sources withheld as <5 have no dot."),
+                       "Sources withheld (c) have no dot."),
         Note("Which agencies refer few children", tone="subheader"),
         *([Note(" " + ", ".join(f"{row[SOURCE]} ({row[REFERRALS]})" for _, row in fewest.iterrows()) + ".",
                 tone="markdown", lead="Fewest referrals in the period:")] if not fewest.empty else []),
-        Note(f" {', '.join(absent)}.", tone="markdown", lead="No referrals at all from:") if absent
-        else Note("", tone="markdown", lead="Every source made at least one referral in the period."),
         Note("A source that rarely refers may not be recognising CSE: consider whether it needs training "
              "(see Training coverage) or a clearer route to refer."),
     ]

@@ -1,8 +1,8 @@
 """Workforce CSE training coverage: staff trained as a share of staff in scope, by agency and level, against a target.
 
-Each period's staff counts are a two-way table, agency by level, whose row, column and grand totals are all shown
-(coverage of an agency, of a level, of the whole workforce), so each period is protected as a crosstab, staff
-trained and staff in scope alike, and a coverage share is withheld with either of its counts.
+Each period's staff counts are a two-way table, agency by level, with row, column and grand totals (coverage of an
+agency, of a level, of the whole workforce). Staff counts are not counts of children: they are shown as reported,
+without the cell-key rounding that protects children's figures (docs/disclosure.md).
 """
 from __future__ import annotations
 
@@ -23,31 +23,20 @@ MEASURES = {"staff_trained": TRAINED, "staff_in_scope": IN_SCOPE}
 
 
 def protect_coverage(training: pd.DataFrame, policy: disclosure.DisclosurePolicy) -> disclosure.ProtectedTable:
-    """Coverage per period, agency and level, with 'All agencies' and 'All levels' totals, after disclosure control.
+    """Coverage per period, agency and level, with 'All agencies' and 'All levels' totals, as reported.
 
     training: one row per period, agency and level with staff_in_scope and staff_trained (the training query).
     Combinations with nobody in scope are left out: there is no coverage to show.
     """
-    values, masks = [], []
-    for period, rows in training.groupby("period", sort=True):
-        tables = {name: _agency_by_level(rows, column) for column, name in MEASURES.items()}
-        unprotected = disclosure.DisclosurePolicy(enabled=False)
-        values.append(_long({name: disclosure.protect_crosstab(table, unprotected).numeric
-                             for name, table in tables.items()}, period))
-        masks.append(_long({name: disclosure.protect_crosstab(table, policy).mask for name, table in tables.items()},
-                           period))
+    values = [_long({name: disclosure.protect_crosstab(_agency_by_level(rows, column), None, policy).numeric
+                     for column, name in MEASURES.items()}, period)
+              for period, rows in training.groupby("period", sort=True)]
     columns = [PERIOD, AGENCY, LEVEL, TRAINED, IN_SCOPE, COVERAGE]
-    if not values:
-        empty = pd.DataFrame(columns=columns)
-        return disclosure.ProtectedTable(empty, empty.astype(bool), policy, (TRAINED, IN_SCOPE), (COVERAGE,))
-    frame, mask = pd.concat(values, ignore_index=True), pd.concat(masks, ignore_index=True)
+    frame = pd.concat(values, ignore_index=True) if values else pd.DataFrame(columns=columns[:-1])
     frame[COVERAGE] = 100 * frame[TRAINED] / frame[IN_SCOPE].where(frame[IN_SCOPE] > 0)
-    mask[COVERAGE] = mask[TRAINED] | mask[IN_SCOPE]
-    mask[[PERIOD, AGENCY, LEVEL]] = False
-    reported = frame[IN_SCOPE] > 0
-    frame, mask = frame[reported].reset_index(drop=True)[columns], mask[reported].reset_index(drop=True)[columns]
-    return disclosure.ProtectedTable(numeric=frame.mask(mask), mask=mask, policy=policy,
-                                     count_columns=(TRAINED, IN_SCOPE), rate_columns=(COVERAGE,))
+    frame = frame[frame[IN_SCOPE] > 0].reset_index(drop=True)[columns]
+    return disclosure.ProtectedTable(numeric=frame, mask=pd.DataFrame(False, index=frame.index, columns=columns),
+                                     policy=policy, count_columns=(TRAINED, IN_SCOPE), rate_columns=(COVERAGE,))
 
 
 def _agency_by_level(rows: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -163,8 +152,8 @@ def section(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy,
         Figure("training_by_agency_level", coverage, "training_coverage", alt_text=title,
                chart=Chart("training.coverage", title, coverage,
                            {"period": period, "target": target, "agency_order": gaps.numeric[AGENCY].tolist()}),
-               caption="Agencies are ordered from furthest below the target to furthest above it. A missing bar is a "
-                       "figure withheld as <5."),
+               caption="Agencies are ordered from furthest below the target to furthest above it. Staff counts are not "
+                       "counts of children: they are shown as reported."),
         Note("Trend", tone="subheader"),
         Slot("trend_by"),
         Figure("training_trend", alt_text=changed,

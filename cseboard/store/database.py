@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import secrets
+import threading
 from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 import duckdb
@@ -35,7 +40,17 @@ CHILD_TABLES = ("referrals", "missing_episodes")
 # Child-level counts (children, boys, repeat missing) group on this number rather than on the text id: hashing
 # 10 million ids once at load instead of in every query made the child-level queries 3-4 times faster.
 CHILD_KEY_SQL = "hash(child_id)"
-DERIVED_COLUMNS_SQL = "SELECT 'columns v3, hash ' || hash('cseboard child key')"
+DERIVED_COLUMNS_SQL = "SELECT 'columns v4, hash ' || hash('cseboard child key')"
+
+
+def record_key_sql(kind: str, id_column: str) -> str:
+    """A record's key for the cell-key method: 0-255 from its id and the installation's secret ($secret).
+
+    DuckDB's hash() keyed with a 256-bit secret: a cryptographic hash (md5 in DuckDB) took 0.5-2 s per million ids
+    on the benchmark machine, against 0.03 s, which the load's 200k rows/s target cannot afford. The keys only
+    decide which way each published figure is rounded, and are never shown; see docs/disclosure.md.
+    """
+    return f"(hash($secret || '{kind}:' || {id_column}) % 256)::UTINYINT"
 # How far back a referral looks for a missing episode (days_since_missing); the pages use 90 days.
 MISSING_LOOKBACK_DAYS = 365
 EVERY_QUARTER = (dt.date.min, dt.date(9000, 1, 1))
@@ -73,7 +88,8 @@ INSERTS = {
                coalesce(linked_crimes, []), coalesce(vulnerabilities, []), children.child_key,
                (referral_date - list_max(list_filter(episodes.starts, lambda start: start <= referral_date
                    AND start >= referral_date - {MISSING_LOOKBACK_DAYS})))::SMALLINT,
-               children.referrals, child_quarters.referrals
+               children.referrals, child_quarters.referrals,
+               {record_key_sql('referral', 'referral_id')}, {record_key_sql('child', 'child_id')}
         FROM incoming
         JOIN children ON children.child_key = {CHILD_KEY_SQL}
         JOIN child_quarters ON child_quarters.child_key = children.child_key
@@ -84,7 +100,8 @@ INSERTS = {
         INSERT INTO missing_episodes
         SELECT $extract_id, episode_id, child_id, start_date, end_date,
                year(start_date) || '-Q' || quarter(start_date), date_trunc('quarter', start_date)::DATE,
-               return_interview, return_interview_date, {CHILD_KEY_SQL}
+               return_interview, return_interview_date, {CHILD_KEY_SQL},
+               {record_key_sql('episode', 'episode_id')}, {record_key_sql('child', 'child_id')}
         FROM incoming ORDER BY start_date""",
     "training": """
         INSERT INTO training
@@ -128,6 +145,12 @@ def _in_order(dates) -> bool:
     return days.size < 2 or bool(np.all(days[1:] >= days[:-1]))
 
 
+# Record keys for every stored row: a store made before them gets them when opened.
+RECORD_KEYS_SQL = (f"UPDATE referrals SET referral_rkey = {record_key_sql('referral', 'referral_id')}, "
+                   f"child_rkey = {record_key_sql('child', 'child_id')}",
+                   f"UPDATE missing_episodes SET episode_rkey = {record_key_sql('episode', 'episode_id')}, "
+                   f"child_rkey = {record_key_sql('child', 'child_id')}")
+
 # The child's referrals in the same quarter of the same extract, set at insert (a quarter's current referrals all
 # come from one extract, so no refresh); here for stores made before the column.
 CHILD_QUARTER_REFERRALS_SQL = """
@@ -139,6 +162,41 @@ CHILD_QUARTER_REFERRALS_SQL = """
 
 class StoreError(Exception):
     """A load or removal that could not be completed; the store is unchanged."""
+
+
+class StoreBusy(StoreError):
+    """The store file is open for writing in another process (the dashboard, or another load)."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"the store {path} is in use by another process (the dashboard, or another load); load "
+                         "through the dashboard's 'Load an extract' page, or stop the dashboard first")
+
+
+class StoreDamaged(StoreError):
+    """The store file cannot be read as it should: say so, where it is and how to get it back."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(
+            f"the store file {path} is damaged ({reason}); nothing in it can be shown or changed. To restore it: "
+            f"stop the dashboard, move the file aside (for example to {path.name}.damaged), then put back your "
+            f"latest backup copy of {path.name}, or start an empty store and load the extracts again, oldest first, "
+            "with python -m cseboard.load (the Extract history page of the last good copy lists them, with the "
+            "period each covered)")
+
+
+# What DuckDB says when the file itself is wrong, rather than a query or the machine, in the user's words.
+DAMAGE_SIGNS = {"not a valid DuckDB database file": "it is not a DuckDB database file",
+                "checksum": "part of it does not match its checksum",
+                "Could not read enough bytes": "it is shorter than DuckDB expects (cut off?)",
+                "Corrupt database file": "part of it is corrupt"}
+FILE_HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers, before the first block
+LOCK_SIGNS = ("Could not set lock", "Conflicting lock")
+
+
+def damage(path: Path, exc: Exception) -> StoreDamaged | None:
+    """The StoreDamaged a DuckDB error means, if it says the file is damaged."""
+    reason = next((words for sign, words in DAMAGE_SIGNS.items() if sign in str(exc)), None)
+    return StoreDamaged(path, reason) if reason else None
 
 
 # Columns kept up to date at load and undo, so that child-level queries need no join and no grouping on text.
@@ -207,18 +265,59 @@ KEY_CLASHES_SQL = """
     SELECT clashes FROM final"""
 
 
+# The next extract id, counted in the load's own transaction: a failed load gives none away (a sequence, which
+# stores used before, moves on even when the load that drew from it is rolled back).
+NEXT_EXTRACT_ID_SQL = "UPDATE store_meta SET last_extract_id = last_extract_id + 1 RETURNING last_extract_id"
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
 class Store:
     """One DuckDB file; each query or load takes its own cursor, so one Store can serve many sessions."""
 
     def __init__(self, path: Path | str, read_only: bool = False):
         self.path = Path(path)
+        self.writing = threading.Lock()  # one load or removal at a time: a failed one is undone to the byte
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = duckdb.connect(str(self.path), read_only=read_only)
-        self.connection.execute(f"SET memory_limit = '{settings().duckdb_memory}'")
-        if not read_only:
-            self.connection.execute(SCHEMA_SQL.read_text())
-            self._upgrade()
+        try:
+            self.connection = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            if any(sign in str(exc) for sign in LOCK_SIGNS):
+                raise StoreBusy(self.path) from exc
+            raise damage(self.path, exc) or StoreDamaged(self.path, f"DuckDB cannot open it: {_first_line(exc)}") from exc
+        try:
+            self.connection.execute(f"SET memory_limit = '{settings().duckdb_memory}'")
+            if not read_only:
+                self.connection.execute(SCHEMA_SQL.read_text())
+                self.connection.execute("INSERT INTO record_key_secret SELECT $secret WHERE NOT EXISTS "
+                                        "(SELECT 1 FROM record_key_secret)", {"secret": secrets.token_hex(32)})
+                self._upgrade()
+            self._check(read_only)
+        except duckdb.Error as exc:
+            self.connection.close()
+            raise damage(self.path, exc) or StoreDamaged(self.path, f"its tables cannot be read: {_first_line(exc)}") from exc
+
+    def _check(self, read_only: bool) -> None:
+        """The file is as long as its blocks, and the history and the bookkeeping read whole: a store cut short or
+        with a damaged header or catalogue is found when it is opened, rather than on a page (damage inside a
+        data block shows when that block is read). A read-only store may still have blocks in its log."""
+        cursor = self.cursor()
+        blocks, block_size = cursor.execute("SELECT total_blocks, block_size FROM pragma_database_size() "
+                                            "WHERE database_name = current_database()").fetchall()[0]
+        if not read_only and self.path.stat().st_size < FILE_HEADER_BYTES + blocks * block_size:
+            self.connection.close()
+            raise StoreDamaged(self.path, "it is shorter than DuckDB expects (cut off?)")
+        cursor.execute("SELECT * FROM extracts").fetchall()
+        cursor.execute("SELECT * FROM store_meta").fetchall()
+        for table in DATA_TABLES:
+            cursor.execute(f"SELECT count(*) FROM {table}").fetchall()
+
+    def _secret(self, cursor) -> dict:
+        """The record-key secret as a bound parameter for the SQL that makes record keys; never returned elsewhere."""
+        return {"secret": cursor.execute("SELECT secret FROM record_key_secret").fetchall()[0][0]}
 
     def _upgrade(self) -> None:
         """A store made by an older version, or keyed by a DuckDB whose hash() differs, gets its derived columns."""
@@ -233,6 +332,12 @@ class Store:
         cursor.execute("ALTER TABLE referrals ADD COLUMN IF NOT EXISTS days_since_missing SMALLINT")
         cursor.execute("ALTER TABLE referrals ADD COLUMN IF NOT EXISTS child_referrals INTEGER")
         cursor.execute("ALTER TABLE referrals ADD COLUMN IF NOT EXISTS child_quarter_referrals INTEGER")
+        cursor.execute("ALTER TABLE referrals ADD COLUMN IF NOT EXISTS referral_rkey UTINYINT")
+        cursor.execute("ALTER TABLE referrals ADD COLUMN IF NOT EXISTS child_rkey UTINYINT")
+        cursor.execute("ALTER TABLE missing_episodes ADD COLUMN IF NOT EXISTS episode_rkey UTINYINT")
+        cursor.execute("ALTER TABLE missing_episodes ADD COLUMN IF NOT EXISTS child_rkey UTINYINT")
+        for sql in RECORD_KEYS_SQL:
+            cursor.execute(sql, self._secret(cursor))
         cursor.execute(CHILD_QUARTER_REFERRALS_SQL)
         _note_affected_children(cursor, *EVERY_QUARTER)
         _refresh(cursor, *EVERY_QUARTER)
@@ -273,14 +378,21 @@ class Store:
         """Write a validated extract in one transaction; nothing is written unless all of it is."""
         if not extract.ok or not extract.tables:
             raise StoreError("the extract did not pass validation, so nothing was loaded")
+        with self.writing, self._undone_on_failure():
+            return self._load(extract, source_name, sha256, quality, loaded_at)
+
+    def _load(self, extract: ValidatedExtract, source_name: str, sha256: str, quality: dict | None,
+              loaded_at: dt.datetime | None) -> int:
         cursor = self.cursor()
         cursor.begin()
         try:
-            extract_id = cursor.execute("SELECT nextval('extract_ids')").fetchall()[0][0]
+            extract_id = cursor.execute(NEXT_EXTRACT_ID_SQL).fetchall()[0][0]
+            keyed = {"extract_id": extract_id, **self._secret(cursor)}
             for table in DATA_TABLES:
                 if table in extract.tables:
                     cursor.register("incoming", extract.tables[table])
-                    cursor.execute(_insert_sql(table, extract.tables[table]), {"extract_id": extract_id})
+                    sql = _insert_sql(table, extract.tables[table])
+                    cursor.execute(sql, {name: keyed[name] for name in keyed if f"${name}" in sql})
                     cursor.unregister("incoming")
             period = quarter_start(extract.period_start), quarter_start(extract.period_end)
             _note_affected_children(cursor, *period)
@@ -303,14 +415,37 @@ class Store:
             cursor.commit()
         except (duckdb.Error, KeyError, ValueError) as exc:
             cursor.rollback()
-            raise StoreError(f"the extract could not be stored ({exc}); the store is unchanged") from exc
+            raise damage(self.path, exc) or StoreError(
+                f"the extract could not be stored ({_first_line(exc)}); the store is unchanged") from exc
         except StoreError as exc:
             cursor.rollback()
             raise StoreError(f"the extract could not be stored: {exc}; the store is unchanged") from exc
         return extract_id
 
+    @contextmanager
+    def _undone_on_failure(self) -> Iterator[None]:
+        """A failed write leaves the file as it was, to the byte: DuckDB rolls the rows back but keeps the blocks it
+        had written (a full disk leaves the file grown), so the file is cut back to its size before. Safe because
+        writes go one at a time (self.writing) and rolled-back blocks lie past the old end."""
+        sizes = {path: path.stat().st_size for path in (self.path, self.wal) if path.exists()}
+        try:
+            yield
+        except Exception:
+            for path, size in sizes.items():
+                if path.exists() and path.stat().st_size > size:
+                    os.truncate(path, size)
+            raise
+
+    @property
+    def wal(self) -> Path:
+        return self.path.with_name(self.path.name + ".wal")
+
     def remove(self, extract_id: int) -> None:
         """Undo a load: its rows go, and the quarters it covered fall back to the extract before it."""
+        with self.writing, self._undone_on_failure():
+            self._remove(extract_id)
+
+    def _remove(self, extract_id: int) -> None:
         cursor = self.cursor()
         cursor.begin()
         try:
@@ -326,7 +461,8 @@ class Store:
             cursor.commit()
         except duckdb.Error as exc:
             cursor.rollback()
-            raise StoreError(f"the extract could not be removed ({exc}); the store is unchanged") from exc
+            raise damage(self.path, exc) or StoreError(
+                f"the extract could not be removed ({_first_line(exc)}); the store is unchanged") from exc
         except StoreError:
             cursor.rollback()
             raise

@@ -2,15 +2,21 @@
 -- The current_* views show, for each quarter, the newest extract that covers it, so that
 -- loading an extract for a quarter already loaded replaces it, and removing it brings the old one back.
 
-CREATE SEQUENCE IF NOT EXISTS extract_ids START 1;
-
+-- version changes with every load or removal; last_extract_id is the last extract id given, counted in the load's
+-- own transaction so that a failed load gives none away.
 CREATE TABLE IF NOT EXISTS store_meta (version BIGINT NOT NULL);
-INSERT INTO store_meta SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM store_meta);
+INSERT INTO store_meta (version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM store_meta);
+ALTER TABLE store_meta ADD COLUMN IF NOT EXISTS last_extract_id BIGINT;
 
 -- How the columns kept up to date at load (child_key, days_since_missing, child_referrals, child_quarter_referrals)
 -- were made: the version of those columns and what DuckDB's hash() gave for a fixed text. A store made otherwise
 -- (by an older version, or by a DuckDB that hashes differently) gets them recomputed when it is opened.
 CREATE TABLE IF NOT EXISTS derived_columns (made_with VARCHAR);
+
+-- The installation's secret for record keys (cseboard.store.database.record_key_sql): made once, when the store is
+-- created, and read by the store alone; no query in queries/ selects it and no page shows it. Without it nobody can
+-- work out which way a published figure was rounded (docs/disclosure.md).
+CREATE TABLE IF NOT EXISTS record_key_secret (secret VARCHAR NOT NULL);
 
 CREATE TABLE IF NOT EXISTS extracts (
     extract_id INTEGER PRIMARY KEY,
@@ -31,6 +37,12 @@ CREATE TABLE IF NOT EXISTS extracts (
 );
 -- A store made before the awareness table gets its row count column (0 for the extracts already loaded).
 ALTER TABLE extracts ADD COLUMN IF NOT EXISTS rows_awareness BIGINT DEFAULT 0;
+
+-- Stores made before last_extract_id carry on from the ids they gave (from the sequence they used then).
+UPDATE store_meta SET last_extract_id = greatest(
+    (SELECT coalesce(max(extract_id), 0) FROM extracts),
+    (SELECT coalesce(max(last_value), 0) FROM duckdb_sequences() WHERE sequence_name = 'extract_ids'))
+WHERE last_extract_id IS NULL;
 
 CREATE TABLE IF NOT EXISTS referrals (
     extract_id INTEGER NOT NULL,
@@ -54,7 +66,9 @@ CREATE TABLE IF NOT EXISTS referrals (
     days_since_missing SMALLINT,          -- days since the child's latest current missing episode started, on or
                                           -- before the referral date and within 365 days; NULL if none
     child_referrals INTEGER,              -- how many current referrals the child has (1: counted without grouping)
-    child_quarter_referrals INTEGER       -- how many referrals the child has in this quarter (same extract)
+    child_quarter_referrals INTEGER,      -- how many referrals the child has in this quarter (same extract)
+    referral_rkey UTINYINT,               -- the referral's record key, 0-255, for cell keys (docs/disclosure.md)
+    child_rkey UTINYINT                   -- the child's record key, the same in every table and extract
 );
 
 CREATE TABLE IF NOT EXISTS missing_episodes (
@@ -67,7 +81,9 @@ CREATE TABLE IF NOT EXISTS missing_episodes (
     quarter_start DATE NOT NULL,
     return_interview VARCHAR NOT NULL,
     return_interview_date DATE,
-    child_key UBIGINT NOT NULL
+    child_key UBIGINT NOT NULL,
+    episode_rkey UTINYINT,                -- the episode's record key, 0-255, for cell keys
+    child_rkey UTINYINT                   -- the child's record key, as in referrals
 );
 
 CREATE TABLE IF NOT EXISTS training (

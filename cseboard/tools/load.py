@@ -9,7 +9,8 @@ import duckdb
 
 from cseboard.config import settings
 from cseboard.intake.ingest import load, prepare_path
-from cseboard.store.database import Store, StoreError
+from cseboard.intake import pii
+from cseboard.store.database import Store, StoreError, damage
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,15 +33,20 @@ def main(argv: list[str] | None = None) -> int:
     db = args.db or settings().db_path
     try:
         store = Store(db)
+    except StoreError as exc:  # damaged, or in use by the dashboard: each says so and what to do
+        print(f"Not loaded: {exc}.")
+        return 1
     except duckdb.Error as exc:
-        print(f"Not loaded: the store {db} could not be opened ({str(exc).splitlines()[0]}). "
-              "If the dashboard is running on it, load through its 'Load an extract' page or stop it first.")
+        print(f"Not loaded: the store {db} could not be opened ({str(exc).splitlines()[0]}).")
         return 1
     try:
         replaced = store.overlapping(prepared.extract.period_start, prepared.extract.period_end)
         extract_id = load(store, prepared)
     except StoreError as exc:
-        print(f"Not loaded: {exc}")
+        print(f"Not loaded: {pii.masked_within(str(exc))}")
+        return 1
+    except duckdb.Error as exc:  # reading the history before the load: damage, or the machine
+        print(f"Not loaded: {damage(store.path, exc) or pii.masked_within(str(exc).splitlines()[0])}")
         return 1
     finally:
         store.close()

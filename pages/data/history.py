@@ -1,8 +1,9 @@
 """Extract history: every loaded extract with its data quality, and undo (removing an extract)."""
 import streamlit as st
 
-from cseboard.intake import quality
+from cseboard.intake import pii, quality
 
+from cseboard.config import settings
 from cseboard.display import quality_view, ui
 from cseboard.store.database import StoreError
 
@@ -33,7 +34,8 @@ labels = {int(row.extract_id): f"Extract {int(row.extract_id)}: {row.period_star
 
 st.header("Data quality of an extract")
 shown = st.selectbox("Extract", list(labels), format_func=labels.get, key="history_quality")
-quality_view.show_quality(quality.stored_quality(history, shown), key="history_quality_report")
+quality_view.show_quality(quality.stored_quality(history, shown), key="history_quality_report",
+                          record_level=settings().may_unsuppress)
 
 st.header("Undo a load")
 chosen = st.selectbox("Extract to remove", list(labels), format_func=labels.get, key="history_remove")
@@ -44,7 +46,7 @@ if st.button(f"Remove extract {chosen}", key="history_confirm", type="primary"):
     try:
         current.remove(chosen)
     except StoreError as exc:
-        st.error(f"Not removed: {exc}", icon=":material/block:")
+        st.error(f"Not removed: {pii.masked_within(str(exc))}", icon=":material/block:")
     else:
         loaded = st.session_state.get("upload_loaded", {})
         for upload in [upload for upload, extract_id in loaded.items() if extract_id == chosen]:

@@ -4,7 +4,7 @@ import math
 
 import streamlit as st
 
-from cseboard.intake import quality
+from cseboard.intake import pii, quality
 
 from cseboard.display import quality_view, ui
 from cseboard.config import settings
@@ -100,7 +100,7 @@ if st.button("Load this extract", key="upload_confirm", type="primary"):
     try:
         extract_id = load(current, prepared)
     except StoreError as exc:
-        st.error(f"Not loaded: {exc}", icon=":material/block:")
+        st.error(f"Not loaded: {pii.masked_within(str(exc))}", icon=":material/block:")
     else:
         loaded[loaded_key] = extract_id
         st.session_state[FLASH] = (f"Loaded extract {extract_id}: {extract.period_start} to {extract.period_end}, "

@@ -18,7 +18,7 @@ TARGET_LINE = {"color": BENCHMARK_COLOUR, "dash": "dash", "width": 1.5}
 
 
 def with_hover(coverage: ProtectedTable, rows: pd.Series) -> tuple[pd.DataFrame, list[str]]:
-    """The chosen rows with their counts as shown (<5 where withheld) for the hover labels, agency names escaped."""
+    """The chosen rows with their counts as shown (c where withheld) for the hover labels, agency names escaped."""
     hover = {f"{column} shown": coverage.hover_text(column) for column in (TRAINED, IN_SCOPE, COVERAGE)}
     shown = coverage.numeric.assign(**hover)[rows]
     shown[AGENCY] = markup_free_all(shown[AGENCY])
