@@ -1,5 +1,6 @@
-"""Prevention and awareness: plans summed only when complete, small counts of people withheld across every view that
-shares their totals, and the findings in the guidance's words."""
+"""Prevention and awareness: plans summed only when complete, people reached shown as reported (not counts of
+children's records), referral rates beside them from the published referral counts, and the findings in the
+guidance's words."""
 from __future__ import annotations
 
 import numpy as np
@@ -39,67 +40,25 @@ BASE = [
 SMALL = [*BASE, ("2026-Q3", "Communities", "Fast food", "Riverside", 1, 3, 5)]
 
 
-def recoverable(withheld: dict, sums: list) -> list:
-    """Withheld keys a reader could work out: the only withheld part of a shown total, or a withheld total of shown parts."""
-    found = []
-    for total, parts in sums:
-        hidden = [key for key in (total, *parts) if withheld[key]]
-        if len(hidden) == 1:
-            found.append(hidden[0])
-    return found
+def areas_rates(**columns) -> pd.DataFrame:
+    """The areas_rates query's rows for the two areas: referrals with their cell keys, population, chosen."""
+    return pd.DataFrame({"area": ["Northgate", "Riverside"], "referrals": [92, 3], "referrals_ckey": [255, 255],
+                         "population": [10_000.0, 8_000.0], "chosen": [True, True], **columns})
 
 
-def views(reach: aw.Reach) -> tuple[dict, dict, list]:
-    """Every count of people the three views show, whether withheld, and the totals that tie them together."""
-    values, withheld, sums = {}, {}, []
-    setting, quarter, area = reach.by_setting, reach.by_quarter, reach.by_area
-    for index, row in setting.numeric.iterrows():
-        key = ("setting", row[aw.AUDIENCE], row[aw.SETTING])
-        values[key], withheld[key] = row[aw.REACHED], setting.mask.at[index, aw.REACHED]
-    for index, row in quarter.numeric.iterrows():
-        key = ("quarter", row[aw.QUARTER], row[aw.AUDIENCE])
-        values[key], withheld[key] = row[aw.REACHED], quarter.mask.at[index, aw.REACHED]
-    for index, row in area.numeric.iterrows():
-        for column, kind in ((aw.REACHED, "area"), (aw.CYP_REACHED, "area_cyp")):
-            key = (kind, row[aw.AREA])
-            values[key], withheld[key] = row[column], area.mask.at[index, column]
-    audiences = setting.numeric[aw.AUDIENCE].unique()
-    for audience in audiences:
-        if audience == aw.ALL_AUDIENCES:
-            continue
-        parts = [k for k in values if k[0] == "setting" and k[1] == audience and k[2] != aw.ALL_SETTINGS]
-        sums.append((("setting", audience, aw.ALL_SETTINGS), parts))
-        sums.append((("setting", audience, aw.ALL_SETTINGS), [("quarter", q, audience) for q in QUARTERS]))
-    total = ("setting", aw.ALL_AUDIENCES, aw.ALL_SETTINGS)
-    sums.append((total, [("setting", a, aw.ALL_SETTINGS) for a in audiences if a != aw.ALL_AUDIENCES]))
-    sums.append((total, [k for k in values if k[0] == "area"]))
-    sums.append((("setting", aw.CYP, aw.ALL_SETTINGS), [k for k in values if k[0] == "area_cyp"]))
-    for q in QUARTERS:
-        sums.append((("quarter", q, aw.ALL_AUDIENCES), [("quarter", q, a) for a in audiences if a != aw.ALL_AUDIENCES]))
-    return values, withheld, sums
-
-
-def test_a_small_count_of_people_is_withheld_in_every_view_and_cannot_be_worked_out():
-    reach = aw.protect_reach(work(*SMALL), AREAS, QUARTERS, DisclosurePolicy())
-    values, withheld, sums = views(reach)
-    assert withheld[("setting", "Communities", "Fast food")]
-    assert withheld[("setting", "Communities", "Hotels")]  # its partner: the smallest other part of Communities' total
-    assert not withheld[("quarter", "2026-Q3", "Communities")]  # 9 + 3 together give neither away
-    assert recoverable(withheld, sums) == []
-    for key, hidden in withheld.items():
-        assert not hidden or np.isnan(values[key])
-        assert hidden or not 0 < values[key] < 5, key
-
-
-def test_nothing_is_withheld_when_suppression_is_off():
-    reach = aw.protect_reach(work(*SMALL), AREAS, QUARTERS, DisclosurePolicy(enabled=False))
-    _, withheld, _ = views(reach)
-    assert not any(withheld.values())
+@pytest.mark.parametrize("enabled", [True, False])
+def test_small_counts_of_people_are_shown_as_reported_whether_protection_is_on_or_off(enabled):
+    reach = aw.reach_views(work(*SMALL), AREAS, QUARTERS, DisclosurePolicy(enabled=enabled))
+    for view in (reach.by_setting, reach.by_quarter, reach.by_area):
+        assert not view.mask.to_numpy().any()
     assert reach.by_setting.numeric.set_index(aw.SETTING).at["Fast food", aw.REACHED] == 3
+    quarter = reach.by_quarter.numeric.set_index([aw.QUARTER, aw.AUDIENCE])
+    assert quarter.at[("2026-Q3", "Communities"), aw.REACHED] == 12
+    assert "c" not in reach.by_setting.display()[aw.REACHED].tolist()
 
 
-def test_counts_of_five_and_more_are_shown_as_they_are_with_sessions_and_plans():
-    reach = aw.protect_reach(work(*BASE), AREAS, QUARTERS, DisclosurePolicy())
+def test_sessions_people_and_plans_are_summed_per_setting_and_audience():
+    reach = aw.reach_views(work(*BASE), AREAS, QUARTERS, DisclosurePolicy())
     table = reach.by_setting.numeric.set_index([aw.AUDIENCE, aw.SETTING])
     assert not reach.by_setting.mask[aw.REACHED].any()
     assert table.loc[("Children and young people", "Secondary school"), [aw.SESSIONS, aw.REACHED, aw.PLANNED]].tolist() == [
@@ -111,7 +70,7 @@ def test_counts_of_five_and_more_are_shown_as_they_are_with_sessions_and_plans()
 
 
 def test_a_plan_is_summed_only_when_all_of_the_work_had_one():
-    reach = aw.protect_reach(work(*BASE), AREAS, QUARTERS, DisclosurePolicy())
+    reach = aw.reach_views(work(*BASE), AREAS, QUARTERS, DisclosurePolicy())
     table = reach.by_setting.numeric.set_index([aw.AUDIENCE, aw.SETTING])
     assert np.isnan(table.at[("Children and young people", "Online"), aw.PLANNED])
     assert np.isnan(table.at[("Children and young people", aw.ALL_SETTINGS), aw.PLANNED])
@@ -120,7 +79,7 @@ def test_a_plan_is_summed_only_when_all_of_the_work_had_one():
 
 
 def test_the_area_view_counts_children_and_young_people_per_10000_children_and_keeps_work_not_tied_to_an_area():
-    reach = aw.protect_reach(work(*BASE), AREAS, QUARTERS, DisclosurePolicy())
+    reach = aw.reach_views(work(*BASE), AREAS, QUARTERS, DisclosurePolicy())
     table = reach.by_area.numeric.set_index(aw.AREA)
     assert table.index.tolist() == ["Northgate", "Riverside", aw.NO_AREA]
     assert table.at["Northgate", aw.CYP_REACHED] == 300 and table.at["Northgate", aw.REACHED] == 309
@@ -147,16 +106,16 @@ def test_settings_with_no_work_in_the_quarter_include_planned_work_not_delivered
 
 def test_the_setting_furthest_below_its_plan_reads_like_the_board_asks():
     rows = work(*BASE, ("2026-Q3", "Children and young people", "Secondary school", "Northgate", 1, 14, 200))
-    reach = aw.protect_reach(rows, AREAS, QUARTERS, DisclosurePolicy())
+    reach = aw.reach_views(rows, AREAS, QUARTERS, DisclosurePolicy())
     assert aw.furthest_below_plan(reach) == "Parents' groups reached: 16 of 30 people planned (53%)"
     parents = work(*BASE, ("2026-Q3", "Parents and carers", "Secondary school", "Northgate", 1, 14, 22))
-    assert aw.furthest_below_plan(aw.protect_reach(parents, AREAS, QUARTERS, DisclosurePolicy())) == (
+    assert aw.furthest_below_plan(aw.reach_views(parents, AREAS, QUARTERS, DisclosurePolicy())) == (
         "Parents' groups reached: 16 of 30 people planned (53%)")
 
 
 def test_a_setting_serving_two_audiences_is_named_with_its_audience():
     rows = work(*BASE, ("2026-Q3", "Parents and carers", "Secondary school", "Northgate", 1, 5, 22))
-    reach = aw.protect_reach(rows, AREAS, QUARTERS, DisclosurePolicy())
+    reach = aw.reach_views(rows, AREAS, QUARTERS, DisclosurePolicy())
     assert aw.furthest_below_plan(reach) == (
         "Secondary schools (parents and carers) reached: 5 of 22 people planned (23%)")
 
@@ -167,26 +126,13 @@ def test_every_setting_and_audience_has_its_words():
     assert all(heading.startswith("Educating ") for heading in aw.GUIDANCE.values())
 
 
-@pytest.mark.parametrize("people", [1, 4])
-def test_any_small_count_in_any_cell_is_protected(people):
-    """Every cell of a small table in turn holds a small count: none can be worked out from what is shown."""
-    for index in range(len(BASE)):
-        rows = [list(row) for row in BASE]
-        rows[index][5] = people
-        reach = aw.protect_reach(work(*map(tuple, rows)), AREAS, QUARTERS, DisclosurePolicy())
-        values, withheld, sums = views(reach)
-        assert recoverable(withheld, sums) == [], index
-        assert not any(0 < value < 5 for key, value in values.items() if not withheld[key]), index
-
-
 def test_an_area_named_with_markup_is_drawn_as_written():
     """Area names come from the extract: the charts show them escaped, never as links or bold."""
     named = '<a href="https://example.invalid">x</a>'
     rows = work(*[(q, a, s, named if area == "Northgate" else area, n, p, plan) for q, a, s, area, n, p, plan in BASE])
     areas = AREAS.assign(area=[named, "Riverside"])
-    reach = aw.protect_reach(rows, areas, QUARTERS, DisclosurePolicy())
-    by_area = pd.DataFrame({"area": [named, "Riverside"], "referrals": [90, 40], "population": [10_000.0, 8_000.0],
-                            "chosen": [True, True]})
+    reach = aw.reach_views(rows, areas, QUARTERS, DisclosurePolicy())
+    by_area = areas_rates(area=[named, "Riverside"])
     partnership = rates.partnership_rate(by_area, DisclosurePolicy())
     beside = aw.beside_referrals(reach.by_area, by_area, partnership, DisclosurePolicy())
     figure = charts.draw(Chart("awareness.areas", named, beside, {"overall": aw.partnership_cyp_rate(beside),
@@ -196,11 +142,21 @@ def test_an_area_named_with_markup_is_drawn_as_written():
     assert "&lt;a href" in drawn
 
 
-def test_the_share_of_plan_is_withheld_not_called_missing_when_a_planned_count_is_withheld():
-    fetched = {"awareness_reach": work(*SMALL), "awareness_areas": AREAS,
-               "areas_rates": pd.DataFrame({"area": ["Northgate", "Riverside"], "referrals": [90, 40],
-                                            "population": [10_000.0, 8_000.0], "chosen": [True, True]})}
+def test_the_cards_show_people_reached_and_the_share_of_plan_as_reported():
+    fetched = {"awareness_reach": work(*SMALL), "awareness_areas": AREAS, "areas_rates": areas_rates()}
     answered = aw.section(lambda name, filters, **_: fetched[name], Filters("2026-Q2", "2026-Q3"), DisclosurePolicy())
     cards = {card.label: card.value for block in answered.blocks if isinstance(block, Metrics) for card in block.cards}
-    assert cards["Work with a plan: reached, % of plan"] == "<5"
     assert cards["People reached"] == "612"
+    assert cards["Work with a plan: reached, % of plan"] == f"{100 * 492 / 645:.0f}%"
+
+
+def test_the_referral_rate_beside_reach_is_worked_out_from_published_referral_counts():
+    """92 referrals (key 255: rounded down to 90) and 3 (rounded to 0: withheld), not the true counts."""
+    reach = aw.reach_views(work(*BASE), AREAS, QUARTERS, DisclosurePolicy())
+    partnership = rates.partnership_rate(areas_rates(), DisclosurePolicy())
+    beside = aw.beside_referrals(reach.by_area, areas_rates(), partnership, DisclosurePolicy())
+    table, withheld = beside.numeric.set_index(aw.AREA), beside.mask.set_index(beside.numeric[aw.AREA])
+    assert table.at["Northgate", rates.RATE] == pytest.approx(90.0)
+    assert withheld.at["Riverside", rates.RATE] and np.isnan(table.at["Riverside", rates.RATE])
+    assert beside.display().set_index(aw.AREA).at["Riverside", rates.RATE] == "c"
+    assert partnership.numeric.at[0, rates.RATE] == pytest.approx(10_000 * 95 / 18_000)

@@ -42,7 +42,7 @@ def test_the_pack_holds_the_awareness_section_and_its_findings_as_the_page_shows
     at = app("pages/questions/awareness.py", query_params={"from": "2025-Q4", "to": PACK_PERIOD})
     html = board_pack_files[0].read_text()
     assert 'id="awareness"' in html
-    for finding in (at.subheader[0].value, at.warning[0].value.removesuffix(".")):
+    for finding in (at.header[0].value, at.warning[0].value.removesuffix(".")):
         assert f"<li>{escape(finding)} <a href=\"#awareness\">" in html
 
 

@@ -2,11 +2,10 @@
 (educating children and young people, parents and carers, communities and practitioners), in which settings, against
 its plan, each quarter, and by area beside where referrals come from.
 
-People reached are adults and children at sessions, not children referred. They are protected as training staff
-counts are: a count of 1 to 4 people shows as the symbol, and so does any count the totals shown beside it would give
-back. The views of one page (settings, quarters, areas) share those totals, so they are protected together
-(disclosure.protect_linked). Sessions and planned reach count events and targets, not people, and are shown as they
-are. Referral counts and rates come from questions.rates, protected as on the Areas page.
+People reached are adults and children at sessions, sessions and planned reach are events and targets: none is a
+count of children's records, so, like the training page's staff counts, they are shown as reported (docs/disclosure.md).
+The referral rates beside them come from questions.rates, worked out from the published referral counts as on the
+Areas page.
 """
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ import pandas as pd
 
 from cseboard.contract import AUDIENCES, AWARENESS_SETTINGS
 from cseboard.filters import Filters
-from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, figure_text, protect_linked
+from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable
 from cseboard.questions import rates
 from cseboard.questions.section import (Chart, Definitions, Fetch, Figure, Metric, Metrics, Note, Section,
                                         nothing_to_draw)
@@ -66,13 +65,13 @@ REACHED_IN = {setting: words[1] for setting, words in SETTING_WORDS.items()}
 
 @dataclass(frozen=True)
 class Reach:
-    """The page's three views of people reached, protected together: by audience and setting, by quarter, by area."""
+    """The page's three views of people reached: by audience and setting, by quarter, by area."""
 
     by_setting: ProtectedTable
     by_quarter: ProtectedTable
     by_area: ProtectedTable
     with_a_plan: tuple[float, float] | None
-    """People reached and planned in the settings whose every row had a plan; None when withheld or none."""
+    """People reached and planned in the settings whose every row had a plan; None when no setting had one."""
 
 
 def _planned(values: pd.Series) -> float:
@@ -124,49 +123,22 @@ def area_table(work: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def protect_reach(work: pd.DataFrame, areas: pd.DataFrame, quarters: list[str], policy: DisclosurePolicy) -> Reach:
-    """The three views with every count of people withheld that is small, or that the totals shown would give back.
+def as_reported(table: pd.DataFrame, policy: DisclosurePolicy) -> ProtectedTable:
+    """A view as reported, nothing withheld: people at sessions, sessions and plans are not counts of children's
+    records (as staff trained are not)."""
+    counts = tuple(c for c in (SESSIONS, REACHED, PLANNED, CYP_REACHED, CHILDREN) if c in table)
+    return ProtectedTable(table, pd.DataFrame(False, index=table.index, columns=table.columns), policy, counts,
+                          tuple(c for c in (OF_PLAN, CYP_PER) if c in table))
 
-    Each count shown is one key; each total shown is a sum of keys: an audience's settings and its quarters add up to
-    the audience, the audiences to the whole, a quarter's audiences to the quarter, and the areas to the whole (and
-    their children and young people to that audience)."""
-    by_setting, by_quarter, by_area = setting_table(work), quarter_table(work, quarters), area_table(work, areas)
-    setting_keys = [("setting", a, s) for a, s in zip(by_setting[AUDIENCE], by_setting[SETTING])]
-    quarter_keys = [("quarter", q, a) for q, a in zip(by_quarter[QUARTER], by_quarter[AUDIENCE])]
-    area_keys = [("area", place) for place in by_area[AREA]]
-    young_keys = [("area_cyp", place) for place in by_area[AREA]]
-    values = {**dict(zip(setting_keys, by_setting[REACHED])), **dict(zip(quarter_keys, by_quarter[REACHED])),
-              **dict(zip(area_keys, by_area[REACHED])), **dict(zip(young_keys, by_area[CYP_REACHED]))}
-    total = ("setting", ALL_AUDIENCES, ALL_SETTINGS)
-    sums = [(total, [("setting", audience, ALL_SETTINGS) for audience in AUDIENCES]), (total, area_keys),
-            (("setting", CYP, ALL_SETTINGS), young_keys)]
-    for audience in AUDIENCES:
-        whole = ("setting", audience, ALL_SETTINGS)
-        sums.append((whole, [key for key in setting_keys if key[1] == audience and key != whole]))
-        sums.append((whole, [("quarter", quarter, audience) for quarter in quarters]))
-    sums += [(("quarter", quarter, ALL_AUDIENCES), [("quarter", quarter, a) for a in AUDIENCES]) for quarter in quarters]
-    withheld = protect_linked(values, sums, policy)
 
-    def masked(table: pd.DataFrame, columns: dict[str, list]) -> ProtectedTable:
-        """The table with its people counts withheld as decided, and the rates built on them with them."""
-        mask = pd.DataFrame(False, index=table.index, columns=table.columns)
-        for column, keys in columns.items():
-            mask[column] = [withheld[key] for key in keys]
-        for rate, count in ((OF_PLAN, REACHED), (CYP_PER, CYP_REACHED)):
-            if rate in table:
-                mask[rate] = mask[count]
-        counts = tuple(c for c in (SESSIONS, REACHED, PLANNED, CYP_REACHED, CHILDREN) if c in table)
-        return ProtectedTable(table.mask(mask), mask, policy, counts, tuple(c for c in (OF_PLAN, CYP_PER) if c in table))
-
-    planned = [key for key, plan in zip(setting_keys, by_setting[PLANNED]) if key[2] != ALL_SETTINGS and pd.notna(plan)]
-    with_a_plan = None
-    if planned and not any(withheld[key] for key in planned):
-        chosen = by_setting[[key in set(planned) for key in setting_keys]]
-        with_a_plan = (float(chosen[REACHED].sum()), float(chosen[PLANNED].sum()))
-    return Reach(by_setting=masked(by_setting, {REACHED: setting_keys}),
-                 by_quarter=masked(by_quarter, {REACHED: quarter_keys}),
-                 by_area=masked(by_area, {REACHED: area_keys, CYP_REACHED: young_keys}),
-                 with_a_plan=with_a_plan)
+def reach_views(work: pd.DataFrame, areas: pd.DataFrame, quarters: list[str], policy: DisclosurePolicy) -> Reach:
+    """The three views of the work, and how the settings that had a plan did against it."""
+    by_setting = setting_table(work)
+    planned = by_setting[(by_setting[SETTING] != ALL_SETTINGS) & by_setting[PLANNED].notna()]
+    return Reach(by_setting=as_reported(by_setting, policy),
+                 by_quarter=as_reported(quarter_table(work, quarters), policy),
+                 by_area=as_reported(area_table(work, areas), policy),
+                 with_a_plan=(float(planned[REACHED].sum()), float(planned[PLANNED].sum())) if len(planned) else None)
 
 
 def beside_referrals(by_area: ProtectedTable, areas_rates: pd.DataFrame, partnership: ProtectedTable,
@@ -194,8 +166,6 @@ def reach_title(reach: Reach, period: str) -> str:
     """People reached in the period, and how the work with a plan did against it."""
     total = reach.by_setting.numeric[REACHED].iloc[-1]
     sessions = reach.by_setting.numeric[SESSIONS].iloc[-1]
-    if pd.isna(total):
-        return f"Awareness work in {period}: too few people reached to show"
     title = f"{total:,.0f} people reached in {sessions:,.0f} awareness sessions, {period}"
     if reach.with_a_plan is not None and reach.with_a_plan[1] > 0:
         reached, planned = reach.with_a_plan
@@ -237,9 +207,9 @@ def furthest_below_plan(reach: Reach) -> str:
 
 
 def partnership_cyp_rate(by_area: ProtectedTable) -> float:
-    """Children and young people reached per 10,000 children over the areas shown with a population; NaN if any withheld."""
+    """Children and young people reached per 10,000 children over the areas shown with a population; NaN if none has."""
     counted = by_area.numeric[by_area.numeric[CHILDREN] > 0]
-    if by_area.mask.loc[counted.index, CYP_REACHED].any() or counted.empty:
+    if counted.empty:
         return float("nan")
     return PER * counted[CYP_REACHED].sum() / counted[CHILDREN].sum()
 
@@ -258,10 +228,10 @@ def thin_where_referrals_are_high(beside: ProtectedTable) -> str:
 
 
 def area_note(beside: ProtectedTable, policy: DisclosurePolicy) -> str:
-    """Why an area has no point on the chart."""
+    """Why an area has no point on the chart: its referral rate is withheld, or it has no population."""
     shown = beside.numeric
     missing = shown[(shown[AREA] != NO_AREA) & (shown[CYP_PER].isna() | shown[rates.RATE].isna())][AREA].tolist()
-    return (f"Not drawn, as a figure is withheld ({policy.symbol}) or the area has no population: "
+    return (f"Not drawn, as its referral rate is withheld ({policy.symbol}) or it has no population: "
             f"{', '.join(missing)}." if missing else "")
 
 
@@ -277,7 +247,7 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
                    "area filter, or load an extract that has an awareness table (data/CONTRACT.md).")
         return Section("awareness", "No awareness work recorded", filters.describe(),
                        (audiences, Note(message, tone="info")))
-    reach = protect_reach(work, fetch("awareness_areas", filters), filters.quarters(), policy)
+    reach = reach_views(work, fetch("awareness_areas", filters), filters.quarters(), policy)
     areas_rates = fetch("areas_rates", filters)
     partnership = rates.partnership_rate(areas_rates, policy)
     beside = beside_referrals(reach.by_area, areas_rates, partnership, policy)
@@ -289,9 +259,8 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
     below = furthest_below_plan(reach)
     thin = thin_where_referrals_are_high(beside)
     total = reach.by_setting
-    any_plan = (total.numeric[SETTING] != ALL_SETTINGS) & total.numeric[PLANNED].notna()
     plan_text = (percent(100 * reach.with_a_plan[0] / reach.with_a_plan[1]) if reach.with_a_plan and reach.with_a_plan[1]
-                 else policy.symbol if any_plan.any() and reach.with_a_plan is None else "no plan given")
+                 else "no plan given")
     blocks = (
         Note("The guidance's section B asks strategic leaders to plan prevention through education: of practitioners, "
              "of children and young people, of parents and carers, and of communities. This page shows where that "
@@ -300,13 +269,12 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
         Note("Only the period and area filters apply: awareness work has no referral source, age band or gender "
              "(referral rates beside it do follow those filters)"
              + ("; with areas chosen, work not tied to one area (such as online sessions) is left out. " if filters.areas
-                else ". ") + "People reached are adults and children at "
-             f"sessions, not children referred; counts of 1 to {policy.threshold - 1} people show as {policy.symbol}, "
-             "as for training, and sessions and plans are shown as they are."),
+                else ". ") + "People reached are adults and children at sessions, not children referred: like staff "
+             "trained, they are not counts of children's records, so people reached, sessions and plans are shown as "
+             "reported. Referral rates are worked out from rounded referral counts, as on the Areas page."),
         Note(title, tone="subheader"),
         Metrics((
-            Metric("People reached", figure_text(total.numeric[REACHED].iloc[-1], bool(total.mask[REACHED].iloc[-1]),
-                                                 policy.symbol)),
+            Metric("People reached", f"{total.numeric[REACHED].iloc[-1]:,.0f}"),
             Metric("Sessions delivered", f"{total.numeric[SESSIONS].iloc[-1]:,.0f}"),
             Metric("Work with a plan: reached, % of plan", plan_text,
                    help="People reached in the settings where all of the work had a planned reach, against that plan."),

@@ -7,7 +7,7 @@ from plotly.subplots import make_subplots
 
 from cseboard.contract import AUDIENCES
 from cseboard.display.charts import (BENCHMARK_COLOUR, BLUE, GREEN, GREY, ORANGE, PURPLE, RATE_VERDICT_COLOURS,
-                                     bar_heights, hover_html, markup_free, markup_free_all, style)
+                                     hover_html, markup_free, markup_free_all, style)
 from cseboard.questions import awareness as aw
 from cseboard.questions import rates
 from cseboard.questions.section import Chart
@@ -27,11 +27,10 @@ def against_plan(chart: Chart) -> go.Figure:
         mine = rows.index[rows[aw.AUDIENCE] == audience]
         if not len(mine):
             continue
-        heights, withheld = bar_heights(table, aw.REACHED, mine)
         names = [labels[rows.index.get_loc(i)] for i in mine]
         figure.add_trace(go.Bar(
-            y=names, x=heights, orientation="h", name=markup_free(audience), marker_color=AUDIENCE_COLOURS[audience],
-            text=withheld, textposition="outside", cliponaxis=False,
+            y=names, x=rows.loc[mine, aw.REACHED], orientation="h", name=markup_free(audience),
+            marker_color=AUDIENCE_COLOURS[audience],
             customdata=[hover_html((name, f"{reached} people reached in {sessions} sessions",
                                     f"Planned: {planned or 'no plan given'}"))
                         for name, reached, sessions, planned in zip(
@@ -50,7 +49,7 @@ def against_plan(chart: Chart) -> go.Figure:
 
 def by_quarter(chart: Chart) -> go.Figure:
     """People reached each quarter, a panel per audience on its own scale (schools reach far more people than the
-    rest, which would lie flat on one scale); a withheld quarter is a gap."""
+    rest, which would lie flat on one scale)."""
     table = chart.data
     figure = make_subplots(rows=2, cols=2, subplot_titles=markup_free_all(AUDIENCES), vertical_spacing=0.18,
                            horizontal_spacing=0.08)
