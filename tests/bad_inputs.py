@@ -300,7 +300,7 @@ CASES = [
     Case("awareness-identifying-heading", with_awareness(extra={"Contact phone": "none"}), "identifying_column",
          "the column looks like a phone number, which identifies a child"),
     Case("awareness-outside-the-period", with_awareness({1: {"period": "2023-Q2"}}), "outside_period",
-         "1 row dated outside the extract's period 2025-Q1 to 2025-Q1 were left out", can_load=True, severity="warning"),
+         "1 row dated outside the extract's period 2025-Q1 to 2025-Q1 was left out", can_load=True, severity="warning"),
     Case("awareness-aliases-mapped", with_awareness({0: {"audience": "Parents", "setting": "taxi drivers"}}),
          "code_mapped", "a code or spelling was mapped to the contract's label", can_load=True, severity="warning"),
     # Identifying data
