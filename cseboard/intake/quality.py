@@ -427,6 +427,7 @@ RULE_TITLES = {
     "bad_list_item": "List item not allowed", "bad_quarter": "Not a quarter", "bad_age_band": "Not an age band",
     "duplicate_id": "Duplicate id or row", "end_before_start": "Episode ends before it starts",
     "interview_before_missing": "Return interview before the episode", "trained_exceeds_scope": "More trained than in scope",
+    "reached_without_sessions": "People reached without a session",
     "trimmed": "Spaces removed", "formula_text": "Starts like a formula (kept as text)",
     "outside_period": "Rows outside the period (left out)", "bad_period": "Period not valid",
     "not_found": "File not found", "repeated_heading": "Heading given twice", "too_many_columns": "Far too many columns",
