@@ -1,7 +1,8 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    installs the Python packages and chromium (for the board pack's PDF) and serves the dashboard on the
 #               bundled synthetic sample
-#   make test   installs everything the tests need (Python packages, Debian's chromium, npm's axe-core) and runs them all
+#   make test   installs everything the tests need (Python packages, Debian's chromium, npm's axe-core and
+#               the OpenID Connect provider the single sign-on test signs in through) and runs them all
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed

@@ -40,29 +40,24 @@ class Settings:
     """What a deployment may change without touching code."""
 
     db_path: Path
+    demo_db_path: Path
     suppression_threshold: int
     boys_benchmark: float
     training_target: float
     max_upload_bytes: int
-    role: str
     duckdb_memory: str
     partnership: str
-
-    @property
-    def may_unsuppress(self) -> bool:
-        """Only analysts may switch disclosure control off, and only for internal use."""
-        return self.role == "analyst"
 
 
 def settings() -> Settings:
     """Read the settings now (tests change the environment between cases)."""
     return Settings(
         db_path=Path(_env("CSEBOARD_DB", str(PROJECT_ROOT / "data" / "store" / "cse.duckdb"))),
+        demo_db_path=Path(_env("CSEBOARD_DEMO_DB", str(PROJECT_ROOT / "data" / "store" / "demo.duckdb"))),
         suppression_threshold=int(_env("CSEBOARD_SUPPRESSION_THRESHOLD", str(DEFAULT_SUPPRESSION_THRESHOLD))),
         boys_benchmark=float(_env("CSEBOARD_BOYS_BENCHMARK", str(DEFAULT_BOYS_BENCHMARK))),
         training_target=float(_env("CSEBOARD_TRAINING_TARGET", str(DEFAULT_TRAINING_TARGET))),
         max_upload_bytes=int(_env("CSEBOARD_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
-        role=_env("CSEBOARD_ROLE", "viewer"),
         duckdb_memory=_memory_size(_env("CSEBOARD_DUCKDB_MEMORY", DEFAULT_DUCKDB_MEMORY)),
         partnership=_env("CSEBOARD_PARTNERSHIP", DEFAULT_PARTNERSHIP),
     )

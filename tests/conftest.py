@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import shutil
 import subprocess
@@ -14,9 +15,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from cseboard.access import accounts
+from cseboard.access.deployment import SignIn
+from cseboard.display import ui
 from cseboard.tools import serve
 from cseboard.config import CHROMIUM, CHROMIUM_ARGS, SAMPLE_DIR
-from cseboard.intake.ingest import load, prepare_path
+from cseboard.intake.ingest import is_sample, load, prepare_path
 from cseboard.store.database import Store
 from factory import write_extract
 from published import record_keys
@@ -57,16 +61,28 @@ def tiny_store(tmp_path):
     return build
 
 
-@pytest.fixture(scope="session")
-def sample_db(tmp_path_factory) -> Path:
-    """The bundled synthetic sample loaded once into a DuckDB file, as the dashboard opens it."""
-    path = tmp_path_factory.mktemp("sample") / "cse.duckdb"
-    opened = Store(path)
-    prepared = prepare_path(SAMPLE_DIR)
+def stored(folder: Path, path: Path, **prepare) -> Path:
+    """A store file at path holding the extract in folder, validated and ingested as the dashboard loads one."""
+    prepared = prepare_path(folder, **prepare)
     assert prepared.ok, prepared.report.text()
+    opened = Store(path)
     load(opened, prepared)
     opened.close()
     return path
+
+
+def copied(source: Path, tmp_path: Path) -> Path:
+    """A copy of a store for one test, so what a test loads or removes no other sees."""
+    path = tmp_path / "store" / "cse.duckdb"
+    path.parent.mkdir()
+    shutil.copy(source, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """The bundled synthetic sample loaded once into a DuckDB file, as the dashboard opens it."""
+    return stored(SAMPLE_DIR, tmp_path_factory.mktemp("sample") / "cse.duckdb")
 
 
 @pytest.fixture(scope="session")
@@ -77,11 +93,26 @@ def sample_keys(sample_db) -> dict[str, pd.DataFrame]:
 
 @pytest.fixture
 def sample_db_copy(tmp_path, sample_db) -> Path:
-    """A copy of the sample store (2023-Q4 to 2026-Q3) for one test, so what a test loads or removes no other sees."""
-    path = tmp_path / "store" / "cse.duckdb"
-    path.parent.mkdir()
-    shutil.copy(sample_db, path)
-    return path
+    """A copy of the sample store (2023-Q4 to 2026-Q3) for one test."""
+    return copied(sample_db, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def partnership_db(tmp_path_factory) -> Path:
+    """A store holding a real (not synthetic) extract: the sample's rows in other bytes (CRLF line ends), so the
+    dashboard treats it as a partnership's extract (2023-Q4 to 2026-Q3, source "partnership")."""
+    folder = tmp_path_factory.mktemp("partnership") / "partnership"
+    folder.mkdir()
+    for csv_file in SAMPLE_DIR.glob("*.csv"):
+        (folder / csv_file.name).write_bytes(csv_file.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    assert not is_sample(prepare_path(folder))
+    return stored(folder, folder.parent / "cse.duckdb")
+
+
+@pytest.fixture
+def partnership_db_copy(tmp_path, partnership_db) -> Path:
+    """A copy of the partnership store for one test."""
+    return copied(partnership_db, tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -91,16 +122,39 @@ def sample_tables() -> dict[str, pd.DataFrame]:
             for name in ("referrals", "missing_episodes", "training", "population", "awareness")}
 
 
+TEST_PASSWORD = "a test password, long enough"
+
+
+def local_session(db: Path, role: str, config: SignIn = SignIn(method="local")) -> str:
+    """A real local sign-in for an account test-<role> (added to the store if new): its session token."""
+    opened = Store(db)
+    try:
+        if f"test-{role}" not in set(accounts.listing(opened).username):
+            accounts.add(opened, f"test-{role}", role, TEST_PASSWORD)
+        user, token = accounts.sign_in(opened, config, f"test-{role}", TEST_PASSWORD)
+    finally:
+        opened.close()
+    assert user is not None and user.role == role
+    return token
+
+
 @pytest.fixture
 def app(sample_db, monkeypatch):
-    """Open the dashboard under Streamlit's AppTest on a store, optionally on one page with URL parameters."""
+    """Open the dashboard under Streamlit's AppTest on a store, optionally on one page with URL parameters.
+
+    role: a local account of that role signs in for real (accounts.sign_in) and its session token is put in the
+    session state, as the sign-in form does (a browser cannot set it); None: nobody is signed in; "demo": no
+    sign-in is configured, and db is the demo's store."""
     def open_page(page: str | None = None, db: Path = sample_db, query_params: dict | None = None,
-                  role: str = "viewer") -> AppTest:
-        monkeypatch.setenv("CSEBOARD_DB", str(db))
-        monkeypatch.setenv("CSEBOARD_ROLE", role)
+                  role: str | None = "viewer") -> AppTest:
+        monkeypatch.setenv("CSEBOARD_DEMO_DB" if role == "demo" else "CSEBOARD_DB", str(db))
         st.cache_data.clear()
         st.cache_resource.clear()
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        if role != "demo":
+            at.secrets["cseboard"] = {"sign_in": "local"}
+        if role not in (None, "demo"):
+            at.session_state[ui.SESSION_KEY] = local_session(db, role)
         for key, value in (query_params or {}).items():
             at.query_params[key] = value
         at.run()
@@ -140,21 +194,51 @@ def decoded(value):
     return value
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The dashboard on a free port with its own store file; stopped (and its files removed) afterwards."""
-    folder = tmp_path_factory.mktemp("e2e")
+@contextlib.contextmanager
+def serving(folder: Path, secrets: Path | None = None, port: int | None = None):
+    """The dashboard on its own store in folder (its log there too) until the block ends: (url, db)."""
     db = folder / "cse.duckdb"
     with open(folder / "streamlit.log", "wb") as log:
         try:
-            process, url = serve.start(db, log, CSEBOARD_ROLE="viewer")
+            process, url = serve.start(db, log, secrets=secrets, port=port)
         except RuntimeError as exc:
             pytest.fail(f"{exc}:\n" + (folder / "streamlit.log").read_text()[-2000:])
         try:
             yield url, db
         finally:
             serve.stop(process)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard as the demo (no sign-in configured) on a free port with its own store file; stopped (and its
+    files removed) afterwards."""
+    folder = tmp_path_factory.mktemp("e2e")
+    with serving(folder) as running:
+        yield running
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def local_server(tmp_path_factory):
+    """The dashboard with local accounts (one per role, named after it) on an empty real store: (url, db,
+    {role: password}); stopped (and its files removed) afterwards."""
+    folder = tmp_path_factory.mktemp("e2e-local")
+    passwords = {role: serve.local_account(folder / "cse.duckdb", role, role)
+                 for role in ("viewer", "analyst", "administrator")}
+    (folder / "secrets.toml").write_text(serve.LOCAL_SIGN_IN)
+    with serving(folder, folder / "secrets.toml") as (url, db):
+        yield url, db, passwords
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def browser_tab(browser, timeout_ms: float):
+    """A fresh tab in a context of its own (no cookies shared with other tabs), closed afterwards."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    opened.set_default_timeout(timeout_ms)
+    yield opened
+    context.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,12 @@
 """House-style chart helpers."""
 import pandas as pd
 
-from cseboard.questions.section import nothing_to_draw
+from cseboard.filters import Filters
+from cseboard.methods.disclosure import DEFAULT_POLICY
+from cseboard.questions import board
+from cseboard.questions.section import figures, nothing_to_draw
+from cseboard.store.database import Store
+from cseboard.store.queries import fetcher
 from cseboard.display import charts
 from cseboard.methods.disclosure import DisclosurePolicy, protect
 
@@ -11,3 +16,43 @@ def test_nothing_to_draw_when_every_figure_is_withheld_or_zero():
     protected = protect(table, counts=["count"], policy=DisclosurePolicy())
     assert nothing_to_draw(protected, ["count"], rows=[0, 1])
     assert not nothing_to_draw(protected, ["count"])
+
+
+def second_channel(trace) -> str | None:
+    """What tells a series apart besides its colour: a bar's pattern, a marker's symbol or a line's dash."""
+    if trace.type == "bar":
+        return trace.marker.pattern.shape or ""
+    if "markers" in (trace.mode or ""):
+        return str(trace.marker.symbol or "circle")
+    return trace.line.dash or "solid"
+
+
+def series_by_kind(figure) -> dict[str, dict[str, tuple[str, str | None]]]:
+    """Each kind of trace's named series in the legend: name -> (colour, second channel)."""
+    found: dict[str, dict[str, tuple[str, str | None]]] = {}
+    for trace in figure.data:
+        if not trace.name or trace.showlegend is False or trace.type not in ("bar", "scatter"):
+            continue
+        kind = "bar" if trace.type == "bar" else "markers" if "markers" in (trace.mode or "") else "lines"
+        colour = trace.marker.color if kind != "lines" else trace.line.color
+        found.setdefault(kind, {})[trace.name] = (str(colour), second_channel(trace))
+    return found
+
+
+def test_colour_never_tells_series_apart_alone_in_any_chart_of_the_pack(sample_db):
+    """Every chart the board pack and the pages draw for the sample: series of one kind that differ in colour differ
+    in pattern, symbol or dash too (WCAG 1.4.1)."""
+    store = Store(sample_db)
+    try:
+        drawn = [(figure.key, charts.draw(figure.chart))
+                 for _, answered in board.answered(fetcher(store), Filters("2025-Q4", "2026-Q3"), DEFAULT_POLICY)
+                 for figure in figures(answered.blocks) if figure.chart is not None]
+    finally:
+        store.close()
+    checked = 0
+    for key, figure in drawn:
+        for kind, series in series_by_kind(figure).items():
+            if len({colour for colour, _ in series.values()}) > 1:
+                checked += 1
+                assert len({channel for _, channel in series.values()}) == len(series), (key, kind, series)
+    assert checked >= 10

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from conftest import CHROMIUM
+from conftest import CHROMIUM, browser_tab
 from cseboard.tools import serve
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
@@ -19,11 +19,7 @@ PAGES = ["", "age-gender", "missing", "crimes-vulnerabilities", "sources-outcome
 @pytest.fixture
 def page(browser):
     """A fresh browser tab; tests that ask for `warmed` get a server whose first visit has happened."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    opened = context.new_page()
-    opened.set_default_timeout(60_000)
-    yield opened
-    context.close()
+    yield from browser_tab(browser, 60_000)
 
 
 def showing(page) -> str:

@@ -1,8 +1,12 @@
 """The home page on the sample: headline figures equal a pandas computation on the sample's CSV files."""
 from __future__ import annotations
 
+import html
+import re
+
 import pandas as pd
 import pytest
+from scipy.stats import binomtest
 
 import published
 from cseboard.periods import quarter_of
@@ -84,3 +88,47 @@ def test_the_same_referrals_show_the_same_figure_on_every_page(app, sample_table
                     and "Total" in frame.value.columns).set_index("Age band")
     assert home["Referrals"] == areas["Referrals in the partnership"] == expected
     assert f"{crosstab.at['Total', 'Total']:,.0f}" == expected
+
+
+def board_findings_on(at) -> list[str]:
+    """The findings for the board as the home page lists them (a bullet each), read back as plain text."""
+    return [m.value[2:].replace("\\", "") for m in at.markdown if m.value.startswith("- ")]
+
+
+def test_the_home_page_opens_with_the_board_packs_findings(app, board_pack_files):
+    shown = board_findings_on(app())
+    in_pack = [html.unescape(re.sub(r"\s*<a .*", "", item))
+               for item in re.findall(r"<li>(.*?)</li>", board_pack_files[0].read_text().split('id="findings"')[1]
+                                      .split("</ul>")[0])]
+    assert shown and shown == in_pack
+
+
+def change_verdict(now: float, then: float) -> str:
+    """The verdict on a change in a count, from scipy's exact binomial interval (equal time, no change: p = 1/2)."""
+    interval = binomtest(int(now), int(now + then), 0.5).proportion_ci(method="exact")
+    return ("a rise beyond" if interval.low > 0.5 else "a fall beyond" if interval.high < 0.5 else "within") + \
+        " what chance would give"
+
+
+def test_what_changed_is_judged_on_the_published_counts(app, sample_tables, sample_keys):
+    finding = next(text for text in board_findings_on(app()) if text.startswith("Referrals in 2026-Q3"))
+    now, *earlier = (published.referrals(referrals_in(sample_tables, quarter), sample_keys)
+                     for quarter in ("2026-Q3", "2026-Q2", "2025-Q3"))
+    assert finding.startswith(f"Referrals in 2026-Q3: {published.text(now)}.")
+    for quarter, then in zip(("2026-Q2", "2025-Q3"), earlier):
+        moved = f"{'up' if now > then else 'down'} {abs(now - then):,.0f} ({abs(now - then) / then:.0%})"
+        assert f"Against {quarter} ({published.text(then)}): {moved}, {change_verdict(now, then)}." in finding
+
+
+def test_the_agencies_furthest_from_the_training_target_are_named_in_order(app, sample_tables):
+    finding = next(text for text in board_findings_on(app()) if "training target" in text)
+    training = sample_tables["training"]
+    quarter = training[training.period == "2026-Q3"].astype({"staff_trained": int, "staff_in_scope": int})
+    by_agency = quarter.groupby("agency")[["staff_trained", "staff_in_scope"]].sum()
+    coverage = (100 * by_agency.staff_trained / by_agency.staff_in_scope).sort_values()
+    furthest = coverage[coverage < 90].head(3)
+    assert finding.startswith("Agencies furthest from the 90% training target in 2026-Q3: ")
+    assert [part.split(" ")[0] for part in finding.split(": ", 1)[1].split("; ")] == \
+        [agency.split(" ")[0] for agency in furthest.index]
+    for agency, share in furthest.items():
+        assert f"{agency} {share:.0f}%" in finding

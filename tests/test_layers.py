@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cseboard"
-LAYERS = ["base", "methods", "store", "intake", "questions", "display", "tools"]
+LAYERS = ["base", "methods", "store", "intake", "access", "questions", "display", "tools"]
 """Lowest first: a module may import its own layer and those before it."""
 DISPLAY_LIBRARIES = ("streamlit", "plotly")
 MAY_DISPLAY = {"display", "tools"}

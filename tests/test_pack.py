@@ -1,6 +1,7 @@
 """The board pack from the shell: HTML that opens offline and an A4 PDF holding the sections and the screen's figures."""
 from __future__ import annotations
 
+import argparse
 import re
 from html import escape
 
@@ -8,7 +9,9 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import PACK_PERIOD
-from cseboard.tools.pack import main as pack_command
+from cseboard.access import audit
+from cseboard.store.database import AuditError, Store
+from cseboard.tools.pack import main as pack_command, pack_filters
 
 
 def pdf_text(path) -> str:
@@ -60,6 +63,47 @@ def test_a_quarter_not_loaded_is_refused_with_a_message(tmp_path, sample_db_copy
     out = tmp_path / "pack"
     assert pack_command(["--db", str(sample_db_copy), "--period", "2030-Q1", "--out", str(out)]) == 1
     assert "2030-Q1 is not loaded" in capsys.readouterr().out
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("option, value", [("--area", "Atlantis"), ("--source", "Carrier pigeon")])
+def test_a_filter_value_not_in_the_store_is_refused_rather_than_packing_everything(tmp_path, sample_db_copy, capsys,
+                                                                                 option, value):
+    out = tmp_path / "pack"
+    assert pack_command(["--db", str(sample_db_copy), "--period", PACK_PERIOD, "--out", str(out), option, value]) == 1
+    assert f"{value!r} in the store" in capsys.readouterr().out
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("first, expected_first", [("2025-Q4", "2025-Q4"), ("2026-Q1", "2026-Q3"),
+                                                   ("2024-Q2", "2024-Q4"), (None, "2025-Q4")])
+def test_the_packs_period_is_one_quarter_or_whole_years_as_on_screen(sample_db, first, expected_first):
+    args = argparse.Namespace(period=PACK_PERIOD, first=first, area="Northgate", source=None, age=None, gender=None)
+    store = Store(sample_db, read_only=True)
+    try:
+        filters = pack_filters(args, store)
+    finally:
+        store.close()
+    assert (filters.first_quarter, filters.last_quarter, filters.areas) == (expected_first, PACK_PERIOD, ("Northgate",))
+
+
+def test_making_the_pack_leaves_one_audit_entry_naming_the_shell_user_and_the_filters(board_pack_files):
+    opened = Store(board_pack_files[0].parent / "cse.duckdb")
+    made = audit.entries(opened, actions=["board_pack"])
+    opened.close()
+    assert len(made) == 1
+    assert made.who[0] == audit.shell_user() and made.role.isna().all()
+    assert f"to {PACK_PERIOD}" in made.detail[0]
+
+
+def test_a_pack_whose_audit_entry_cannot_be_written_is_not_made(tmp_path, sample_db_copy, monkeypatch, capsys):
+    def full_trail(store, entry):
+        raise AuditError("the audit trail could not be written (disk full)")
+
+    monkeypatch.setattr(Store, "append_audit", full_trail)
+    out = tmp_path / "pack"
+    assert pack_command(["--db", str(sample_db_copy), "--period", PACK_PERIOD, "--out", str(out)]) == 1
+    assert "No pack made: the audit trail could not be written" in capsys.readouterr().out
     assert not out.exists()
 
 

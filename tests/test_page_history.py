@@ -8,6 +8,7 @@ import pytest
 
 from bad_inputs import extract_zip
 from conftest import TODAY, assert_same_snapshot, texts
+from cseboard.display import ui
 from cseboard.intake import quality
 from cseboard.intake.ingest import load, prepare_uploads
 from cseboard.store.database import Store
@@ -26,9 +27,9 @@ def load_second(db, **referral_overrides) -> dict:
     return before
 
 
-def test_table_lists_each_extract_with_period_hash_rows_and_quality(app, sample_db_copy):
-    load_second(sample_db_copy)
-    at = app(page="pages/data/history.py", db=sample_db_copy)
+def test_table_lists_each_extract_with_period_hash_rows_and_quality(app, partnership_db_copy):
+    load_second(partnership_db_copy)
+    at = app(page="pages/data/history.py", db=partnership_db_copy, role="administrator")
     table = at.dataframe[0].value
     assert table.Extract.tolist() == [2, 1]
     assert table.Period.tolist() == ["2026-Q3", "2023-Q4 to 2026-Q3"]
@@ -39,52 +40,57 @@ def test_table_lists_each_extract_with_period_hash_rows_and_quality(app, sample_
     assert {"Loaded", "Source", "Missing episodes", "Population rows", "Warnings"} <= set(table.columns)
 
 
-def test_quality_report_of_the_chosen_extract_is_shown_in_full_to_an_analyst(app, sample_db_copy):
-    at = app(page="pages/data/history.py", db=sample_db_copy, role="analyst")
+def test_quality_report_of_the_chosen_extract_is_shown_in_full_to_an_analyst(app, partnership_db_copy):
+    at = app(page="pages/data/history.py", db=partnership_db_copy, role="analyst")
     rag = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
     assert rag.Measure.tolist()[:2] == ["Gender not known", "Ethnicity not known"]
     assert "Recording quality:" in texts(at.markdown)
     from cseboard.display import ui
-    stored = json.loads(ui.open_store(str(sample_db_copy)).extracts().quality_json[0])
+    stored = json.loads(ui.open_store(str(partnership_db_copy)).extracts().quality_json[0])
     assert [r["figure"] for r in stored["rag"]] == rag.Figure.tolist()
     assert any("completeness" in expander.label for expander in at.expander)
 
 
-def test_a_viewer_sees_the_quality_ratings_without_counts_or_record_level_examples(app, sample_db_copy):
-    at = app(page="pages/data/history.py", db=sample_db_copy)
-    rag = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
-    assert rag.Measure.tolist()[:2] == ["Gender not known", "Ethnicity not known"]
-    assert "Figure" not in rag.columns and "Rating" in rag.columns
-    assert not any("completeness" in expander.label or "duplicates" in expander.label for expander in at.expander)
-    assert any("are for analysts" in caption.value for caption in at.caption)
+def test_a_viewer_gets_no_quality_report_figures_or_record_level_examples(app, partnership_db_copy):
+    """Issue 18: the report's figures are exact counts of records and its detail shows records: analysts only, so
+    the server refuses the page before any of it is drawn."""
+    at = app(page="pages/data/history.py", db=partnership_db_copy, role="viewer")
+    assert "may not see the extract history" in texts(at.error)
+    assert not at.dataframe and not at.expander and not at.selectbox
+    assert "Recording quality:" not in texts(at.markdown)
 
 
-def test_undo_explains_what_comes_back_and_restores_the_exact_previous_state(app, sample_db_copy):
-    before = load_second(sample_db_copy, area="Riverside")
-    at = app(page="pages/data/history.py", db=sample_db_copy)
+def test_undo_explains_what_comes_back_and_restores_the_exact_previous_state(app, partnership_db_copy):
+    before = load_second(partnership_db_copy, area="Riverside")
+    at = app(page="pages/data/history.py", db=partnership_db_copy, role="administrator")
     assert at.selectbox(key="history_remove").value == 2
     warning = texts(at.warning)
     assert "Removing extract 2 deletes its rows from the store." in warning
     assert "Extract 1 comes back for 2026-Q3." in warning
+    assert at.button(key="history_confirm").disabled
+    at.checkbox(key="history_remove_confirmed").check().run()
+    assert at.checkbox(key="history_remove_confirmed").label == (
+        "Yes, remove " + ui.plain("extract 2 (q3.zip, 2026-Q3 to 2026-Q3, 5 referrals)"))
     at.button(key="history_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "Removed extract 2. Extract 1 comes back for 2026-Q3." in texts(at.success)
-    from cseboard.display import ui
-    assert_same_snapshot(before, ui.open_store(str(sample_db_copy)).snapshot())
+    assert texts(at.success).startswith("Removed extract 2 ")
+    assert texts(at.success).endswith(". Extract 1 comes back for 2026-Q3.")
+    assert_same_snapshot(before, ui.open_store(str(partnership_db_copy)).snapshot())
     assert at.dataframe[0].value.Extract.tolist() == [1]
 
 
-def test_removing_an_older_extract_says_the_newer_one_stays(app, sample_db_copy):
-    load_second(sample_db_copy)
-    at = app(page="pages/data/history.py", db=sample_db_copy)
+def test_removing_an_older_extract_says_the_newer_one_stays(app, partnership_db_copy):
+    load_second(partnership_db_copy)
+    at = app(page="pages/data/history.py", db=partnership_db_copy, role="administrator")
     at.selectbox(key="history_remove").set_value(1).run()
     warning = texts(at.warning)
     assert "No extract covers 2023-Q4 to 2026-Q2 after this: those quarters will have no data." in warning
     assert "2026-Q3 stay as they are: the newer extract 2 is shown for them." in warning
 
 
-def test_removing_the_last_extract_leaves_an_empty_dashboard_without_errors(app, sample_db_copy):
-    at = app(page="pages/data/history.py", db=sample_db_copy)
+def test_removing_the_last_extract_leaves_an_empty_dashboard_without_errors(app, partnership_db_copy):
+    at = app(page="pages/data/history.py", db=partnership_db_copy, role="administrator")
+    at.checkbox(key="history_remove_confirmed").check().run()
     at.button(key="history_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "No extract is loaded." in texts(at.info)

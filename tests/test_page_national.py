@@ -35,7 +35,7 @@ def choose(at, la_code: str):
 
 
 def test_before_any_import_the_page_asks_for_the_files(app, sample_db_copy):
-    at = app(PAGE, db=sample_db_copy)
+    at = app(PAGE, db=sample_db_copy, role="analyst")
     assert any("To see the comparison, import" in info.value for info in at.info)
     assert not at.get("plotly_chart")
 
@@ -46,7 +46,7 @@ def test_before_any_import_the_page_asks_for_the_files(app, sample_db_copy):
 ])
 def test_rates_match_a_hand_computation(app, sample_db_copy, tmp_path, la_code, name, cse_2025, region_name,
                                         region_2025):
-    at = choose(upload(app(PAGE, db=sample_db_copy), tmp_path), la_code)
+    at = choose(upload(app(PAGE, db=sample_db_copy, role="analyst"), tmp_path), la_code)
     table = comparison(at)
     cse = table.loc[(2025, "Child sexual exploitation")]
     assert cse[f"{name}: per 10,000 children"] == cse_2025
@@ -57,7 +57,7 @@ def test_rates_match_a_hand_computation(app, sample_db_copy, tmp_path, la_code, 
 
 
 def test_dfe_symbols_stay_symbols_and_published_small_numbers_are_not_suppressed_again(app, sample_db_copy, tmp_path):
-    at = choose(upload(app(PAGE, db=sample_db_copy), tmp_path), "101")
+    at = choose(upload(app(PAGE, db=sample_db_copy, role="analyst"), tmp_path), "101")
     table = comparison(at)
     trafficking = table.loc[(2025, "Trafficking")]
     assert trafficking["Northby, City of: assessments with the factor"] == "c"
@@ -70,8 +70,8 @@ def test_dfe_symbols_stay_symbols_and_published_small_numbers_are_not_suppressed
 
 
 def test_the_import_survives_a_restart_and_a_new_file_replaces_the_old(app, sample_db_copy, tmp_path):
-    upload(app(PAGE, db=sample_db_copy), tmp_path)
-    restarted = choose(app(PAGE, db=sample_db_copy), "101")
+    upload(app(PAGE, db=sample_db_copy, role="analyst"), tmp_path)
+    restarted = choose(app(PAGE, db=sample_db_copy, role="analyst"), "101")
     assert comparison(restarted).loc[(2025, "Child sexual exploitation"), "Northby, City of: per 10,000 children"] == "15.0"
     rows = fx.factor_rows()
     for row in rows:
@@ -82,7 +82,7 @@ def test_the_import_survives_a_restart_and_a_new_file_replaces_the_old(app, samp
 
 
 def test_a_wrong_file_is_explained_and_nothing_is_imported(app, sample_db_copy, tmp_path):
-    at = app(PAGE, db=sample_db_copy)
+    at = app(PAGE, db=sample_db_copy, role="analyst")
     path = fx.write_population(tmp_path)
     at.file_uploader(key="national_factors").set_value(("population.csv", path.read_bytes(), "text/csv"))
     at.button[0].click().run()

@@ -12,8 +12,8 @@ from factory import rows
 
 
 @pytest.fixture
-def upload_page(app, sample_db_copy):
-    return app(page="pages/data/upload.py", db=sample_db_copy)
+def upload_page(app, partnership_db_copy):
+    return app(page="pages/data/upload.py", db=partnership_db_copy, role="analyst")
 
 
 def snapshot(db) -> dict:
@@ -38,7 +38,7 @@ def test_page_without_an_upload_asks_for_files(upload_page):
     assert not [b for b in at.button if b.key == "upload_confirm"]
 
 
-def test_good_extract_is_checked_previewed_and_loaded_only_on_confirm(upload_page, sample_db_copy):
+def test_good_extract_is_checked_previewed_and_loaded_only_on_confirm(upload_page, partnership_db_copy):
     at = upload(upload_page, ("extract.zip", extract_zip(referrals=rows("referrals", 6, referral_date="2026-10-01"),
                                                          training=rows("training", 1, period="2026-Q4"))))
     assert "This extract can load." in texts(at.success)
@@ -48,14 +48,14 @@ def test_good_extract_is_checked_previewed_and_loaded_only_on_confirm(upload_pag
     assert list(preview.columns)[:3] == ["referral_id", "child_id", "referral_date"] and len(preview) == 6
     assert preview.linked_crimes[0] == "drugs; gangs"
     assert any("Gender not known" in str(d.value.get("Measure", pd.Series()).tolist()) for d in at.dataframe)
-    before = snapshot(sample_db_copy)
+    before = snapshot(partnership_db_copy)
     assert len(before["extracts"]) == 1
     at.button(key="upload_confirm").click().run()
     assert not at.exception
     assert "Loaded extract 2: 2026-Q4 to 2026-Q4, 6 referrals." in texts(at.success)
     assert "These files were loaded as extract 2." in texts(at.success)
     assert not [b for b in at.button if b.key == "upload_confirm"]
-    after = snapshot(sample_db_copy)
+    after = snapshot(partnership_db_copy)
     assert after["extracts"].extract_id.tolist() == [1, 2]
     assert after["extracts"].quality_json.notna().all()
     assert len(after["referrals"]) == len(before["referrals"]) + 6
@@ -64,7 +64,7 @@ def test_good_extract_is_checked_previewed_and_loaded_only_on_confirm(upload_pag
 def test_overlap_is_explained_before_loading(upload_page):
     at = upload(upload_page, ("referrals.csv", referrals_with({}, count=5).replace(b"2025-02-10", b"2026-08-01")))
     notes = texts(at.info)
-    assert ("This replaces extract 1 (sample) for 2026-Q3; the older one comes back if you undo this load "
+    assert ("This replaces extract 1 (partnership) for 2026-Q3; the older one comes back if you undo this load "
             "on the Extract history page.") in notes
 
 
@@ -75,10 +75,10 @@ def test_overlap_is_explained_before_loading(upload_page):
     ("binary-named-csv", "this is not a text CSV file"),
     ("identifying-heading", "the column looks like a date of birth"),
 ])
-def test_refused_upload_says_why_and_writes_nothing(upload_page, sample_db_copy, case_id, shown):
+def test_refused_upload_says_why_and_writes_nothing(upload_page, partnership_db_copy, case_id, shown):
     case = next(c for c in CASES if c.id == case_id)
-    before = snapshot(sample_db_copy)
-    files_before = sorted(p.name for p in sample_db_copy.parent.iterdir())
+    before = snapshot(partnership_db_copy)
+    files_before = sorted(p.name for p in partnership_db_copy.parent.iterdir())
     at = upload(upload_page, *case.uploads())
     errors = texts(at.error)
     assert "This extract cannot load" in errors and "Nothing has been written." in errors
@@ -86,8 +86,8 @@ def test_refused_upload_says_why_and_writes_nothing(upload_page, sample_db_copy,
     assert "LS1 4AB" not in errors
     assert not [b for b in at.button if b.key == "upload_confirm"]
     assert "Nothing was stored; the dashboard is unchanged." in texts(at.info)
-    assert_same_snapshot(before, snapshot(sample_db_copy))
-    assert sorted(p.name for p in sample_db_copy.parent.iterdir()) == files_before
+    assert_same_snapshot(before, snapshot(partnership_db_copy))
+    assert sorted(p.name for p in partnership_db_copy.parent.iterdir()) == files_before
 
 
 def test_every_problem_is_listed_by_rule_with_counts(upload_page):
@@ -121,9 +121,9 @@ def test_chosen_period_leaves_out_rows_outside_it(upload_page):
     assert "**Period:** 2025-Q1 to 2025-Q1. **Rows:** 2 referrals." in texts(at.markdown)
 
 
-def test_file_above_the_configured_limit_is_refused(app, sample_db_copy, monkeypatch):
+def test_file_above_the_configured_limit_is_refused(app, partnership_db_copy, monkeypatch):
     monkeypatch.setenv("CSEBOARD_MAX_UPLOAD_BYTES", "4096")
-    at = app(page="pages/data/upload.py", db=sample_db_copy)
+    at = app(page="pages/data/upload.py", db=partnership_db_copy, role="analyst")
     upload(at, ("referrals.csv", referrals_with({}, count=60)))
     assert "File too large: referrals.csv: the file is" in texts(at.error)
     assert "above the limit of 4.0 KB" in texts(at.error)

@@ -160,35 +160,35 @@ def test_a_store_in_use_by_another_process_is_not_called_damaged(tmp_path, capsy
     assert f"Not loaded: the store {path} is in use by another process" in out and "damaged" not in out
 
 
-def test_a_load_that_fails_while_writing_leaves_the_file_and_the_ids_as_they_were(tmp_path, sample_db_copy, monkeypatch):
+def test_a_load_that_fails_while_writing_leaves_the_file_and_the_ids_as_they_were(tmp_path, partnership_db_copy, monkeypatch):
     """A full disk, simulated: DuckDB fails at the write step after the rows went in. The file must be the same bytes
     afterwards (not grown by the blocks written for the rolled-back rows), and the next load gets the next id."""
     folder = synth.write_extract(synth.generate(150_000, seed=7, end_quarter="2026-Q2", quarters=4), tmp_path / "big")
     prepared = prepare_path(folder, today=TODAY)
     assert prepared.ok, prepared.report.text()
-    opened = Store(sample_db_copy)
+    opened = Store(partnership_db_copy)
     last_id = int(opened.extracts().extract_id.max())
     before, version = opened.snapshot(), opened.version()
     opened.cursor().execute("CHECKPOINT")
-    size, data = sample_db_copy.stat().st_size, sample_db_copy.read_bytes()
+    size, data = partnership_db_copy.stat().st_size, partnership_db_copy.read_bytes()
     grown = []
 
     def disk_full(cursor, first, last):
-        grown.append(sample_db_copy.stat().st_size > size)
+        grown.append(partnership_db_copy.stat().st_size > size)
         raise duckdb.IOException("No space left on device")
 
     monkeypatch.setattr(store_module, "_refresh", disk_full)
     with pytest.raises(StoreError, match="No space left on device.*the store is unchanged"):
         load(opened, prepared)
     assert grown == [True], "the rows were not written before the failure: the test would prove nothing"
-    assert sample_db_copy.stat().st_size == size and sample_db_copy.read_bytes() == data
+    assert partnership_db_copy.stat().st_size == size and partnership_db_copy.read_bytes() == data
     assert_same_snapshot(before, opened.snapshot())
     assert opened.version() == version
     monkeypatch.undo()
     assert load(opened, prepared) == last_id + 1
     loaded = opened.snapshot()
     opened.close()
-    reopened = Store(sample_db_copy)  # the blocks cut off were free: the store written after it opens whole
+    reopened = Store(partnership_db_copy)  # the blocks cut off were free: the store written after it opens whole
     assert_same_snapshot(loaded, reopened.snapshot())
     reopened.close()
 

@@ -27,7 +27,12 @@ GENDER_COLOURS = {"Male": BLUE, "Female": VERMILLION, "Other": GREEN, "Not known
 GENDER_GROUP_COLOURS = {BOYS: GENDER_COLOURS["Male"], OTHERS: GENDER_COLOURS["Female"]}
 BENCHMARK_COLOUR = "#333333"
 RATE_VERDICT_COLOURS = {rates.HIGHER: ORANGE, rates.SIMILAR: GREY, rates.LOWER_THAN: SKY}
+RATE_VERDICT_SYMBOLS = {rates.HIGHER: "triangle-up", rates.SIMILAR: "circle", rates.LOWER_THAN: "triangle-down"}
 FONT = "Source Sans Pro, Arial, sans-serif"
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "cross", "star", "hexagon")
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+PATTERNS = ("", "/", ".", "x", "\\", "+", "-", "|")
+"""Second channels beside colour, by series in legend order: colour never carries meaning alone (WCAG 1.4.1)."""
 
 
 def markup_free(text) -> str:
@@ -59,6 +64,37 @@ def untitled(figure: go.Figure) -> go.Figure:
     return figure.update_layout(title_text=None)
 
 
+def distinguishable(figure: go.Figure) -> go.Figure:
+    """Give each named series a marker symbol, a line dash or a bar pattern of its own, in legend order, where its
+    drawing set none: a reader who cannot tell the colours apart tells the series apart by shape."""
+    series: dict[str, list[str]] = {}
+    for trace in figure.data:
+        if trace.name and trace.showlegend is not False:
+            names = series.setdefault(_series_kind(trace), [])
+            names += [] if trace.name in names else [trace.name]
+    for trace in figure.data:
+        names = series.get(_series_kind(trace), [])
+        if trace.name not in names or len(names) < 2:
+            continue
+        order = names.index(trace.name)
+        if trace.type == "bar" and not trace.marker.pattern.shape:
+            trace.marker.pattern.update(shape=PATTERNS[order % len(PATTERNS)], solidity=0.2, fgopacity=0.55)
+        elif _series_kind(trace) == "markers" and trace.marker.symbol is None:
+            trace.marker.symbol = SYMBOLS[order % len(SYMBOLS)]
+        elif _series_kind(trace) == "lines" and trace.line.dash is None:
+            trace.line.dash = DASHES[order % len(DASHES)]
+    return figure
+
+
+def _series_kind(trace) -> str:
+    """What tells a trace's series apart besides colour: a bar's pattern, a marker's symbol or a line's dash."""
+    if trace.type == "bar":
+        return "bar"
+    if trace.type == "scatter":
+        return "markers" if "markers" in (trace.mode or "") else "lines" if "lines" in (trace.mode or "") else ""
+    return ""
+
+
 def style(figure: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
           height: int = 420) -> go.Figure:
     """Title states the finding; axes say their units; no chart junk."""
@@ -72,6 +108,7 @@ def style(figure: go.Figure, title: str, x_title: str | None = None, y_title: st
         hoverlabel={"font": {"family": FONT}},
         colorway=SEQUENCE,
     )
+    distinguishable(figure)
     if x_title is not None:
         figure.update_xaxes(title_text=x_title)
     if y_title is not None:
@@ -89,6 +126,7 @@ def bar_heights(protected: ProtectedTable, column: str, rows=None) -> tuple[pd.S
 
 FUNNEL_LINES = {0.95: "dash", 0.998: "dot"}
 POSITION_COLOURS = {0.95: ORANGE, 0.998: PURPLE}
+POSITION_SYMBOLS = {None: "circle", 0.95: "diamond", 0.998: "square"}
 
 
 def _outermost_level(position: str) -> float | None:
@@ -120,7 +158,7 @@ def funnel_plot(table: pd.DataFrame, *, label: str, size: str, value: str, posit
                 line={"color": GREY, "width": 1, "dash": FUNNEL_LINES[level]},
                 name=f"{level_label(level)} limits", legendgroup=str(level), showlegend=side == "upper"))
     figure.add_trace(go.Scatter(x=[0, largest * 1.1], y=[centre, centre], mode="lines", hoverinfo="skip",
-                                line={"color": BENCHMARK_COLOUR, "width": 1.5}, name=centre_label))
+                                line={"color": BENCHMARK_COLOUR, "width": 1.5, "dash": "solid"}, name=centre_label))
     levels = shown[position].map(_outermost_level)
     for level, group in [(None, shown[levels.isna()])] + [(lv, shown[levels == lv]) for lv in FUNNEL_LEVELS]:
         outside = level is not None
@@ -128,6 +166,7 @@ def funnel_plot(table: pd.DataFrame, *, label: str, size: str, value: str, posit
             x=group[size], y=group[value], mode="markers+text" if outside else "markers",
             text=markup_free_all(group[label]) if outside else None, textposition="top center",
             marker={"color": POSITION_COLOURS[level] if outside else GREY, "size": 10 if outside else 8,
+                    "symbol": POSITION_SYMBOLS[level],
                     "line": {"color": "white", "width": 1}},
             customdata=group["_hover"], hovertemplate="%{customdata}<extra></extra>",
             name=(f"Outside the {level_label(level)} limits" if outside else "Within the 95% limits"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cseboard.display.ui import plain
+from cseboard.display import ui
 from cseboard.questions import national
 from cseboard.store.database import Store
 
@@ -17,9 +17,12 @@ def import_panel(store: Store) -> None:
     with st.expander("Import or replace the published files", expanded=len(stored) < len(national.READERS)):
         st.markdown("Download the three files from the DfE and ONS and import them here. They are kept with the "
                     "dashboard's data, so this is needed once per publication; importing a file again replaces it.")
-        import_form(store)
+        if ui.refusal_for("import_benchmarks") is None:
+            import_form(store)
+        else:
+            st.caption(ui.refusal_for("import_benchmarks"))
         for row in national.imports(store.cursor()).itertuples():
-            st.caption(plain(f"{row.kind.capitalize()}: {row.file_name}, imported {row.imported_at:%d %B %Y %H:%M}."))
+            st.caption(ui.plain(f"{row.kind.capitalize()}: {row.file_name}, imported {row.imported_at:%d %B %Y %H:%M}."))
 
 
 def import_form(store: Store) -> None:
@@ -41,9 +44,10 @@ def import_form(store: Store) -> None:
         except national.NationalFileError as error:
             problems.append(str(error))
     for problem in problems:
-        st.error(plain(problem))
+        st.error(ui.plain(problem))
     if problems:
         st.info("Nothing was imported. Replace the file named above and press Import again.")
         return
+    ui.require("import_benchmarks")
     national.save_imports(store.cursor(), tables, {kind: upload.name for kind, upload in chosen.items()})
-    st.success(plain(f"Imported {', '.join(upload.name for upload in chosen.values())}."))
+    st.success(ui.plain(f"Imported {', '.join(upload.name for upload in chosen.values())}."))

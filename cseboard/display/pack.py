@@ -15,7 +15,7 @@ from plotly.offline import get_plotlyjs
 from cseboard.config import CHROMIUM, CHROMIUM_ARGS
 from cseboard.display import charts
 from cseboard.questions.board import BoardPack
-from cseboard.questions.section import Columns, Definitions, Figure, Metrics, Note, Section, Slot, Tabs
+from cseboard.questions.section import BoardFinding, Columns, Definitions, Figure, Metrics, Note, Section, Slot, Tabs
 
 SHORT_TABLE_ROWS = 12
 """A pack shows the first rows of each table; the dashboard and its CSV downloads hold the rest."""
@@ -36,7 +36,7 @@ figure { margin: 1rem 0; break-inside: avoid; } figcaption { font-size: .92rem; 
 table { border-collapse: collapse; font-size: .85rem; margin: .4rem 0 1rem; }
 th, td { border: 1px solid #c8c8c8; padding: .2rem .45rem; text-align: left; } th { background: #f1f1f1; }
 nav li, .findings li { margin-bottom: .5rem; } nav a, .findings a { display: inline-block; min-height: 24px; line-height: 24px; } .chart-title { font-weight: 600; font-size: 1.05rem; margin: .2rem 0; } a { color: #005a8c; }
-section.question { break-before: page; }
+section.question { break-before: page; } header.title-page { break-after: page; }
 h2, h3 { break-after: avoid; }
 @media (max-width: 40rem) { .columns { grid-template-columns: 1fr; } }
 @media print { body { max-width: none; padding: 0; } .modebar { display: none !important; } a { color: inherit; } }
@@ -55,7 +55,7 @@ def text(value) -> str:
 def document(contents: BoardPack) -> str:
     """The whole pack as one self-contained HTML document (plotly.js inline, no request to any other host)."""
     sections = contents.sections
-    parts = [_title_page(contents), _contents_page(sections), _findings(contents, sections)]
+    parts = [_title_page(contents), _contents_page(sections), _findings(contents)]
     parts += [_section(title, answered) for title, answered in sections]
     parts += [_caveats(contents), _closing(contents)]
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -80,11 +80,15 @@ def _contents_page(sections) -> str:
     return f'<nav aria-label="Contents"><h2>Contents</h2><ol>{"".join(entries)}</ol></nav>'
 
 
-def _findings(contents: BoardPack, sections) -> str:
-    titles = {answered.question: title for title, answered in sections}
-    items = [f'<li>{text(finding)} <a href="#{text(key)}">See {text(titles.get(key, key))}.</a></li>'
-             for finding, key in contents.findings]
+def _findings(contents: BoardPack) -> str:
+    items = [f'<li>{text(item.finding.sentence())} <a href="#{_anchor(item)}">See {text(item.question_title)}.</a></li>'
+             for item in contents.findings]
     return f'<section id="findings"><h2>Findings for the board</h2><ul class="findings">{"".join(items)}</ul></section>'
+
+
+def _anchor(item: BoardFinding) -> str:
+    """Where a finding's link goes: the figure it rests on, or its section when it names none."""
+    return text(f"figure-{item.finding.figure}" if item.finding.figure else item.question)
 
 
 def _section(title: str, answered: Section) -> str:
@@ -143,7 +147,7 @@ def _figure(block: Figure) -> str:
     if block.table is not None:
         parts.append(_short_table(block))
     label = block.alt_text or (block.chart.title if block.chart is not None else block.too_small or "")
-    return f'<figure aria-label="{text(label)}">' + "".join(parts) + "</figure>"
+    return f'<figure id="figure-{text(block.key)}" aria-label="{text(label)}">' + "".join(parts) + "</figure>"
 
 
 def _short_table(block: Figure) -> str:
@@ -181,7 +185,7 @@ def print_pdf(html_path: Path, pdf_path: Path) -> None:
             page = browser.new_page()
             page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
                        else route.abort())
-            page.goto(html_path.resolve().as_uri(), wait_until="load")
+            page.goto(html_path.resolve().as_uri(), wait_until="load", timeout=120_000)
             page.wait_for_function("Array.from(document.querySelectorAll('.plotly-graph-div'))"
                                    ".every(div => div.querySelector('.main-svg'))", timeout=120_000)
             page.emulate_media(media="print")

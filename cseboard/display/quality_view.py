@@ -58,23 +58,13 @@ def _group(group: dict, expanded: bool, icon: str) -> None:
                 st.caption(f"Showing the first {shown} of {count:,} (up to {SAMPLES_PER_RULE} per file and column).")
 
 
-def show_quality(found: dict | None, key: str, record_level: bool = True) -> None:
-    """The RAG summary at the top, with the thresholds, and the detail below it.
-
-    record_level: False for a viewer who may not see exact figures (the history page's viewers): the report's
-    figures are counts of the extract's records, and its detail has record-level examples, so they see the ratings
-    alone. Whoever uploads an extract holds it already and sees all of it.
-    """
+def show_quality(found: dict | None, key: str) -> None:
+    """The RAG summary at the top, with the thresholds, and the detail below it."""
     if not found:
         st.info("No data-quality report is kept for this extract.")
         return
     st.markdown(f"**Recording quality:** {quality.rag_line(found)}")
     table = quality.rag_table(found)
-    if not record_level:
-        st.dataframe(table.drop(columns="Figure"), hide_index=True, width="stretch", key=f"{key}_rag")
-        st.caption("The figures behind each rating, and examples of the records concerned, are for analysts: they "
-                   "are exact counts of the extract's records.")
-        return
     styled = table.style.map(lambda rating: f"background-color: {quality.RAG_COLOURS.get(rating, '')}",
                              subset=["Rating"])
     st.dataframe(styled, hide_index=True, width="stretch", key=f"{key}_rag")

@@ -5,7 +5,19 @@ import streamlit as st
 
 from cseboard.display import charts, ui
 from cseboard.display.ui import plain
-from cseboard.questions.section import Columns, Definitions, Figure, Folded, Metrics, Note, Section, Slot, Tabs
+from cseboard.questions.section import (Columns, Definitions, Figure, Findings, Folded, Metrics, Note, Section, Slot,
+                                        Tabs)
+
+QUESTION_PAGES = {
+    "age_gender": "pages/questions/age_gender.py",
+    "missing": "pages/questions/missing.py",
+    "linked": "pages/questions/crimes_vulnerabilities.py",
+    "sources": "pages/questions/sources_outcomes.py",
+    "areas": "pages/questions/areas.py",
+    "training": "pages/questions/training.py",
+}
+"""The page that answers each question, for a finding's link (the home page's own findings need none)."""
+
 
 def section(answered: Section, *containers) -> None:
     """Draw a section's blocks in order; each Slot moves on to the next container (the page drew its widget between)."""
@@ -39,6 +51,8 @@ def _block(block) -> None:
             with tab:
                 for inner in blocks:
                     _block(inner)
+    elif isinstance(block, Findings):
+        findings(block)
     elif isinstance(block, Folded):
         with st.expander(plain(block.label)):
             for inner in block.blocks:
@@ -80,6 +94,17 @@ def metrics(block: Metrics) -> None:
                       chart_data=list(card.trend) if card.trend is not None else None, chart_type="line")
             if card.footnote:
                 st.caption(plain(card.footnote))
+
+
+def findings(block: Findings) -> None:
+    """The findings for the board, each with a link to the page that answers its question, as the pack opens."""
+    with st.container(border=True):
+        st.header("Findings for the board")
+        for item in block.items:
+            st.markdown(f"- {plain(item.finding.sentence())}")
+            if item.question in QUESTION_PAGES:
+                st.page_link(QUESTION_PAGES[item.question], label=f"See {item.question_title}",
+                             icon=":material/arrow_forward:")
 
 
 def too_small(what: str) -> None:

@@ -1,4 +1,4 @@
-"""Streamlit glue shared by the entry script and the pages: store, cached queries, filters, tables."""
+"""Streamlit glue shared by the entry script and the pages: store, who is signed in, cached queries, filters, tables."""
 from __future__ import annotations
 
 import re
@@ -7,14 +7,18 @@ from urllib.parse import urlencode
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
+from cseboard.access import accounts, audit
+from cseboard.access.deployment import SignIn
+from cseboard.access.roles import DEMO_VISITOR, User, refusal
 from cseboard.methods import disclosure
 from cseboard.config import SAMPLE_DIR, settings
 from cseboard.contract import AGE_BANDS, GENDERS
 from cseboard.filters import ONE_OR_ALL, URL_KEYS, Filters, from_url
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.queries import run_filtered
-from cseboard.store.database import Store, StoreError, damage
+from cseboard.store.database import AuditError, Store, StoreError, damage
 from cseboard.questions import section
 
 MARKUP = re.compile(r"([\\`*_\[\]$~|])|(<)(?=[A-Za-z/!?])|(&)(?=#?\w+;)|(:)(?=\w+[\[:])|^(#)", re.MULTILINE)
@@ -28,26 +32,89 @@ def plain(text) -> str:
 
 FILTERS_KEY = "filters"
 UNSUPPRESS_KEY = "disclosure_off"
+# The signed-in local session's token: set only by the sign-in form on the server (no widget has this key, so a
+# browser cannot set it); tests put a token made by accounts.sign_in here. The cookie carries it across reloads.
+SESSION_KEY = "access_session_token"
+SESSION_COOKIE = "cseboard_session"
 
 
 @st.cache_resource
-def open_store(path: str) -> Store:
-    """One DuckDB connection per process; queries take their own cursor. An empty store gets the sample."""
-    store = Store(path)
-    if store.is_empty():
+def open_store(path: str, demo: bool = False) -> Store:
+    """One DuckDB connection per process, locked down while serving; queries take their own cursor. Only the
+    demo's own store is ever filled with the synthetic sample."""
+    store = Store(path, demo=demo)
+    if demo and "real" in store.kinds():
+        store.close()
+        raise StoreError(f"{path} holds real extracts, so it cannot be the demo's store: configure sign-in, or "
+                         "point CSEBOARD_DEMO_DB at another file")
+    if demo and store.is_empty():
         prepared = prepare_path(SAMPLE_DIR)
         if prepared.ok:
             load(store, prepared)
+    store.lock_down()
     return store
 
 
-def store() -> Store:
-    """The store, or on every page a plain message saying what is wrong with it and how to put it right."""
+def sign_in_config() -> SignIn:
+    """How this server signs people in ([cseboard] in .streamlit/secrets.toml); no secrets at all: the demo."""
     try:
+        secrets = st.secrets.to_dict()
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        secrets = {}
+    return SignIn.from_secrets(secrets)
+
+
+def store() -> Store:
+    """The demo's own store without sign-in; the partnership's store with it (the two never share a file); or on
+    every page a plain message saying what is wrong with it and how to put it right."""
+    try:
+        if sign_in_config().demo:
+            return open_store(str(settings().demo_db_path), demo=True)
         return open_store(str(settings().db_path))
     except StoreError as exc:
         st.error(f"The dashboard cannot open its store: {exc}.", icon=":material/error:")
         st.stop()
+
+
+def sso_identity() -> dict | None:
+    """The identity provider's claims for a user signed in through st.login, else None."""
+    return st.user.to_dict() if st.user.is_logged_in else None
+
+
+def current_user() -> User | None:
+    """Who is signed in, worked out afresh on every call (a session ends the moment it expires or is disabled)."""
+    config = sign_in_config()
+    if config.demo:
+        return DEMO_VISITOR
+    if config.method == "sso":
+        claims = sso_identity()
+        role = config.sso_role(claims) if claims else None
+        return User(str(claims.get("email") or claims.get("sub")), role, "sso") if role else None
+    return accounts.resume(store(), config, session_token())
+
+
+def session_token() -> str | None:
+    """The local session's token: from this session's sign-in, or from the cookie after a reload."""
+    token = st.session_state.get(SESSION_KEY) or st.context.cookies.get(SESSION_COOKIE)
+    return token if isinstance(token, str) else None
+
+
+def require(action: str, title: str | None = None) -> User:
+    """The server-side check every page and action makes first: a refusal in words (under the page's title, when
+    given) and the page stops, or the user."""
+    user = current_user()
+    reason = refusal(user, action)
+    if reason is not None:
+        if title is not None:
+            st.title(title)
+        st.error(reason, icon=":material/block:")
+        st.stop()
+    return user
+
+
+def refusal_for(action: str) -> str | None:
+    """None if the signed-in user may do the action, else why not: to offer it or say so in its place."""
+    return refusal(current_user(), action)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -69,10 +136,27 @@ def query(name: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
 
 
 def policy() -> disclosure.DisclosurePolicy:
-    """Suppression is on unless an analyst switched it off in this session."""
-    config = settings()
-    enabled = not (config.may_unsuppress and st.session_state.get(UNSUPPRESS_KEY, False))
-    return disclosure.DisclosurePolicy(threshold=config.suppression_threshold, enabled=enabled)
+    """Suppression is on unless a user whose role allows it switched it off in this session (checked every run)."""
+    enabled = not (st.session_state.get(UNSUPPRESS_KEY, False) and refusal_for("unprotect") is None)
+    return disclosure.DisclosurePolicy(threshold=settings().suppression_threshold, enabled=enabled)
+
+
+def _unprotect_changed() -> None:
+    """The unprotected view is switched on only once that is in the audit trail, with the filters in use."""
+    user = current_user()
+    if not st.session_state.get(UNSUPPRESS_KEY):
+        return
+    filters = current_filters()
+    try:
+        if refusal(user, "unprotect") is not None:
+            raise AuditError("your role may not switch protection off")
+        audit.record(store(), user, "unprotected_on", filters=filters.describe() if filters else None)
+    except AuditError as exc:
+        st.session_state[UNSUPPRESS_KEY] = False
+        st.session_state[UNPROTECT_REFUSED] = f"Protection stays on: {exc}."
+
+
+UNPROTECT_REFUSED = "disclosure_off_refused"
 
 
 def sidebar_filters(current: Store) -> Filters | None:
@@ -112,11 +196,13 @@ def sidebar_filters(current: Store) -> Filters | None:
     with sidebar.expander("Share this view", icon=":material/link:"):
         st.caption("Paste this link into a meeting invitation: it opens this page with these filters.")
         st.code(f"{st.context.url or ''}?{urlencode(filters.to_url(), doseq=True)}", language=None, wrap_lines=True)
-    if settings().may_unsuppress:
+    if refusal_for("unprotect") is None:
         sidebar.divider()
-        sidebar.toggle("Show exact figures (internal use only)", key=UNSUPPRESS_KEY,
+        sidebar.toggle("Show exact figures (internal use only)", key=UNSUPPRESS_KEY, on_change=_unprotect_changed,
                        help="Figures are normally rounded and adjusted to protect children. Analysts may switch this "
-                            "off for internal work.")
+                            "off for internal work; switching it on is recorded in the audit trail.")
+        if UNPROTECT_REFUSED in st.session_state:
+            sidebar.error(st.session_state.pop(UNPROTECT_REFUSED), icon=":material/block:")
     st.session_state[FILTERS_KEY] = filters
     return filters
 
@@ -151,17 +237,17 @@ def current_filters() -> Filters | None:
     return st.session_state.get(FILTERS_KEY)
 
 
-def page_header(title: str, what_it_shows: str) -> Filters | None:
-    """Title, one line on what the page shows, the filters in words, and what the figures are (protected or exact)."""
+def page_header(title: str, what_it_shows: str, action: str = "view_analysis") -> Filters | None:
+    """The page's access check, then its title, one line on what it shows, the filters in words, and what the
+    figures are (protected or exact)."""
+    require(action)
     st.title(title)
     st.caption(what_it_shows)
     filters = current_filters()
     if filters is None:
         st.info("No extract is loaded yet. Load one on the *Load an extract* page.")
         return None
-    if any(name == SAMPLE_DIR.name for name in store().extracts().source_name):
-        st.info("This is the **synthetic sample** made by the project's generator: no real child's data. "
-                "Load your partnership's extract on the *Load an extract* page.", icon=":material/science:")
+    synthetic_banner()
     st.markdown(f"**Showing:** {plain(filters.describe())}")
     if policy().enabled:
         st.caption(disclosure.plain_words(policy()))
@@ -169,6 +255,19 @@ def page_header(title: str, what_it_shows: str) -> Filters | None:
         st.warning("Disclosure control is OFF: figures below are exact and for internal use only. "
                    "Do not share or publish them.", icon="⚠️")
     return filters
+
+
+def show_flash(key: str) -> None:
+    """The outcome of the action before the rerun (kept in the session under key), shown once."""
+    if key in st.session_state:
+        st.success(st.session_state.pop(key), icon=":material/check_circle:")
+
+
+def synthetic_banner() -> None:
+    """Shown exactly when the figures come from the synthetic sample (a store never holds it beside real data)."""
+    if "synthetic" in store().kinds():
+        st.info("These figures come from the **synthetic sample** made by the project's generator: no real child's "
+                "data.", icon=":material/science:")
 
 
 def no_data(what: str = "the filters chosen") -> None:
@@ -181,8 +280,25 @@ def table_view(protected: disclosure.ProtectedTable, key: str, file_name: str, f
     labelled_rows = not isinstance(protected.numeric.index, pd.RangeIndex)
     st.dataframe(disclosure.sortable(protected) if frame is None else frame, hide_index=not labelled_rows,
                  width="stretch", height=height, key=f"{key}_table")
-    st.download_button("Download CSV", data=disclosure.safe_csv(protected.display() if csv is None else csv),
-                       file_name=f"{file_name}.csv", mime="text/csv", key=f"{key}_download")
+    audited_download("Download CSV", lambda: disclosure.safe_csv(protected.display() if csv is None else csv),
+                     f"{file_name}.csv", key=f"{key}_download", what=file_name)
+
+
+def audited_download(label: str, make, file_name: str, key: str, what: str, needs: str = "export",
+                     records: str = "export", mime: str = "text/csv") -> None:
+    """A download made only when clicked, after its audit entry (who, what, the filters) is written: if the
+    trail cannot be written, the download fails and nothing is handed out. needs: the action the role must
+    allow; records: the audit action (export, board_pack, audit_exported)."""
+    user = require(needs)
+    filters = current_filters()
+    entry = audit.entry(user, records, file=file_name, what=what, filters=filters.describe() if filters else None)
+    current = store()
+
+    def audited_bytes():
+        current.append_audit(entry)
+        return make()
+
+    st.download_button(label, data=audited_bytes, file_name=file_name, mime=mime, key=key, on_click="ignore")
 
 
 def data_table(protected: disclosure.ProtectedTable, key: str, file_name: str, label: str = "Show the data") -> None:

@@ -5,8 +5,10 @@ import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
+from cseboard.config import SAMPLE_DIR
 from cseboard.intake.quality import assess_extract
 from cseboard.intake.readers import Limits, SourceFile, collect_path, collect_uploads, files_sha256
 from cseboard.intake.report import Report
@@ -70,9 +72,23 @@ def prepare_uploads(uploads: list[tuple[str, bytes]], period: tuple[str, str] | 
     return _prepare(name, lambda report: collect_uploads(uploads, limits, report), period, today)
 
 
-def load(store: Store, prepared: Prepared) -> int:
-    """Store a prepared extract that passed validation, with its data-quality report; returns its extract id."""
+@lru_cache(maxsize=1)
+def sample_sha256() -> str:
+    """The hash of the bundled synthetic sample's files: an extract with exactly these files is the sample."""
+    return files_sha256(collect_path(SAMPLE_DIR, Limits(), Report()))
+
+
+def is_sample(prepared: Prepared) -> bool:
+    return prepared.ok and prepared.sha256 == sample_sha256()
+
+
+def load(store: Store, prepared: Prepared, audit: dict | None = None) -> int:
+    """Store a prepared extract that passed validation, with its data-quality report; returns its extract id.
+
+    The sample is marked synthetic, so the store keeps it apart from real extracts; audit (an entry for the audit
+    trail) is written in the same transaction, so a load that is not recorded does not happen."""
     quality = prepared.quality
     if quality is None and prepared.ok and prepared.extract.tables:
         quality = assess_extract(prepared.extract)
-    return store.load(prepared.extract, prepared.source_name, prepared.sha256, quality=quality)
+    return store.load(prepared.extract, prepared.source_name, prepared.sha256, quality=quality,
+                      synthetic=is_sample(prepared), audit=audit)

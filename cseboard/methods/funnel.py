@@ -38,8 +38,9 @@ def funnel_positions(values, sizes, limits: Callable[[np.ndarray], pd.DataFrame]
     return positions.tolist()
 
 
-def funnel_finding(names: Sequence[str], positions: Sequence[str], noun: str) -> str:
-    """A funnel plot's title: how many of the units shown lie outside the 95% limits, each named with its side."""
+def funnel_finding(names: Sequence[str], positions: Sequence[str], noun: str, name_all: bool = False) -> str:
+    """A funnel plot's title: how many of the units shown lie outside the 95% limits, each named with its side
+    (counted by side instead when there are many, unless name_all: the board's findings name every one)."""
     shown = [(name, position) for name, position in zip(names, positions) if position]
     outside = [f"{name} ({position.split(' ')[0]})" for name, position in shown if position != WITHIN_LIMITS]
     if not shown:
@@ -47,6 +48,6 @@ def funnel_finding(names: Sequence[str], positions: Sequence[str], noun: str) ->
     if not outside:
         return f"All {len(shown)} {noun} shown lie within the 95% limits"
     sides = {side: sum(o.endswith(f"({side})") for o in outside) for side in ("above", "below")}
-    named = ", ".join(outside) if len(outside) <= NAMED_IN_TITLE else ", ".join(
+    named = ", ".join(outside) if name_all or len(outside) <= NAMED_IN_TITLE else ", ".join(
         f"{count} {side}" for side, count in sides.items() if count)
     return f"{len(outside)} of {len(shown)} {noun} lie outside the 95% limits: {named}"

@@ -14,10 +14,10 @@ import pandas as pd
 from cseboard.config import settings
 from cseboard.filters import Filters
 from cseboard.intake.quality import rag_line
-from cseboard.methods.disclosure import DisclosurePolicy
+from cseboard.methods.disclosure import DisclosurePolicy, plain_words
 from cseboard.periods import quarter_start
 from cseboard.questions import awareness, headline, identification, linked, missing, rates, sources, training
-from cseboard.questions.section import Fetch, Section
+from cseboard.questions.section import BoardFinding, Fetch, Findings, Section
 
 QUESTIONS_FOR_THE_BOARD = (
     "How do we recognise and respond to CSE in each of our services?",
@@ -70,20 +70,20 @@ class BoardPack:
     protection: str
     filters: str
     sections: tuple[tuple[str, Section], ...]
-    findings: tuple[tuple[str, str], ...]
+    findings: tuple[BoardFinding, ...]
     caveats: tuple[str, ...]
     questions_for_the_board: tuple[str, ...] = QUESTIONS_FOR_THE_BOARD
 
 
-def protection_sentence(policy: DisclosurePolicy) -> str:
-    """The protection rule in one sentence, as the title page and the sidebar give it."""
-    return (f"To protect children's privacy, counts of 1 to {policy.threshold - 1} children are not shown ({policy.symbol}),"
-            " nor any figure from which one could be worked out.")
+def findings(sections: tuple[tuple[str, Section], ...]) -> tuple[BoardFinding, ...]:
+    """Each section's findings in words, in the pack's order, with the question they answer."""
+    return tuple(BoardFinding(finding, answered.question, title)
+                 for title, answered in sections for finding in answered.findings)
 
 
-def findings(sections: tuple[tuple[str, Section], ...]) -> tuple[tuple[str, str], ...]:
-    """Each section's findings in words, with the key of the section they come from."""
-    return tuple((finding, answered.question) for _, answered in sections for finding in answered.findings)
+def answered(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> tuple[tuple[str, Section], ...]:
+    """Every question of the pack answered for the filters, with its page's default settings."""
+    return tuple((question.title, question.build(fetch, filters, policy)) for question in QUESTIONS)
 
 
 def quality_caveats(extracts: pd.DataFrame, filters: Filters) -> tuple[str, ...]:
@@ -103,10 +103,16 @@ def _quality(stored) -> dict | None:
     return json.loads(stored) if isinstance(stored, str) and stored else None
 
 
+def findings_section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section:
+    """The pack's findings for the filters, for the top of the home page: the screen and the paper say the same."""
+    return Section("findings", "Findings for the board", filters.describe(),
+                   (Findings(findings(answered(fetch, filters, policy))),))
+
+
 def board_pack(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, extracts: pd.DataFrame,
                partnership: str, made_on: dt.date) -> BoardPack:
     """The pack for the filters' last quarter: every question's section over the filters' period."""
-    sections = tuple((question.title, question.build(fetch, filters, policy)) for question in QUESTIONS)
+    sections = answered(fetch, filters, policy)
     return BoardPack(partnership=partnership, period=filters.last_quarter, made_on=f"{made_on:%d %B %Y}",
-                     protection=protection_sentence(policy), filters=f"Showing: {filters.describe()}",
+                     protection=plain_words(policy), filters=f"Showing: {filters.describe()}",
                      sections=sections, findings=findings(sections), caveats=quality_caveats(extracts, filters))

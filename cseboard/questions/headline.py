@@ -4,9 +4,10 @@ from __future__ import annotations
 import pandas as pd
 
 from cseboard.filters import Filters
+from cseboard.methods import change
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column, figure_text, protect, share
 from cseboard.periods import shift_quarter
-from cseboard.questions.section import Fetch, Figure, Metric, Metrics, Note, Section
+from cseboard.questions.section import Fetch, Figure, Finding, Metric, Metrics, Note, Section
 
 # (label, numerator column, denominator column or None for a plain count)
 MEASURES = (
@@ -85,6 +86,63 @@ def metric_cards(protected: ProtectedTable, last_quarter: str, trend_quarters: l
     return cards
 
 
+CHANGES_FOR_THE_BOARD = {
+    "Referrals": "Referrals",
+    "Children referred": "Children referred",
+    "Boys, as a share of children referred": "Boys' share of children referred",
+}
+"""The measures whose change the board is told of (measure: how a sentence names it)."""
+
+
+def change_findings(protected: ProtectedTable, last_quarter: str, supplied: set[str]) -> tuple[Finding, ...]:
+    """What changed against the quarter before and the same quarter a year before, and whether more than chance.
+
+    Judged from the published counts (rounded to 5), so a change of a few children is never called more than chance
+    on the strength of the rounding; a quarter with no figures supplied, or a withheld figure, is not compared.
+    """
+    numbers, withheld, symbol = protected.numeric, protected.mask, protected.policy.symbol
+    found = []
+    for measure, name in CHANGES_FOR_THE_BOARD.items():
+        rows = numbers[numbers.measure == measure].set_index("quarter")
+        hidden = withheld.loc[numbers.measure == measure].set_axis(rows.index)
+        is_share = bool(rows.is_share.iloc[0])
+        column = "percent" if is_share else "count"
+
+        def shown(quarter: str) -> str:
+            if quarter not in supplied:
+                return "no figures supplied"
+            return figure_text(rows.at[quarter, column], bool(hidden.at[quarter, column]), symbol,
+                               1 if is_share else 0, "%" if is_share else "")
+
+        def compared(quarter: str) -> str:
+            parts = ("count", "base") if is_share else ("count",)
+            if {quarter, last_quarter} - supplied or any(hidden.at[q, part] for q in (quarter, last_quarter)
+                                                         for part in (*parts, column)):
+                return f"Against {quarter} ({shown(quarter)}): not compared."
+            now, then = rows.loc[last_quarter], rows.loc[quarter]
+            if is_share:
+                interval, no_change = change.share_difference_interval(now["count"], now.base, then["count"],
+                                                                       then.base), 0
+                moved = _moved(now.percent - then.percent, f"{abs(now.percent - then.percent):.1f} points")
+            else:
+                interval, no_change = change.rate_ratio_interval(now["count"], then["count"]), 1
+                difference = now["count"] - then["count"]
+                moved = _moved(difference, f"{abs(difference):,.0f}"
+                               + (f" ({abs(difference) / then['count']:.0%})" if then["count"] else ""))
+            verdict = change.change_verdict(*interval, no_change)
+            return f"Against {quarter} ({shown(quarter)}): {moved}, {verdict}."
+
+        found.append(Finding(f"{name} in {last_quarter}: {shown(last_quarter)}. "
+                             f"{compared(shift_quarter(last_quarter, -1))} {compared(shift_quarter(last_quarter, -4))}",
+                             "home_headline"))
+    return tuple(found)
+
+
+def _moved(difference: float, size: str) -> str:
+    """A change in words: 'up 15 (7%)', 'down 2.1 points', 'no change'."""
+    return "no change" if difference == 0 else f"{'up' if difference > 0 else 'down'} {size}"
+
+
 def _with_year_before(filters: Filters) -> Filters:
     """The filters over the quarters the headline needs: the period chosen and back to a year before its last."""
     return filters.with_period(*headline_quarters(filters.first_quarter, filters.last_quarter))
@@ -98,7 +156,8 @@ def has_referrals(fetch: Fetch, filters: Filters) -> bool:
 def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section:
     """This quarter's headline cards against the quarter before and a year before, and the table behind them."""
     wanted = _with_year_before(filters)
-    figures = measures_by_quarter(fetch("headline_by_quarter", wanted), wanted.quarters())
+    by_quarter = fetch("headline_by_quarter", wanted)
+    figures = measures_by_quarter(by_quarter, wanted.quarters())
     protected = protect_measures(figures, policy)
     blocks = (
         Note(filters.last_quarter, tone="subheader"),
@@ -107,4 +166,5 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
              "filters; the other figures are."),
         Figure("home_headline", protected, f"headline_{filters.last_quarter}"),
     )
-    return Section("headline", f"Headline figures for {filters.last_quarter}", filters.describe(), blocks)
+    return Section("headline", f"Headline figures for {filters.last_quarter}", filters.describe(), blocks,
+                   findings=change_findings(protected, filters.last_quarter, set(by_quarter["quarter"])))

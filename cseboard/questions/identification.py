@@ -12,7 +12,7 @@ from cseboard.contract import AGE_BANDS
 from cseboard.filters import Filters
 from cseboard.methods import stats
 from cseboard.methods.funnel import FUNNEL_LEVELS, funnel_finding, funnel_positions
-from cseboard.questions.section import Chart, Fetch, Figure, Metric, Metrics, Note, Section, Slot, nothing_to_draw
+from cseboard.questions.section import Chart, Fetch, Figure, Finding, Metric, Metrics, Note, Section, Slot, nothing_to_draw
 from cseboard.methods.disclosure import (DisclosurePolicy, ProtectedTable, cell_key_column as key, metric_text, protect,
                                          protect_crosstab, share)
 
@@ -70,15 +70,16 @@ def percent(value: float) -> str:
     return f"{value:.1f}%".replace(".0%", "%")
 
 
-def headline_title(overall: ProtectedTable, benchmark: float) -> str:
-    """The finding on boys for the whole selection, with its interval and verdict, for the page's main chart."""
+def headline_title(overall: ProtectedTable, benchmark: float, period: str = "") -> str:
+    """The finding on boys for the whole selection, with its interval and verdict, for the page's main chart (and,
+    naming the period, for the board)."""
     row = overall.numeric.iloc[0]
     target = percent(100 * benchmark)
     if row[VERDICT] == stats.TOO_FEW_TO_SAY:
         return f"Too few children referred to compare the share of boys with the {target} benchmark"
     relation = ("no evidence of a difference from the" if row[VERDICT] == stats.NO_EVIDENCE_OF_DIFFERENCE
                 else row[VERDICT].replace("the benchmark", "the"))
-    return (f"Boys are {percent(row[SHARE])} of children referred (95% CI {percent(row[LOWER])} to "
+    return (f"Boys are {percent(row[SHARE])} of children referred{period and ' in ' + period} (95% CI {percent(row[LOWER])} to "
             f"{percent(row[UPPER])}): {relation} {target} benchmark")
 
 
@@ -97,10 +98,10 @@ def trend_title(by_quarter: ProtectedTable, benchmark: float) -> str:
     return "The share of boys was " + ", ".join(parts)
 
 
-def funnel_title(shares: ProtectedTable, breakdown: str) -> str:
+def funnel_title(shares: ProtectedTable, breakdown: str, name_all: bool = False) -> str:
     """How many areas or referral sources lie outside the funnel's limits around the benchmark, naming them."""
     noun = {"area": "areas", "referral_source": "referral sources"}[breakdown]
-    return funnel_finding(shares.numeric[BREAKDOWN_LABELS[breakdown]], shares.numeric[POSITION], noun)
+    return funnel_finding(shares.numeric[BREAKDOWN_LABELS[breakdown]], shares.numeric[POSITION], noun, name_all)
 
 
 def funnel_hover(shares: ProtectedTable, label: str) -> list[tuple[str, ...]]:
@@ -254,4 +255,10 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, benchmark:
                caption=(f"Each panel is one age band, from {filters.first_quarter} (left) to {filters.last_quarter} "
                         "(right). Gaps are quarters whose numbers are too small to show.") if band_trend_drawn else ""),
     ]
-    return Section("age_gender", title, filters.describe(), tuple(blocks), findings=(title,))
+    period = filters.first_quarter if filters.first_quarter == filters.last_quarter else (
+        f"{filters.first_quarter} to {filters.last_quarter}")
+    findings = (Finding(headline_title(overall, benchmark, period), "age_gender_trend"),
+                *([Finding(f"Share of boys by {label.lower()}: {funnel_title(shares, breakdown, name_all=True)}",
+                           f"age_gender_funnel_{breakdown}")]
+                  if not nothing_to_draw(shares, [SHARE]) else []))
+    return Section("age_gender", title, filters.describe(), tuple(blocks), findings=findings)

@@ -13,7 +13,7 @@ from cseboard.methods import disclosure
 from cseboard.contract import AGE_BANDS, BOYS, CRIME_LABELS, OTHERS, VULNERABILITY_LABELS, gender_group
 from cseboard.filters import Filters
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column as key, visible
-from cseboard.questions.section import Chart, Fetch, Figure, Note, Section, Slot, Tabs, nothing_to_draw
+from cseboard.questions.section import Chart, Fetch, Figure, Finding, Note, Section, Slot, Tabs, nothing_to_draw
 
 CRIME, VULNERABILITY = "crime", "vulnerability"
 LABELS = {CRIME: CRIME_LABELS, VULNERABILITY: VULNERABILITY_LABELS}
@@ -226,4 +226,5 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, kind: str,
         Note("Recorded together", tone="subheader"),
         Tabs(tuple(TOGETHER.values()), tuple((_together(pairs, other, policy),) for other in TOGETHER)),
     )
-    return Section("linked", titles["overall"], filters.describe(), blocks, findings=tuple(titles.values()))
+    return Section("linked", titles["overall"], filters.describe(), blocks,
+                   findings=(Finding(titles["overall"], "crimes_overall"),))

@@ -11,8 +11,8 @@ from cseboard.methods import disclosure
 from cseboard.contract import BOYS, OTHERS, gender_group
 from cseboard.filters import Filters
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column as key, visible
-from cseboard.questions.section import (Chart, Columns, Fetch, Figure, Metric, Metrics, Note, Section, no_data,
-                                        nothing_to_draw)
+from cseboard.questions.section import (Chart, Columns, Fetch, Figure, Finding, Metric, Metrics, Note, Section, no_data,
+                                        figures, nothing_to_draw)
 
 DAYS_BEFORE_REFERRAL = 90
 REPEAT_FROM = 3
@@ -321,4 +321,6 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, referred_o
         Note("Children referred for CSE who went missing shortly before", tone="subheader"),
         *_before_referral(fetch, filters, policy),
     ]
-    return Section("missing", "Missing from home or care", filters.describe(), tuple(blocks))
+    return Section("missing", "Missing from home or care", filters.describe(), tuple(blocks),
+                   findings=tuple(Finding(figure.alt_text, figure.key) for figure in figures(tuple(blocks))
+                                  if figure.key == "missing_timeliness"))

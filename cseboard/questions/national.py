@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable
-from cseboard.questions.section import Chart, Columns, Definitions, Figure, Folded, Note, Section, Slot
+from cseboard.questions.section import Chart, Columns, Definitions, Figure, Finding, Folded, Note, Section, Slot
 
 CsvSource = str | PathLike | IO
 
@@ -408,5 +408,5 @@ def section(tables: dict[str, pd.DataFrame], la_code: str | None) -> Section:
     blocks += [Folded("What DfE's symbols mean", (Definitions(tuple(SYMBOLS.items()), listed=True),)),
                Figure("national_comparison", published_table(comparison, la_name), f"national_benchmarks_{la_code}")]
     title = f"{la_name} against England, its region and its statistical neighbours"
-    return Section("national", title, "", tuple(blocks), findings=tuple(figure.chart.options["finding"]
-                                                                        for figure in charts))
+    return Section("national", title, "", tuple(blocks),
+                   findings=tuple(Finding(figure.chart.options["finding"], figure.key) for figure in charts))

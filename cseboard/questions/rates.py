@@ -13,7 +13,7 @@ from cseboard.methods import stats
 from cseboard.methods.funnel import FUNNEL_LEVELS, funnel_finding, funnel_positions
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column, metric_text, protect, sortable
 from cseboard.filters import Filters
-from cseboard.questions.section import Chart, Fetch, Figure, Metric, Metrics, Note, Section
+from cseboard.questions.section import Chart, Fetch, Figure, Finding, Metric, Metrics, Note, Section
 
 PER = 10_000
 AREA, REFERRALS, POPULATION = "Area", "Referrals", "Children living in the area"
@@ -153,9 +153,9 @@ def rates_title(areas: ProtectedTable, partnership: ProtectedTable) -> str:
             f"than the partnership's {centre:.1f} referrals per 10,000 children")
 
 
-def funnel_title(areas: ProtectedTable) -> str:
+def funnel_title(areas: ProtectedTable, name_all: bool = False) -> str:
     """How many areas lie outside the funnel's 95% limits around the partnership rate, naming them."""
-    return funnel_finding(areas.numeric[AREA], areas.numeric[POSITION], "areas")
+    return funnel_finding(areas.numeric[AREA], areas.numeric[POSITION], "areas", name_all)
 
 
 def hover(areas: ProtectedTable) -> list[tuple[str, ...]]:
@@ -227,4 +227,6 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
         Figure("areas", areas, "referrals_per_10000_by_area", table_open=True, table_heading="Every area",
                table_frame=mark_no_population(sortable(areas), areas), csv_frame=display(areas)),
     ]
-    return Section("areas", title, filters.describe(), tuple(blocks), findings=(title,))
+    findings = (Finding(f"Referrals per 10,000 children: {funnel_title(areas, name_all=True)}", "areas_funnel"),) \
+        if centre == centre else (Finding(title, "areas_rates"),)
+    return Section("areas", title, filters.describe(), tuple(blocks), findings=findings)

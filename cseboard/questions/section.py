@@ -120,7 +120,35 @@ class Slot:
     name: str
 
 
-Block = Union[Note, Definitions, Metrics, Figure, Columns, Tabs, Folded, Slot]
+@dataclass(frozen=True)
+class Finding:
+    """A finding for the board in words, with the key of the figure it rests on, so the pack and home page link to it."""
+
+    text: str
+    figure: str = ""
+
+    def sentence(self) -> str:
+        """The finding as one full sentence, ending with a single full stop."""
+        return self.text.rstrip(".") + "."
+
+
+@dataclass(frozen=True)
+class BoardFinding:
+    """A finding for the board with the question it answers, so the pack and the home page link to it."""
+
+    finding: Finding
+    question: str
+    question_title: str
+
+
+@dataclass(frozen=True)
+class Findings:
+    """The findings for the board, as the pack opens with them and the home page shows them."""
+
+    items: tuple[BoardFinding, ...]
+
+
+Block = Union[Note, Definitions, Metrics, Figure, Columns, Tabs, Folded, Slot, Findings]
 
 
 @dataclass(frozen=True)
@@ -131,7 +159,7 @@ class Section:
     title: str
     filters: str
     blocks: tuple[Block, ...]
-    findings: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
     caveats: tuple[str, ...] = ()
 
 

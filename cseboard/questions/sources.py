@@ -18,7 +18,7 @@ from cseboard.filters import Filters
 from cseboard.methods import disclosure
 from cseboard.methods.disclosure import cell_key_column as key, share
 from cseboard.methods.stats import SIGNIFICANTLY_BELOW, compare_to_benchmark, wilson_interval
-from cseboard.questions.section import Chart, Fetch, Figure, Note, Section, nothing_to_draw
+from cseboard.questions.section import Chart, Fetch, Figure, Finding, Note, Section, nothing_to_draw
 
 SOURCE, QUARTER, OUTCOME, RISK = "Referral source", "Quarter", "Outcome", "Risk level"
 REFERRALS, SHARE = "Referrals", "Share (%)"
@@ -184,15 +184,16 @@ def high_risk_title(outcomes: pd.DataFrame) -> str:
     return f"{high.iloc[0]:.0f}% of referrals screened as high risk ended with no further action"
 
 
-def boys_title(boys: pd.DataFrame, benchmark: float) -> str:
-    """Say which sources, or how many, referred significantly fewer boys than the benchmark share."""
+def boys_title(boys: pd.DataFrame, benchmark: float, name_all: bool = False) -> str:
+    """Say which sources, or how many, referred significantly fewer boys than the benchmark share (the board's finding
+    names every one)."""
     by_source = boys[boys[SOURCE] != ALL_SOURCES]
     below = by_source.loc[by_source[VERDICT] == SIGNIFICANTLY_BELOW, SOURCE].tolist()
     if not below:
         return f"No source referred significantly fewer boys than the {benchmark:.0%} benchmark"
-    if len(below) > 2:
+    if len(below) > 2 and not name_all:
         return f"{len(below)} of {len(by_source)} sources referred significantly fewer boys than the {benchmark:.0%} benchmark"
-    return f"{' and '.join(below)} referred significantly fewer boys than the {benchmark:.0%} benchmark"
+    return f"{', '.join(below[:-1])}{' and ' if len(below) > 1 else ''}{below[-1]} referred significantly fewer boys than the {benchmark:.0%} benchmark"
 
 
 def trend_sources(views: SourceViews) -> list[str]:
@@ -268,4 +269,5 @@ def section(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy)
         Note("A source that rarely refers may not be recognising CSE: consider whether it needs training "
              "(see Training coverage) or a clearer route to refer."),
     ]
-    return Section("sources", who_title, filters.describe(), tuple(blocks), findings=(who_title,))
+    findings = () if filters.genders else (Finding(boys_title(views.boys.numeric, benchmark, name_all=True), "sources_boys"),)
+    return Section("sources", who_title, filters.describe(), tuple(blocks), findings=findings)

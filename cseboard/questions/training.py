@@ -13,7 +13,7 @@ import pandas as pd
 from cseboard.contract import TRAINING_AGENCIES, TRAINING_LEVELS
 from cseboard.filters import Filters
 from cseboard.methods import disclosure
-from cseboard.questions.section import Chart, Fetch, Figure, Note, Section, Slot
+from cseboard.questions.section import Chart, Fetch, Figure, Finding, Note, Section, Slot
 
 PERIOD, AGENCY, LEVEL = "Period", "Agency", "Level"
 TRAINED, IN_SCOPE, COVERAGE = "Staff trained", "Staff in scope", "Trained (%)"
@@ -116,6 +116,21 @@ def gap_title(gaps: pd.DataFrame, target: float) -> str:
             f"{worst[TO_TRAIN]:,.0f} staff still to train")
 
 
+FURTHEST_NAMED = 3
+"""How many agencies below the target the board's finding names."""
+
+
+def furthest_finding(gaps: pd.DataFrame, target: float, period: str) -> str:
+    """The board's finding on training: the agencies furthest below the target, each with its share and staff to train."""
+    below = gaps[gaps[GAP] < 0].head(FURTHEST_NAMED)
+    if below.empty:
+        return f"Every agency shown had reached the {target:.0%} training target in {period}"
+    named = "; ".join(f"{row[AGENCY]} {row[COVERAGE]:.0f}% ({row[TO_TRAIN]:,.0f} staff to train)"
+                      for _, row in below.iterrows())
+    lead = "Agency furthest" if len(below) == 1 else "Agencies furthest"
+    return f"{lead} from the {target:.0%} training target in {period}: {named}"
+
+
 def _coverage(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy) -> disclosure.ProtectedTable:
     """Protected coverage for the period chosen (training figures are for whole agencies: only the period applies)."""
     return protect_coverage(fetch("training_coverage", filters), policy)
@@ -166,4 +181,5 @@ def section(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy,
              "is.", tone="markdown", lead=f"{gap_title(gaps.numeric, target)}."),
         Figure("training_gap", gaps, f"training_gap_to_target_{period}", table_open=True),
     ]
-    return Section("training", title, filters.describe(), tuple(blocks), findings=(title,))
+    return Section("training", title, filters.describe(), tuple(blocks),
+                   findings=(Finding(furthest_finding(gaps.numeric, target, period), "training_gap"),))

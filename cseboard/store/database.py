@@ -164,6 +164,31 @@ class StoreError(Exception):
     """A load or removal that could not be completed; the store is unchanged."""
 
 
+class AuditError(StoreError):
+    """The audit trail could not be written, so the action it would record did not happen."""
+
+
+AUDIT_INSERT_SQL = ("INSERT INTO audit_log (happened_at, who, role, action, detail) "
+                    "VALUES (now()::TIMESTAMP, $who, $role, $action, $detail)")
+
+
+def write_audit(cursor, entry: dict) -> None:
+    """Append one entry ({who, role, action, detail}) inside the caller's transaction."""
+    cursor.execute(AUDIT_INSERT_SQL, {"who": entry["who"], "role": entry.get("role"), "action": entry["action"],
+                                      "detail": json.dumps(entry.get("detail") or {}, sort_keys=True, default=str)})
+
+# While serving, DuckDB may touch no file outside the store's folder, installs or loads no extension by itself, and
+# its settings cannot be changed afterwards (DuckDB's "Securing DuckDB" guide).
+LOCK_DOWN_SQL = (
+    "SET autoinstall_known_extensions = false",
+    "SET autoload_known_extensions = false",
+    "SET allowed_directories = $directories",
+    "SET enable_external_access = false",
+    "SET threads = $threads",
+    "SET lock_configuration = true",
+)
+
+
 class StoreBusy(StoreError):
     """The store file is open for writing in another process (the dashboard, or another load)."""
 
@@ -191,6 +216,9 @@ DAMAGE_SIGNS = {"not a valid DuckDB database file": "it is not a DuckDB database
                 "Corrupt database file": "part of it is corrupt"}
 FILE_HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers, before the first block
 LOCK_SIGNS = ("Could not set lock", "Conflicting lock")
+OPEN_IN_THIS_PROCESS: dict[Path, int] = {}
+"""Stores open in this process, by file: a second opening shares DuckDB's instance, whose block count includes
+blocks not yet on disk (sessions and audit entries written since), so the file's length says nothing then."""
 
 
 def damage(path: Path, exc: Exception) -> StoreDamaged | None:
@@ -277,7 +305,7 @@ def _first_line(exc: Exception) -> str:
 class Store:
     """One DuckDB file; each query or load takes its own cursor, so one Store can serve many sessions."""
 
-    def __init__(self, path: Path | str, read_only: bool = False):
+    def __init__(self, path: Path | str, read_only: bool = False, demo: bool = False):
         self.path = Path(path)
         self.writing = threading.Lock()  # one load or removal at a time: a failed one is undone to the byte
         if not read_only:
@@ -289,16 +317,32 @@ class Store:
                 raise StoreBusy(self.path) from exc
             raise damage(self.path, exc) or StoreDamaged(self.path, f"DuckDB cannot open it: {_first_line(exc)}") from exc
         try:
-            self.connection.execute(f"SET memory_limit = '{settings().duckdb_memory}'")
+            if not self.locked_down():  # a locked store in this process already has its settings
+                self.connection.execute(f"SET memory_limit = '{settings().duckdb_memory}'")
             if not read_only:
                 self.connection.execute(SCHEMA_SQL.read_text())
                 self.connection.execute("INSERT INTO record_key_secret SELECT $secret WHERE NOT EXISTS "
                                         "(SELECT 1 FROM record_key_secret)", {"secret": secrets.token_hex(32)})
                 self._upgrade()
+                if demo:
+                    self.connection.execute("UPDATE store_meta SET demo = true WHERE NOT demo")
             self._check(read_only)
+            OPEN_IN_THIS_PROCESS[self.path.resolve()] = OPEN_IN_THIS_PROCESS.get(self.path.resolve(), 0) + 1
         except duckdb.Error as exc:
             self.connection.close()
             raise damage(self.path, exc) or StoreDamaged(self.path, f"its tables cannot be read: {_first_line(exc)}") from exc
+
+    def lock_down(self, threads: int = 2) -> None:
+        """Serve with DuckDB confined to the store's folder, no automatic extensions, and settings locked."""
+        if self.locked_down():
+            return
+        folder = str(self.path.resolve().parent) + "/"
+        for sql in LOCK_DOWN_SQL:
+            self.connection.execute(sql.replace("$directories", "$1").replace("$threads", str(int(threads))),
+                                    [[folder]] if "$directories" in sql else None)
+
+    def locked_down(self) -> bool:
+        return bool(self.connection.execute("SELECT current_setting('lock_configuration')").fetchall()[0][0])
 
     def _check(self, read_only: bool) -> None:
         """The file is as long as its blocks, and the history and the bookkeeping read whole: a store cut short or
@@ -307,7 +351,8 @@ class Store:
         cursor = self.cursor()
         blocks, block_size = cursor.execute("SELECT total_blocks, block_size FROM pragma_database_size() "
                                             "WHERE database_name = current_database()").fetchall()[0]
-        if not read_only and self.path.stat().st_size < FILE_HEADER_BYTES + blocks * block_size:
+        already_open = OPEN_IN_THIS_PROCESS.get(self.path.resolve(), 0) > 0  # its blocks may be in memory only
+        if not read_only and not already_open and self.path.stat().st_size < FILE_HEADER_BYTES + blocks * block_size:
             self.connection.close()
             raise StoreDamaged(self.path, "it is shorter than DuckDB expects (cut off?)")
         cursor.execute("SELECT * FROM extracts").fetchall()
@@ -351,6 +396,7 @@ class Store:
 
     def close(self) -> None:
         self.connection.close()
+        OPEN_IN_THIS_PROCESS[self.path.resolve()] = max(OPEN_IN_THIS_PROCESS.get(self.path.resolve(), 1) - 1, 0)
 
     def version(self) -> int:
         """Changes with every load or removal: the key that keeps cached figures honest."""
@@ -363,7 +409,7 @@ class Store:
         """The load history, newest first."""
         return self.cursor().execute(
             "SELECT extract_id, source_name, period_start, period_end, loaded_at, files_sha256, rows_referrals, "
-            "rows_missing_episodes, rows_training, rows_population, rows_awareness, warnings, quality_json "
+            "rows_missing_episodes, rows_training, rows_population, rows_awareness, warnings, quality_json, synthetic "
             "FROM extracts ORDER BY extract_id DESC").df()
 
     def overlapping(self, period_start: str, period_end: str) -> pd.DataFrame:
@@ -374,18 +420,30 @@ class Store:
             {"start": quarter_start(period_start), "end": quarter_start(period_end)}).df()
 
     def load(self, extract: ValidatedExtract, source_name: str, sha256: str, quality: dict | None = None,
-             loaded_at: dt.datetime | None = None) -> int:
-        """Write a validated extract in one transaction; nothing is written unless all of it is."""
+             loaded_at: dt.datetime | None = None, synthetic: bool = False, audit: dict | None = None) -> int:
+        """Write a validated extract in one transaction; nothing is written unless all of it is (audit entry too).
+
+        Synthetic and real data never share a store: a demo store or a store of real extracts refuses the other
+        kind; a real extract loaded into a store holding only the synthetic sample removes the sample first.
+        """
         if not extract.ok or not extract.tables:
             raise StoreError("the extract did not pass validation, so nothing was loaded")
         with self.writing, self._undone_on_failure():
-            return self._load(extract, source_name, sha256, quality, loaded_at)
+            return self._load(extract, source_name, sha256, quality, loaded_at, synthetic, audit)
 
     def _load(self, extract: ValidatedExtract, source_name: str, sha256: str, quality: dict | None,
-              loaded_at: dt.datetime | None) -> int:
+              loaded_at: dt.datetime | None, synthetic: bool, audit: dict | None) -> int:
+        kinds = self.kinds()
+        if not synthetic and self.is_demo():
+            raise StoreError("this is the demo, which shows the synthetic sample only. To load your partnership's "
+                             "extract, configure sign-in (README, 'Sign-in and roles')")
+        if synthetic and "real" in kinds:
+            raise StoreError("the synthetic sample is never loaded beside real extracts")
         cursor = self.cursor()
         cursor.begin()
         try:
+            if not synthetic and "synthetic" in kinds:
+                self._remove_synthetic(cursor)
             extract_id = cursor.execute(NEXT_EXTRACT_ID_SQL).fetchall()[0][0]
             keyed = {"extract_id": extract_id, **self._secret(cursor)}
             for table in DATA_TABLES:
@@ -398,7 +456,7 @@ class Store:
             _note_affected_children(cursor, *period)
             cursor.execute(
                 "INSERT INTO extracts VALUES ($id, $source, $first, $last, $first_date, $last_date, $at, $sha, "
-                "$referrals, $missing, $training, $population, $warnings, $quality, $awareness)",
+                "$referrals, $missing, $training, $population, $warnings, $quality, $synthetic, $awareness)",
                 {"id": extract_id, "source": source_name, "first": extract.period_start, "last": extract.period_end,
                  "first_date": period[0], "last_date": period[1],
                  "at": loaded_at or dt.datetime.now(), "sha": sha256,
@@ -406,12 +464,14 @@ class Store:
                  "training": extract.rows("training"), "population": extract.rows("population"),
                  "awareness": extract.rows("awareness"),
                  "warnings": extract.report.count("warning"),
-                 "quality": json.dumps(quality) if quality is not None else None})
+                 "quality": json.dumps(quality) if quality is not None else None, "synthetic": synthetic})
             if cursor.execute(KEY_CLASHES_SQL).fetchall()[0][0]:
                 raise StoreError("two different child ids in it share an internal key (a very rare clash); "
                                  "please report this to the maintainers")
             _refresh(cursor, *period)
             cursor.execute("UPDATE store_meta SET version = version + 1")
+            if audit is not None:
+                write_audit(cursor, {**audit, "detail": {**audit.get("detail", {}), "extract_id": extract_id}})
             cursor.commit()
         except (duckdb.Error, KeyError, ValueError) as exc:
             cursor.rollback()
@@ -440,24 +500,19 @@ class Store:
     def wal(self) -> Path:
         return self.path.with_name(self.path.name + ".wal")
 
-    def remove(self, extract_id: int) -> None:
+    def remove(self, extract_id: int, audit: dict | None = None) -> None:
         """Undo a load: its rows go, and the quarters it covered fall back to the extract before it."""
         with self.writing, self._undone_on_failure():
-            self._remove(extract_id)
+            self._remove(extract_id, audit)
 
-    def _remove(self, extract_id: int) -> None:
+    def _remove(self, extract_id: int, audit: dict | None) -> None:
         cursor = self.cursor()
         cursor.begin()
         try:
-            period = cursor.execute("SELECT period_start_date, period_end_date FROM extracts WHERE extract_id = $id",
-                                    {"id": extract_id}).fetchall()
-            if not period:
-                raise StoreError(f"there is no extract {extract_id}")
-            _note_affected_children(cursor, *period[0])
-            for table in (*DATA_TABLES, "extracts"):
-                cursor.execute(f"DELETE FROM {table} WHERE extract_id = $id", {"id": extract_id})
-            _refresh(cursor, *period[0])
+            self._remove_one(cursor, extract_id)
             cursor.execute("UPDATE store_meta SET version = version + 1")
+            if audit is not None:
+                write_audit(cursor, audit)
             cursor.commit()
         except duckdb.Error as exc:
             cursor.rollback()
@@ -466,6 +521,38 @@ class Store:
         except StoreError:
             cursor.rollback()
             raise
+
+    def _remove_one(self, cursor, extract_id: int) -> None:
+        """Inside the caller's transaction: delete one extract's rows and recompute what they changed."""
+        period = cursor.execute("SELECT period_start_date, period_end_date FROM extracts WHERE extract_id = $id",
+                                {"id": extract_id}).fetchall()
+        if not period:
+            raise StoreError(f"there is no extract {extract_id}")
+        _note_affected_children(cursor, *period[0])
+        for table in (*DATA_TABLES, "extracts"):
+            cursor.execute(f"DELETE FROM {table} WHERE extract_id = $id", {"id": extract_id})
+        _refresh(cursor, *period[0])
+
+    def _remove_synthetic(self, cursor) -> None:
+        """Inside the caller's transaction: every extract of the synthetic sample goes before real data comes."""
+        for (extract_id,) in cursor.execute("SELECT extract_id FROM extracts WHERE synthetic").fetchall():
+            self._remove_one(cursor, extract_id)
+
+    def kinds(self) -> set[str]:
+        """What the store holds: "synthetic" (the sample), "real" (partnership extracts), or nothing."""
+        return {"synthetic" if synthetic else "real" for (synthetic,) in self.cursor().execute(
+            "SELECT DISTINCT coalesce(synthetic, false) FROM extracts").fetchall()}
+
+    def is_demo(self) -> bool:
+        return bool(self.cursor().execute("SELECT demo FROM store_meta").fetchall()[0][0])
+
+    def append_audit(self, entry: dict) -> None:
+        """Append one audit entry ({who, role, action, detail}) on its own; AuditError if it cannot be written."""
+        cursor = self.cursor()
+        try:
+            write_audit(cursor, entry)
+        except duckdb.Error as exc:
+            raise AuditError(f"the audit trail could not be written ({str(exc).splitlines()[0]})") from exc
 
     def snapshot(self) -> dict[str, pd.DataFrame]:
         """Every stored row of every table, in a fixed order, to compare states before and after."""

@@ -6,6 +6,8 @@
 -- own transaction so that a failed load gives none away.
 CREATE TABLE IF NOT EXISTS store_meta (version BIGINT NOT NULL);
 INSERT INTO store_meta (version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM store_meta);
+-- A demo store (no sign-in configured) holds the synthetic sample only: it refuses any other extract.
+ALTER TABLE store_meta ADD COLUMN IF NOT EXISTS demo BOOLEAN DEFAULT false;
 ALTER TABLE store_meta ADD COLUMN IF NOT EXISTS last_extract_id BIGINT;
 
 -- How the columns kept up to date at load (child_key, days_since_missing, child_referrals, child_quarter_referrals)
@@ -33,8 +35,12 @@ CREATE TABLE IF NOT EXISTS extracts (
     rows_population BIGINT NOT NULL,
     warnings BIGINT NOT NULL,
     quality_json VARCHAR,                 -- the data-quality report kept with the extract
+    synthetic BOOLEAN,                    -- the project's synthetic sample (never shares a store with real data)
     rows_awareness BIGINT NOT NULL DEFAULT 0
 );
+-- Stores made before the column: the sample was the extract named after its folder.
+ALTER TABLE extracts ADD COLUMN IF NOT EXISTS synthetic BOOLEAN;
+UPDATE extracts SET synthetic = (source_name = 'sample') WHERE synthetic IS NULL;
 -- A store made before the awareness table gets its row count column (0 for the extracts already loaded).
 ALTER TABLE extracts ADD COLUMN IF NOT EXISTS rows_awareness BIGINT DEFAULT 0;
 
@@ -203,4 +209,35 @@ CREATE TABLE IF NOT EXISTS national_imports (
     kind VARCHAR PRIMARY KEY,             -- factors, population or neighbours
     file_name VARCHAR NOT NULL,
     imported_at TIMESTAMP NOT NULL
+);
+
+-- Who may sign in with a local account (sign_in = "local"): passwords only as argon2 hashes. Accounts are never
+-- deleted, only disabled, so the audit trail's names keep meaning who they were.
+CREATE TABLE IF NOT EXISTS accounts (
+    username VARCHAR PRIMARY KEY,
+    role VARCHAR NOT NULL,                -- viewer, analyst or administrator
+    password_hash VARCHAR NOT NULL,       -- argon2id, salted (argon2-cffi)
+    disabled BOOLEAN NOT NULL DEFAULT false,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,   -- failed sign-ins since the last good one
+    locked_until TIMESTAMP,               -- set after too many failures
+    created_at TIMESTAMP NOT NULL
+);
+
+-- Signed-in local sessions: only a hash of each random token is kept; a session ends after inactivity.
+CREATE TABLE IF NOT EXISTS sessions (
+    token_sha256 VARCHAR PRIMARY KEY,
+    username VARCHAR NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    last_seen TIMESTAMP NOT NULL
+);
+
+-- The audit trail: append-only (no code path updates or deletes it; tests/test_audit.py checks).
+CREATE SEQUENCE IF NOT EXISTS audit_ids START 1;
+CREATE TABLE IF NOT EXISTS audit_log (
+    entry_id BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'),
+    happened_at TIMESTAMP NOT NULL,
+    who VARCHAR NOT NULL,                 -- username, SSO e-mail, or "demo visitor"
+    role VARCHAR,                         -- the role they held then (none for a failed sign-in)
+    action VARCHAR NOT NULL,              -- see cseboard/access/audit.py ACTIONS
+    detail VARCHAR NOT NULL               -- JSON: the extract, the filters used, the reason...
 );

@@ -143,8 +143,11 @@ def phase_pages(args) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from cseboard.store import queries as queries_module
+    from cseboard.access.accounts import sign_in
+    from cseboard.access.deployment import SignIn
     from cseboard.display import ui
+    from cseboard.store import queries as queries_module
+    from cseboard.store.database import Store
 
     calls: list[tuple[str, dict]] = []
     original = queries_module.run_query
@@ -158,6 +161,9 @@ def phase_pages(args) -> dict:
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(DASHBOARD), default_timeout=args.timeout)
+    at.secrets["cseboard"] = {"sign_in": "local"}  # an administrator sees every page, as the sign-in form gives
+    password = serve.local_account(args.db, "bench", "administrator")
+    at.session_state[ui.SESSION_KEY] = sign_in(Store(args.db), SignIn(method="local"), "bench", password)[1]
     start = time.perf_counter()
     at.run()
     results = {"_entry": {"first_s": time.perf_counter() - start}}
@@ -289,13 +295,17 @@ def phase_serve(args) -> dict:
     """Peak RSS of a real `streamlit run` server while a headless Chromium opens every page once."""
     from playwright.sync_api import sync_playwright
 
-    server, base = serve.start(args.db, subprocess.DEVNULL)
+    password = serve.local_account(args.db, "bench", "administrator")
+    secrets_file = Path(args.db).parent / "bench-secrets.toml"
+    secrets_file.write_text(serve.LOCAL_SIGN_IN)
+    server, base = serve.start(args.db, subprocess.DEVNULL, secrets=secrets_file)
     timings = {}
     try:
         idle_mb = _proc_status_mb(server.pid, "VmRSS")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, headless=True)
             page = browser.new_page()
+            serve.sign_in(page, base, "bench", password, timeout=args.timeout * 1000)
             for item in pages():
                 start = time.perf_counter()
                 try:

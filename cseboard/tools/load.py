@@ -7,10 +7,26 @@ from pathlib import Path
 
 import duckdb
 
+from cseboard.access import audit
 from cseboard.config import settings
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.intake import pii
-from cseboard.store.database import Store, StoreError, damage
+from cseboard.store.database import Store, StoreBusy, StoreError, damage
+
+
+def open_for_shell(db: Path | None, prefix: str, in_the_app: str) -> Store | None:
+    """The store for a shell command, or None after saying why it could not be opened (often: the dashboard has it)."""
+    db = db or settings().db_path
+    try:
+        return Store(db)
+    except StoreBusy:
+        print(f"{prefix}the store {db} is in use by another process (the dashboard, or another command); "
+              f"{in_the_app}, or stop the dashboard first.")
+    except StoreError as exc:  # damaged: says so and how to get it back
+        print(f"{prefix}{exc}.")
+    except duckdb.Error as exc:
+        print(f"{prefix}the store {db} could not be opened ({str(exc).splitlines()[0]}).")
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,18 +46,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.check:
         return 0
-    db = args.db or settings().db_path
-    try:
-        store = Store(db)
-    except StoreError as exc:  # damaged, or in use by the dashboard: each says so and what to do
-        print(f"Not loaded: {exc}.")
-        return 1
-    except duckdb.Error as exc:
-        print(f"Not loaded: the store {db} could not be opened ({str(exc).splitlines()[0]}).")
+    store = open_for_shell(args.db, "Not loaded: ", "load through the dashboard's 'Load an extract' page")
+    if store is None:
         return 1
     try:
         replaced = store.overlapping(prepared.extract.period_start, prepared.extract.period_end)
-        extract_id = load(store, prepared)
+        period = f"{prepared.extract.period_start} to {prepared.extract.period_end}"
+        extract_id = load(store, prepared, audit=audit.entry(
+            audit.shell_user(), "extract_replaced" if len(replaced) else "extract_loaded", source=prepared.source_name,
+            period=period, referrals=prepared.extract.rows("referrals"), sha256=prepared.sha256,
+            replaced=replaced.extract_id.tolist()))
     except StoreError as exc:
         print(f"Not loaded: {pii.masked_within(str(exc))}")
         return 1

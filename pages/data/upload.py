@@ -4,11 +4,12 @@ import math
 
 import streamlit as st
 
+from cseboard.access import audit
 from cseboard.intake import pii, quality
 
 from cseboard.display import quality_view, ui
 from cseboard.config import settings
-from cseboard.intake.ingest import load, prepare_uploads
+from cseboard.intake.ingest import is_sample, load, prepare_uploads
 from cseboard.periods import quarter_of, quarters_between
 from cseboard.intake.readers import Limits
 from cseboard.store.database import StoreError
@@ -17,17 +18,17 @@ FROM_DATES, CHOSEN = "From the referral dates", "Choose the first and last quart
 CHECKED, LOADED, FLASH = "upload_checked", "upload_loaded", "upload_flash"
 
 st.title("Load an extract")
+user = ui.require("load_extract")
 st.caption("Upload this quarter's CSE extract: referrals.csv (required) and, if you have them, missing_episodes.csv, "
            "training.csv, population.csv and awareness.csv, or a .zip or .xlsx holding them. The files are checked first; "
            "nothing is stored until you confirm. Extracts must not identify any child: no names, dates of birth, "
            "NHS numbers, addresses, postcodes, phone numbers or emails.")
-if FLASH in st.session_state:
-    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+ui.show_flash(FLASH)
 
-limit = settings().max_upload_bytes
+limit = settings().max_upload_bytes  # one number: .streamlit/config.toml's maxUploadSize is the same (tested)
 files = st.file_uploader(
     "Extract files", type=["csv", "parquet", "xlsx", "zip"], accept_multiple_files=True, key="upload_files",
-    max_upload_size=max(1, math.ceil(2 * limit / 1024**2)),
+    max_upload_size=max(1, math.ceil(limit / 1024**2)),
     help=f"Each file may be up to {limit / 1024**2:,.0f} MB. Uploaded files are held in memory, never saved to disk.")
 
 mode = st.radio("Period the extract covers", [FROM_DATES, CHOSEN], horizontal=True, key="upload_period_mode",
@@ -86,6 +87,16 @@ quality_view.show_quality(prepared.quality, key="upload_quality")
 st.header("Load")
 current = ui.store()
 history = current.extracts()
+kinds = current.kinds()
+if is_sample(prepared) and "real" in kinds:
+    st.error("These are the files of the synthetic sample, which is never loaded beside real extracts.",
+             icon=":material/block:")
+    st.stop()
+sample_goes = not is_sample(prepared) and "synthetic" in kinds
+if sample_goes:
+    st.warning("The store holds the synthetic sample. Loading this extract removes the sample first, so that "
+               "synthetic and real figures are never shown together.", icon=":material/science:")
+    history = history[~history.synthetic.astype(bool)]
 same = history[history.files_sha256 == prepared.sha256]
 if not same.empty:
     st.warning(f"These exact files were loaded before, as extract {int(same.extract_id.iloc[0])}. "
@@ -97,8 +108,14 @@ else:
     st.info(f"No extract is loaded for {extract.period_start} to {extract.period_end} yet: this adds those quarters.",
             icon=":material/add_circle:")
 if st.button("Load this extract", key="upload_confirm", type="primary"):
+    replaced_ids = sorted({extract_id for quarter, extract_id in quality.shown_from(history).items()
+                           if extract.period_start <= quarter <= extract.period_end})
+    entry = audit.entry(ui.require("load_extract"), "extract_replaced" if replaced_ids else "extract_loaded",
+                        source=prepared.source_name, period=f"{extract.period_start} to {extract.period_end}",
+                        referrals=extract.rows("referrals"), sha256=prepared.sha256, replaced=replaced_ids,
+                        sample_removed=sample_goes)
     try:
-        extract_id = load(current, prepared)
+        extract_id = load(current, prepared, audit=entry)
     except StoreError as exc:
         st.error(f"Not loaded: {pii.masked_within(str(exc))}", icon=":material/block:")
     else:

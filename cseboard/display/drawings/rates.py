@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from cseboard.display.charts import BENCHMARK_COLOUR, RATE_VERDICT_COLOURS, hover_html, markup_free_all, style
+from cseboard.display.charts import BENCHMARK_COLOUR, RATE_VERDICT_COLOURS, RATE_VERDICT_SYMBOLS, hover_html, markup_free_all, style
 from cseboard.questions import rates
 from cseboard.questions.section import Chart
 
@@ -19,7 +19,7 @@ def area_rates(chart: Chart) -> go.Figure:
         group = ordered[ordered[rates.COMPARED] == verdict]
         figure.add_trace(go.Scatter(
             x=group[rates.RATE], y=group[rates.AREA], mode="markers", name=verdict.capitalize(),
-            marker={"color": colour, "size": 11},
+            marker={"color": colour, "size": 11, "symbol": RATE_VERDICT_SYMBOLS[verdict]},
             error_x={"type": "data", "symmetric": False, "array": group[rates.UPPER] - group[rates.RATE],
                      "arrayminus": group[rates.RATE] - group[rates.LOWER], "color": colour, "thickness": 1.5},
             customdata=group["_hover"], hovertemplate="%{customdata}<extra></extra>", showlegend=len(group) > 0))
