@@ -46,7 +46,7 @@ def test_the_pack_holds_the_awareness_section_and_its_findings_as_the_page_shows
     html = board_pack_files[0].read_text()
     assert 'id="awareness"' in html
     for finding in (at.header[0].value, at.warning[0].value.removesuffix(".")):
-        assert f"<li>{escape(finding)} <a href=\"#awareness\">" in html
+        assert f"<li>{escape(finding)}. <a href=\"#figure-awareness_settings\">" in html
 
 
 def test_the_html_opens_offline_and_asks_no_other_host(board_pack_files, browser_page):

@@ -13,6 +13,7 @@ import published
 from conftest import chart_titles, decoded, texts
 from factory import rows
 from test_page_age_gender import referrals_between
+from test_home import board_findings_on
 from test_page_areas import byar
 
 PAGE = "pages/questions/awareness.py"
@@ -173,3 +174,11 @@ def test_an_extract_without_awareness_work_says_so(app, tiny_store):
     assert "No prevention or awareness work is recorded" in texts(at.info)
     assert not at.get("plotly_chart")
     assert "Educating parents and carers" in texts(at.caption)
+
+
+def test_the_home_page_findings_draw_on_awareness_work_and_training(app):
+    """Section B as one picture: the home page lists the gap in awareness work beside the training finding."""
+    shown = board_findings_on(app())
+    assert any(text.startswith("No awareness work") and "with taxi and private-hire drivers" in text for text in shown)
+    assert any(text.startswith("Taxi and private-hire drivers reached:") for text in shown)
+    assert any("training target" in text for text in shown)

@@ -17,7 +17,7 @@ from cseboard.contract import AUDIENCES, AWARENESS_SETTINGS
 from cseboard.filters import Filters
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable
 from cseboard.questions import rates
-from cseboard.questions.section import (Chart, Definitions, Fetch, Figure, Metric, Metrics, Note, Section,
+from cseboard.questions.section import (Chart, Definitions, Fetch, Figure, Finding, Metric, Metrics, Note, Section,
                                         nothing_to_draw)
 
 AUDIENCE, SETTING, QUARTER, AREA = "Audience", "Setting", "Quarter", "Area"
@@ -304,7 +304,9 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
                    "and young people awareness work reached (up). Areas low and to the right have high referral rates "
                    "and little awareness work.", area_note(beside, policy), rates.population_note(filters)) if part)),
     )
-    findings = tuple(finding for finding in (title, gaps, below, thin) if finding)
+    findings = tuple(Finding(finding, figure) for finding, figure in (
+        (title, "awareness_settings"), (gaps, "awareness_settings"), (below, "awareness_settings"),
+        (thin, "awareness_areas")) if finding)
     return Section("awareness", title, filters.describe(), blocks, findings=findings)
 
 
