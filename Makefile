@@ -25,7 +25,7 @@ browser:
 	@bash scripts/install-browser.sh
 
 run: $(INSTALLED) browser
-	$(PYTHON) -m streamlit run dashboard.py
+	$(PYTHON) -m cseboard.serve
 
 test: $(INSTALLED) browser $(NODE_TOOLS)
 	$(PYTHON) -m pytest

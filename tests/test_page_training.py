@@ -102,3 +102,14 @@ def test_no_training_in_the_period_says_so(app, tiny_store):
     at = app(PAGE, db=tiny_store())
     assert any("no training figures for the period chosen" in info.value for info in at.info)
     assert not at.get("plotly_chart")
+
+
+def test_a_share_reads_the_same_on_the_home_page_and_the_training_page(app, tiny_store):
+    """200 of 300 staff trained: 66.7% on both pages (not 66.7% on one and 67% on the other)."""
+    db = tiny_store(referrals=rows("referrals", 30, referral_date="2026-05-10"),
+                    training=rows("training", 1, period="2026-Q2", staff_in_scope="300", staff_trained="200"))
+    home = app("pages/overview/home.py", db=db)
+    assert {m.label: m.value for m in home.metric}["Workforce trained in CSE, all agencies"] == "66.7%"
+    page = app(PAGE, db=db)
+    words = "\n".join(str(e.value) for e in [*page.markdown, *page.caption, *page.subheader, *page.header])
+    assert "66.7%" in words and "67%" not in words.replace("66.7%", "")

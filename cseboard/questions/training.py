@@ -14,6 +14,7 @@ from cseboard.contract import TRAINING_AGENCIES, TRAINING_LEVELS
 from cseboard.filters import Filters
 from cseboard.methods import disclosure
 from cseboard.questions.section import Chart, Fetch, Figure, Finding, Note, Section, Slot
+from cseboard.methods.words import counted, percent
 
 PERIOD, AGENCY, LEVEL = "Period", "Agency", "Level"
 TRAINED, IN_SCOPE, COVERAGE = "Staff trained", "Staff in scope", "Trained (%)"
@@ -91,8 +92,9 @@ def coverage_title(gaps: pd.DataFrame, period: str, target: float) -> str:
     if reached == 0:
         best = known.sort_values(COVERAGE, ascending=False).iloc[0]
         return (f"No agency had trained {target:.0%} of its staff in {period}; "
-                f"{best[AGENCY]} came closest ({best[COVERAGE]:.0f}%)")
-    return f"{reached} of {len(known)} agencies had trained at least {target:.0%} of their staff in {period}"
+                f"{best[AGENCY]} came closest ({percent(best[COVERAGE])})")
+    return (f"{reached} of {counted(len(known), 'agency', 'agencies')} had trained at least {target:.0%} of their "
+            f"staff in {period}")
 
 
 def trend_title(coverage: pd.DataFrame) -> str:
@@ -102,8 +104,8 @@ def trend_title(coverage: pd.DataFrame) -> str:
         return "Training coverage over time"
     first, last = overall.iloc[0], overall.iloc[-1]
     verb = "rose" if last[COVERAGE] > first[COVERAGE] else "fell" if last[COVERAGE] < first[COVERAGE] else "stayed"
-    return (f"The share of all staff trained {verb} from {first[COVERAGE]:.0f}% in {first[PERIOD]} "
-            f"to {last[COVERAGE]:.0f}% in {last[PERIOD]}")
+    return (f"The share of all staff trained {verb} from {percent(first[COVERAGE])} in {first[PERIOD]} "
+            f"to {percent(last[COVERAGE])} in {last[PERIOD]}")
 
 
 def gap_title(gaps: pd.DataFrame, target: float) -> str:
@@ -112,7 +114,7 @@ def gap_title(gaps: pd.DataFrame, target: float) -> str:
     if below.empty:
         return f"Every agency shown has reached the {target:.0%} target"
     worst = below.iloc[0]
-    return (f"{worst[AGENCY]} is furthest from the {target:.0%} target: {worst[COVERAGE]:.0f}% trained, "
+    return (f"{worst[AGENCY]} is furthest from the {target:.0%} target: {percent(worst[COVERAGE])} trained, "
             f"{worst[TO_TRAIN]:,.0f} staff still to train")
 
 

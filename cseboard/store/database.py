@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 import threading
+import weakref
 from pathlib import Path
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -216,9 +217,10 @@ DAMAGE_SIGNS = {"not a valid DuckDB database file": "it is not a DuckDB database
                 "Corrupt database file": "part of it is corrupt"}
 FILE_HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers, before the first block
 LOCK_SIGNS = ("Could not set lock", "Conflicting lock")
-OPEN_IN_THIS_PROCESS: dict[Path, int] = {}
-"""Stores open in this process, by file: a second opening shares DuckDB's instance, whose block count includes
-blocks not yet on disk (sessions and audit entries written since), so the file's length says nothing then."""
+OPEN_IN_THIS_PROCESS: dict[Path, weakref.WeakSet] = {}
+"""Stores open in this process, by file (a Store dropped without close() leaves as it is collected): a second opening
+shares DuckDB's instance, whose block count includes blocks not yet on disk (sessions and audit entries written
+since), so the file's length says nothing then."""
 
 
 def damage(path: Path, exc: Exception) -> StoreDamaged | None:
@@ -327,7 +329,7 @@ class Store:
                 if demo:
                     self.connection.execute("UPDATE store_meta SET demo = true WHERE NOT demo")
             self._check(read_only)
-            OPEN_IN_THIS_PROCESS[self.path.resolve()] = OPEN_IN_THIS_PROCESS.get(self.path.resolve(), 0) + 1
+            OPEN_IN_THIS_PROCESS.setdefault(self.path.resolve(), weakref.WeakSet()).add(self)
         except duckdb.Error as exc:
             self.connection.close()
             raise damage(self.path, exc) or StoreDamaged(self.path, f"its tables cannot be read: {_first_line(exc)}") from exc
@@ -351,8 +353,9 @@ class Store:
         cursor = self.cursor()
         blocks, block_size = cursor.execute("SELECT total_blocks, block_size FROM pragma_database_size() "
                                             "WHERE database_name = current_database()").fetchall()[0]
-        already_open = OPEN_IN_THIS_PROCESS.get(self.path.resolve(), 0) > 0  # its blocks may be in memory only
-        if not read_only and not already_open and self.path.stat().st_size < FILE_HEADER_BYTES + blocks * block_size:
+        already_open = len(OPEN_IN_THIS_PROCESS.get(self.path.resolve(), ())) > 0  # blocks may be in memory only
+        wal = self.path.with_name(self.path.name + ".wal")
+        if not read_only and not already_open and not wal.exists() and self.path.stat().st_size < FILE_HEADER_BYTES + blocks * block_size:
             self.connection.close()
             raise StoreDamaged(self.path, "it is shorter than DuckDB expects (cut off?)")
         cursor.execute("SELECT * FROM extracts").fetchall()
@@ -396,7 +399,7 @@ class Store:
 
     def close(self) -> None:
         self.connection.close()
-        OPEN_IN_THIS_PROCESS[self.path.resolve()] = max(OPEN_IN_THIS_PROCESS.get(self.path.resolve(), 1) - 1, 0)
+        OPEN_IN_THIS_PROCESS.get(self.path.resolve(), weakref.WeakSet()).discard(self)
 
     def version(self) -> int:
         """Changes with every load or removal: the key that keeps cached figures honest."""

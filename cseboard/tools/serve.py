@@ -1,4 +1,5 @@
-"""A real `streamlit run dashboard.py` on a free local port: for the end-to-end tests and the benchmark."""
+"""`make run` (`python -m cseboard.serve`): the dashboard served with a word on what it is doing; and the same
+server on a free local port for the end-to-end tests and the benchmark."""
 from __future__ import annotations
 
 import os
@@ -11,10 +12,37 @@ import urllib.request
 from pathlib import Path
 
 from cseboard.access import accounts
-from cseboard.config import PROJECT_ROOT
+from cseboard.config import PROJECT_ROOT, SAMPLE_DIR, settings
+from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.database import Store
 
+ENTRY = PROJECT_ROOT / "dashboard.py"
 LOCAL_SIGN_IN = '[cseboard]\nsign_in = "local"\n'
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Load the sample into the demo's empty store (saying so), then serve the entry script as `streamlit run` does."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    db_path = settings().demo_db_path
+    store = Store(db_path, demo=True)
+    try:
+        if store.is_empty():
+            print(f"The demo's store {db_path} is empty: loading the bundled synthetic sample (no real child's data) "
+                  "into it; this takes a few seconds, once.", flush=True)
+            prepared = prepare_path(SAMPLE_DIR)
+            if prepared.ok:
+                load(store, prepared)
+            print(f"Sample loaded: quarters {store.quarters()[0]} to {store.quarters()[-1]}.", flush=True)
+    finally:
+        store.close()
+    print("Starting the dashboard: open the address printed below in a browser (Ctrl+C stops it).", flush=True)
+    # Streamlit 1.67 treats a pages/ folder beside the entry script as its old multipage mode until st.navigation
+    # has run once in the process: a first visit through a deep link would then see 'Page not found' over the
+    # right page. The entry script always calls st.navigation, so the old mode is switched off from the start.
+    PagesManager.uses_pages_directory = False
+    cli.main(["run", str(ENTRY), *(sys.argv[1:] if argv is None else argv)], prog_name="streamlit")
 
 
 def free_port() -> int:
@@ -32,7 +60,7 @@ def start(db: Path | str, log, secrets: Path | None = None, port: int | None = N
         secrets = Path(db).parent / "no-secrets.toml"
         secrets.write_text("")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+        [sys.executable, "-m", "cseboard.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none", "--secrets.files", str(secrets)],
         cwd=PROJECT_ROOT, env={**os.environ, "CSEBOARD_DB": str(db), "CSEBOARD_DEMO_DB": str(db), **env},
