@@ -25,6 +25,8 @@ PAGES = {
         st.Page("pages/questions/fairness.py", title="Who is not being identified", icon=":material/diversity_3:",
                 url_path="fairness"),
         st.Page("pages/questions/training.py", title="Training coverage", icon=":material/school:", url_path="training"),
+        st.Page("pages/questions/awareness.py", title="Prevention and awareness", icon=":material/campaign:",
+                url_path="awareness"),
         st.Page("pages/questions/national.py", title="National benchmarks", icon=":material/flag:", url_path="national"),
     ],
     "Data": [

@@ -122,7 +122,7 @@ def partnership_db_copy(tmp_path, partnership_db) -> Path:
 def sample_tables() -> dict[str, pd.DataFrame]:
     """The sample's CSV files read with pandas alone: the independent side of every figure check."""
     return {name: pd.read_csv(SAMPLE_DIR / f"{name}.csv", keep_default_na=False, dtype=str)
-            for name in ("referrals", "missing_episodes", "training", "population")}
+            for name in ("referrals", "missing_episodes", "training", "population", "awareness")}
 
 
 TEST_PASSWORD = "a test password, long enough"

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason=f"{CHROMIUM} is not installed (make test installs Debian's chromium)")
 
 PAGES = ["", "age-gender", "missing", "crimes-vulnerabilities", "sources-outcomes", "areas", "fairness", "training",
+         "awareness",
          "national", "upload", "history"]
 
 

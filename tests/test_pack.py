@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from html import escape
 
 import pytest
 from pypdf import PdfReader
@@ -27,7 +28,7 @@ def test_the_pdf_is_a4_with_page_numbers_contents_and_every_section(board_pack_f
     assert f"page 1 of {len(reader.pages)}" in text
     for heading in ("Contents", "Findings for the board", "This quarter", "Age and gender", "Missing from home or care",
                     "Linked crimes and vulnerabilities", "Referral sources and outcomes", "Areas", "Training coverage",
-                    "Data quality", "Questions for the board", "Is there more that we could do?",
+                    "Prevention and awareness", "Data quality", "Questions for the board", "Is there more that we could do?",
                     "Trends: signal or noise", "SPC summary", "Who is not being identified"):
         assert heading in text, heading
     html = board_pack_files[0].read_text()
@@ -42,6 +43,14 @@ def test_the_pdf_holds_the_figures_the_page_shows_for_the_same_filters(board_pac
     assert headline in text
     for value in shown:
         assert value in text
+
+
+def test_the_pack_holds_the_awareness_section_and_its_findings_as_the_page_shows_them(board_pack_files, app):
+    at = app("pages/questions/awareness.py", query_params={"from": "2025-Q4", "to": PACK_PERIOD})
+    html = board_pack_files[0].read_text()
+    assert 'id="awareness"' in html
+    for finding in (at.header[0].value, at.warning[0].value.removesuffix(".")):
+        assert f"<li>{escape(finding)}. <a href=\"#figure-awareness_settings\">" in html
 
 
 def test_the_html_opens_offline_and_asks_no_other_host(board_pack_files, browser_page):

@@ -122,7 +122,7 @@ def test_undo_notes_and_history_table_from_the_package():
         "period_start": ["2025-Q2", "2025-Q1", "2024-Q1"], "period_end": ["2025-Q2", "2025-Q3", "2025-Q1"],
         "loaded_at": pd.to_datetime(["2026-01-03", "2026-01-02", "2026-01-01"]), "files_sha256": ["f" * 64] * 3,
         "rows_referrals": [1, 2, 3], "rows_missing_episodes": [0, 0, 0], "rows_training": [0, 0, 0],
-        "rows_population": [0, 0, 0], "warnings": [0, 0, 0], "quality_json": [None, None, None]})
+        "rows_population": [0, 0, 0], "rows_awareness": [0, 0, 0], "warnings": [0, 0, 0], "quality_json": [None, None, None]})
     assert quality.shown_from(history)["2025-Q2"] == 3 and quality.shown_from(history)["2024-Q4"] == 1
     assert quality.undo_notes(history, 2) == [
         "Extract 1 comes back for 2025-Q1.", "No extract covers 2025-Q3 after this: those quarters will have no data.",

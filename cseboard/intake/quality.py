@@ -444,6 +444,7 @@ RULE_TITLES = {
     "partial_ethnicity": "Ethnicity on some population rows only",
     "duplicate_id": "Duplicate id or row", "end_before_start": "Episode ends before it starts",
     "interview_before_missing": "Return interview before the episode", "trained_exceeds_scope": "More trained than in scope",
+    "reached_without_sessions": "People reached without a session",
     "trimmed": "Spaces removed", "formula_text": "Starts like a formula (kept as text)",
     "outside_period": "Rows outside the period (left out)", "bad_period": "Period not valid",
     "not_found": "File not found", "repeated_heading": "Heading given twice", "too_many_columns": "Far too many columns",
@@ -619,7 +620,7 @@ def extract_details(history: pd.DataFrame, extract_id: int) -> pd.DataFrame:
     details = {"Source": row["source_name"], "File hash (SHA-256, first 12 characters)": str(row["files_sha256"])[:12],
                "Referrals": f"{int(row['rows_referrals']):,}", "Missing episodes": f"{int(row['rows_missing_episodes']):,}",
                "Training rows": f"{int(row['rows_training']):,}", "Population rows": f"{int(row['rows_population']):,}",
-               "Warnings": f"{int(row['warnings']):,}"}
+               "Awareness rows": f"{int(row['rows_awareness']):,}", "Warnings": f"{int(row['warnings']):,}"}
     return pd.DataFrame({"Detail": list(details), f"Extract {extract_id}": list(details.values())})
 
 

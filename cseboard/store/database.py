@@ -35,7 +35,7 @@ class ValidatedExtract(Protocol):
 
 
 SCHEMA_SQL = Path(__file__).resolve().parent / "schema.sql"
-DATA_TABLES = ("missing_episodes", "referrals", "training", "population")  # episodes first: see INSERTS
+DATA_TABLES = ("missing_episodes", "referrals", "training", "population", "awareness")  # episodes first: see INSERTS
 CHILD_TABLES = ("referrals", "missing_episodes")
 
 # Child-level counts (children, boys, repeat missing) group on this number rather than on the text id: hashing
@@ -109,6 +109,12 @@ INSERTS = {
         SELECT $extract_id, period,
                make_date(left(period, 4)::INT, right(period, 1)::INT * 3 - 2, 1),
                agency, level, staff_in_scope, staff_trained
+        FROM incoming""",
+    "awareness": """
+        INSERT INTO awareness
+        SELECT $extract_id, period,
+               make_date(left(period, 4)::INT, right(period, 1)::INT * 3 - 2, 1),
+               audience, setting, nullif(area, ''), sessions, people_reached, planned_reach
         FROM incoming""",
     "population": f"""
         INSERT INTO population
@@ -407,7 +413,7 @@ class Store:
         """The load history, newest first."""
         return self.cursor().execute(
             "SELECT extract_id, source_name, period_start, period_end, loaded_at, files_sha256, rows_referrals, "
-            "rows_missing_episodes, rows_training, rows_population, warnings, quality_json, synthetic "
+            "rows_missing_episodes, rows_training, rows_population, rows_awareness, warnings, quality_json, synthetic "
             "FROM extracts ORDER BY extract_id DESC").df()
 
     def overlapping(self, period_start: str, period_end: str) -> pd.DataFrame:
@@ -454,12 +460,13 @@ class Store:
             _note_affected_children(cursor, *period)
             cursor.execute(
                 "INSERT INTO extracts VALUES ($id, $source, $first, $last, $first_date, $last_date, $at, $sha, "
-                "$referrals, $missing, $training, $population, $warnings, $quality, $synthetic)",
+                "$referrals, $missing, $training, $population, $warnings, $quality, $synthetic, $awareness)",
                 {"id": extract_id, "source": source_name, "first": extract.period_start, "last": extract.period_end,
                  "first_date": period[0], "last_date": period[1],
                  "at": loaded_at or dt.datetime.now(), "sha": sha256,
                  "referrals": extract.rows("referrals"), "missing": extract.rows("missing_episodes"),
                  "training": extract.rows("training"), "population": extract.rows("population"),
+                 "awareness": extract.rows("awareness"),
                  "warnings": extract.report.count("warning"),
                  "quality": json.dumps(quality) if quality is not None else None, "synthetic": synthetic})
             if cursor.execute(KEY_CLASHES_SQL).fetchall()[0][0]:
