@@ -22,7 +22,11 @@ PAGES = {
                 url_path="crimes-vulnerabilities"),
         st.Page("pages/questions/sources_outcomes.py", title="Referral sources and outcomes", icon=":material/call_received:", url_path="sources-outcomes"),
         st.Page("pages/questions/areas.py", title="Areas", icon=":material/map:", url_path="areas"),
+        st.Page("pages/questions/fairness.py", title="Who is not being identified", icon=":material/diversity_3:",
+                url_path="fairness"),
         st.Page("pages/questions/training.py", title="Training coverage", icon=":material/school:", url_path="training"),
+        st.Page("pages/questions/awareness.py", title="Prevention and awareness", icon=":material/campaign:",
+                url_path="awareness"),
         st.Page("pages/questions/national.py", title="National benchmarks", icon=":material/flag:", url_path="national"),
     ],
     "Data": [

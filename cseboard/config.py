@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from cseboard.periods import parse_quarter, quarter_label
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -47,6 +49,7 @@ class Settings:
     max_upload_bytes: int
     duckdb_memory: str
     partnership: str
+    spc_rebase: tuple[str, ...] = ()
 
 
 def settings() -> Settings:
@@ -60,7 +63,13 @@ def settings() -> Settings:
         max_upload_bytes=int(_env("CSEBOARD_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024))),
         duckdb_memory=_memory_size(_env("CSEBOARD_DUCKDB_MEMORY", DEFAULT_DUCKDB_MEMORY)),
         partnership=_env("CSEBOARD_PARTNERSHIP", DEFAULT_PARTNERSHIP),
+        spc_rebase=_quarters(_env("CSEBOARD_SPC_REBASE", "")),
     )
+
+
+def _quarters(value: str) -> tuple[str, ...]:
+    """Quarters recorded as comma-separated labels (2025-Q2,2026-Q1): where SPC charts start new limits."""
+    return tuple(quarter_label(*parse_quarter(item)) for item in value.split(",") if item.strip())
 
 
 def _memory_size(value: str) -> str:

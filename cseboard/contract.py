@@ -42,6 +42,30 @@ TRAINING_LEVELS = ("Awareness", "Advanced", "Specialist")
 # Agencies whose workforce is trained: the referral sources that employ staff.
 TRAINING_AGENCIES = tuple(s for s in REFERRAL_SOURCES if s not in ("Family or friends", "Self", "Anonymous"))
 
+# Prevention and awareness work: the audiences of the DfE 2017 guidance's section B ("Educating practitioners",
+# "Educating children and young people", "Educating parents and carers", "Educating communities"), and where it
+# reached them. Settings are listed by the audience they usually serve; any audience may meet in any setting.
+AUDIENCES = ("Children and young people", "Parents and carers", "Communities", "Practitioners")
+AUDIENCE_CODES = {"children": "Children and young people", "young people": "Children and young people",
+                  "cyp": "Children and young people", "pupils": "Children and young people",
+                  "parents": "Parents and carers", "carers": "Parents and carers",
+                  "parents/carers": "Parents and carers", "parents & carers": "Parents and carers",
+                  "community": "Communities", "professionals": "Practitioners", "staff": "Practitioners"}
+SCHOOL_SETTINGS = ("Primary school", "Secondary school", "Alternative provision")
+COMMUNITY_SETTINGS = ("Taxi and private hire", "Hotels", "Licensed premises", "Fast food", "Security")
+AWARENESS_SETTINGS = (*SCHOOL_SETTINGS, "Youth group", "Online", "Parents' group", *COMMUNITY_SETTINGS, "Other")
+SETTING_CODES = {"primary": "Primary school", "secondary": "Secondary school", "college": "Secondary school",
+                 "ap": "Alternative provision", "pru": "Alternative provision",
+                 "pupil referral unit": "Alternative provision", "youth club": "Youth group",
+                 "youth service": "Youth group", "virtual": "Online", "webinar": "Online",
+                 "parents group": "Parents' group", "parent group": "Parents' group",
+                 "parents’ group": "Parents' group", "taxi": "Taxi and private hire",
+                 "taxi drivers": "Taxi and private hire", "private hire": "Taxi and private hire",
+                 "taxi and private-hire": "Taxi and private hire", "taxi licensing": "Taxi and private hire",
+                 "hotel": "Hotels", "pubs": "Licensed premises", "pub": "Licensed premises", "bars": "Licensed premises",
+                 "takeaway": "Fast food", "takeaways": "Fast food", "fast-food": "Fast food",
+                 "security staff": "Security", "door staff": "Security"}
+
 LINKED_CRIMES = (
     "trafficking",
     "domestic_abuse",
@@ -220,12 +244,33 @@ POPULATION = Table(
         Column("age_band", "text", aliases=("Age band", "Age", "Age group", "Age (years)")),
         Column("gender", "choice", choices=GENDERS, codes=GENDER_CODES, aliases=("Gender", "Sex")),
         Column("children", "int", minimum=0, aliases=("Children", "Population", "Count")),
+        Column("ethnicity", "choice", required=False, choices=ETHNICITIES, codes=ETHNICITY_CODES,
+               aliases=("Ethnicity", "Ethnic group")),
     ),
-    unique=("area", "age_band", "gender"),
+    unique=("area", "age_band", "gender", "ethnicity"),
     required=False,
 )
 
-TABLES = (REFERRALS, MISSING_EPISODES, TRAINING, POPULATION)
+AWARENESS = Table(
+    "awareness",
+    (
+        Column("period", "quarter", aliases=("Period", "Quarter")),
+        Column("audience", "choice", choices=AUDIENCES, codes=AUDIENCE_CODES,
+               aliases=("Audience", "Target audience", "Audience group")),
+        Column("setting", "choice", choices=AWARENESS_SETTINGS, codes=SETTING_CODES,
+               aliases=("Setting", "Venue type", "Sector")),
+        Column("area", "text", required=False, aliases=("Area", "Locality", "District")),
+        Column("sessions", "int", minimum=0, aliases=("Sessions", "Sessions delivered", "Number of sessions")),
+        Column("people_reached", "int", minimum=0,
+               aliases=("People reached", "Reached", "Attendees", "Participants", "Attendance")),
+        Column("planned_reach", "int", required=False, minimum=0,
+               aliases=("Planned reach", "Target reach", "Planned", "Target")),
+    ),
+    unique=("period", "audience", "setting", "area"),
+    required=False,
+)
+
+TABLES = (REFERRALS, MISSING_EPISODES, TRAINING, POPULATION, AWARENESS)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 

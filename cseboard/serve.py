@@ -1,7 +1,5 @@
-"""`python -m cseboard.serve`: the dashboard, its default views worked out at start; it lives in cseboard.tools.serve."""
-import sys
-
+"""`python -m cseboard.serve` (what `make run` runs): the dashboard's server; it lives in cseboard.tools.serve."""
 from cseboard.tools.serve import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -16,6 +16,7 @@ training AS (
 
 -- One row per child per quarter they were referred in. days_since_missing and child_quarter_referrals are kept at
 -- load (cseboard.store): a child with one referral in the quarter is taken as it is, only the others are grouped.
+-- A child has one record key, so it is grouped on too: no group changes, and no aggregate is needed for it.
 children_in_quarter AS (
     SELECT
         quarter_start,
@@ -27,12 +28,12 @@ children_in_quarter AS (
     UNION ALL
     SELECT
         quarter_start,
-        any_value(child_rkey),
+        child_rkey,
         bool_or(gender = 'Male'),
         coalesce(bool_or(days_since_missing <= 90), false)
     FROM referrals
     WHERE child_quarter_referrals > 1
-    GROUP BY quarter_start, child_key
+    GROUP BY quarter_start, child_key, child_rkey
 ),
 
 referrals_by_quarter AS (

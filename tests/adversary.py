@@ -11,6 +11,9 @@ perturbation table could have published it from (cellkey.possible_counts); the a
   values are equal.
 - averaged_estimate: every difference of two reachable views that leaves the same cell, averaged; the attacker's
   best guess when the noise of each view is treated as independent.
+- linked_views: views that are not cells of one grid (children counted once with their latest referral's details,
+  which change with the filters) are split into atoms, the records that are in exactly the same views, and linked
+  by feasible_range over the atoms. The attacker is told which atoms exist, more than a viewer knows.
 """
 from __future__ import annotations
 
@@ -30,12 +33,12 @@ DIMENSIONS = ("area", "referral_source", "age_band", "gender")
 
 
 def referrals_with_keys(db: Path) -> pd.DataFrame:
-    """Every current referral with what the filters and pages group it by, and its record key."""
+    """Every current referral with what the filters and pages group it by, and its record keys."""
     opened = Store(db)
     try:
         return opened.cursor().execute(
-            "SELECT quarter, area, referral_source, age_band, gender, risk_level, outcome, referral_rkey "
-            "FROM current_referrals").df()
+            "SELECT referral_id, child_id, referral_date, quarter, area, referral_source, age_band, gender, ethnicity, "
+            "looked_after, risk_level, outcome, referral_rkey, child_rkey FROM current_referrals").df()
     finally:
         opened.close()
 
@@ -90,3 +93,26 @@ def observe(referrals: pd.DataFrame, cell_of: np.ndarray, cells: np.ndarray) -> 
 def averaged_estimate(differences: Sequence[float]) -> float:
     """The attacker's guess of a count from several published differences that each leave it: their mean."""
     return float(np.mean(differences))
+
+
+def linked_views(views: np.ndarray, keys: np.ndarray, targets: int, seed: int = 0) -> list[tuple[int, int, int]]:
+    """Link every view (a row of booleans over the records: which it counts) and, for up to `targets` views whose true
+    count is 1 to 4, chosen at random, find the range of true counts left to the attacker (a view of no record has no
+    atom, so the attacker told the atoms would know it empty: those are not attacked).
+
+    keys: each record's record key; a view's figure is cellkey.publish of its count and key sum. Returns (true count,
+    smallest, largest) per view attacked.
+    """
+    views = np.unique(views, axis=0)
+    signatures, cell_of = np.unique(views.T, axis=0, return_inverse=True)
+    cell_of = cell_of.ravel()
+    counts = views.sum(axis=1)
+    figures = cellkey.publish(counts, np.mod(views.astype(np.int64) @ keys.astype(np.int64), cellkey.KEY_RANGE))
+    observations = [Observation(tuple(np.flatnonzero(signatures[:, view]).tolist()), figure)
+                    for view, figure in enumerate(figures)]
+    small = [view for view in range(len(views)) if 0 < counts[view] < 5]
+    chosen = np.random.default_rng(seed).choice(small, size=min(targets, len(small)), replace=False)
+    true = np.bincount(cell_of, minlength=len(signatures))
+    assert all(true[list(observations[view].cells)].sum() == counts[view] for view in chosen)
+    return [(int(counts[view]), *feasible_range(observations, len(signatures), observations[view].cells))
+            for view in chosen]

@@ -90,6 +90,18 @@ def _broken_zip() -> bytes:
     return whole[: len(whole) // 2]
 
 
+def with_awareness(changes: dict[int, dict] | None = None, count: int = 2, extra: dict | None = None,
+                   header: list[str] | None = None) -> object:
+    """Good referrals with an awareness.csv beside them: rows for different settings, some cells changed."""
+    def build():
+        records = [{**row, **(extra or {})} for row in rows("awareness", count)]
+        for index, record in enumerate(records):
+            record["setting"] = ("Secondary school", "Primary school", "Parents' group")[index % 3]
+            record.update((changes or {}).get(index, {}))
+        return [("referrals.csv", referrals()), ("awareness.csv", csv_bytes(records, header=header))]
+    return build
+
+
 def _zip_patched(flag_bits: int = 0, method: int | None = None) -> bytes:
     """A good extract zip whose member headers (local and central) say it is encrypted, or compressed by another
     method: what Windows' Deflate64 or a password-protected zip looks like to a reader."""
@@ -262,6 +274,35 @@ CASES = [
          "trained_exceeds_scope", "more staff trained than in scope"),
     Case("formula-like-text-kept-as-text", _one("referrals.csv", lambda: referrals_with({0: {"area": "=HYPERLINK(1)"}})),
          "formula_text", "stored as text and neutralised in downloads", can_load=True, severity="warning"),
+    # Awareness: one case per rule of the table
+    Case("awareness-bad-quarter", with_awareness({0: {"period": "Spring 2025"}}), "bad_quarter",
+         "not a quarter; use the form 2025-Q3"),
+    Case("awareness-unknown-audience", with_awareness({1: {"audience": "Governors"}}), "bad_choice",
+         "not an allowed value; use one of: Children and young people, Parents and carers, Communities, Practitioners"),
+    Case("awareness-unknown-setting", with_awareness({1: {"setting": "Barber shop"}}), "bad_choice",
+         "not an allowed value; use one of: Primary school, Secondary school, Alternative provision, Youth group"),
+    Case("awareness-empty-audience", with_awareness({0: {"audience": ""}}), "required",
+         "the value is empty but the column is required"),
+    Case("awareness-sessions-not-a-number", with_awareness({0: {"sessions": "four"}}), "bad_integer",
+         "not a whole number"),
+    Case("awareness-negative-reach", with_awareness({0: {"people_reached": "-3"}}), "out_of_range",
+         "the number must be at least 0"),
+    Case("awareness-negative-plan", with_awareness({1: {"planned_reach": "-10"}}), "out_of_range",
+         "the number must be at least 0"),
+    Case("awareness-reach-without-sessions", with_awareness({1: {"sessions": "0", "people_reached": "25"}}),
+         "reached_without_sessions", "people are reached but no session was delivered"),
+    Case("awareness-same-row-twice", with_awareness({1: {"setting": "Secondary school"}}), "duplicate_id",
+         "the combination of period, audience, setting, area appears more than once"),
+    Case("awareness-missing-column", with_awareness(header=[c for c in DEFAULTS["awareness"] if c != "people_reached"]),
+         "missing_column", "the required column 'people_reached' is missing"),
+    Case("awareness-postcode-in-area", with_awareness({0: {"area": "LS1 4AB"}}), "identifying_value",
+         "the value looks like a full postcode"),
+    Case("awareness-identifying-heading", with_awareness(extra={"Contact phone": "none"}), "identifying_column",
+         "the column looks like a phone number, which identifies a child"),
+    Case("awareness-outside-the-period", with_awareness({1: {"period": "2023-Q2"}}), "outside_period",
+         "1 row dated outside the extract's period 2025-Q1 to 2025-Q1 was left out", can_load=True, severity="warning"),
+    Case("awareness-aliases-mapped", with_awareness({0: {"audience": "Parents", "setting": "taxi drivers"}}),
+         "code_mapped", "a code or spelling was mapped to the contract's label", can_load=True, severity="warning"),
     # Identifying data
     Case("identifying-heading", _one("referrals.csv", lambda: referrals_with({}, extra={"DOB": "2011-04-03"})),
          "identifying_column", "the column looks like a date of birth, which identifies a child"),

@@ -47,18 +47,21 @@ def prepare():
     return run
 
 
+def build_store(folder: Path, today: dt.date = TODAY, **tables: list[dict]) -> Path:
+    """A store file in folder from factory rows, validated and ingested as the dashboard loads an extract."""
+    prepared = prepare_path(write_extract(folder / "extract", **tables), today=today)
+    assert prepared.ok, prepared.report.text()
+    path = folder / "tiny" / "cse.duckdb"
+    opened = Store(path)
+    load(opened, prepared)
+    opened.close()
+    return path
+
+
 @pytest.fixture
 def tiny_store(tmp_path):
-    """Build a store file from factory rows, validated and ingested as the dashboard loads an extract."""
-    def build(**tables: list[dict]) -> Path:
-        prepared = prepare_path(write_extract(tmp_path / "extract", **tables), today=TODAY)
-        assert prepared.ok, prepared.report.text()
-        path = tmp_path / "tiny" / "cse.duckdb"
-        opened = Store(path)
-        load(opened, prepared)
-        opened.close()
-        return path
-    return build
+    """Build a store file from factory rows (build_store) for one test."""
+    return lambda today=TODAY, **tables: build_store(tmp_path, today, **tables)
 
 
 def stored(folder: Path, path: Path, **prepare) -> Path:
@@ -119,7 +122,7 @@ def partnership_db_copy(tmp_path, partnership_db) -> Path:
 def sample_tables() -> dict[str, pd.DataFrame]:
     """The sample's CSV files read with pandas alone: the independent side of every figure check."""
     return {name: pd.read_csv(SAMPLE_DIR / f"{name}.csv", keep_default_na=False, dtype=str)
-            for name in ("referrals", "missing_episodes", "training", "population")}
+            for name in ("referrals", "missing_episodes", "training", "population", "awareness")}
 
 
 TEST_PASSWORD = "a test password, long enough"
@@ -253,8 +256,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def warmed(server, browser):
-    """Open the home page once: it loads the sample into the empty store, and it is the server's first visit, so
-    later deep links are served without Streamlit's first-visit 'Page not found' notice (see README)."""
+    """Open the home page once, so every test after it finds the sample's queries warm."""
     context = browser.new_context()
     first = context.new_page()
     first.goto(server[0])

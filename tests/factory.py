@@ -16,7 +16,10 @@ MISSING_EPISODE = {
 }
 TRAINING = {"period": "2025-Q1", "agency": "Police", "level": "Awareness", "staff_in_scope": "100", "staff_trained": "80"}
 POPULATION = {"area": "Northgate", "age_band": "14-15", "gender": "Female", "children": "1000"}
-DEFAULTS = {"referrals": REFERRAL, "missing_episodes": MISSING_EPISODE, "training": TRAINING, "population": POPULATION}
+AWARENESS = {"period": "2025-Q1", "audience": "Children and young people", "setting": "Secondary school",
+             "area": "Northgate", "sessions": "4", "people_reached": "320", "planned_reach": "400"}
+DEFAULTS = {"referrals": REFERRAL, "missing_episodes": MISSING_EPISODE, "training": TRAINING, "population": POPULATION,
+            "awareness": AWARENESS}
 
 
 def rows(table: str, count: int, **overrides) -> list[dict]:

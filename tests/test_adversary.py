@@ -203,3 +203,94 @@ def error_table(errors: pd.DataFrame, exact: float, baseline: float) -> str:
                  f"guessing the commonest small count with no views: {baseline:.0%}; "
                  f"mean absolute error {errors.error.abs().mean():.2f}.")
     return "\n".join(lines) + "\n"
+
+
+GENDER_GROUPS = {"Male": "Male", "Female": "Female", "Other": "Other or not known", "Not known": "Other or not known"}
+"""The fairness page's gender groups (questions.identification.GENDER_GROUPS), written again here."""
+
+
+def one_view_per_value(positions: np.ndarray, values: pd.Series, size: int) -> list[np.ndarray]:
+    """For records at these positions, one mask over `size` records per distinct value: the records holding it."""
+    codes, distinct = pd.factorize(values)
+    masks = np.zeros((len(distinct), size), dtype=bool)
+    masks[codes, positions] = True
+    return list(masks)
+
+
+def fairness_children_views(referrals: pd.DataFrame, children: pd.Index, quarters: list[str]) -> list[np.ndarray]:
+    """The counts of children the fairness page publishes for one filter state's referrals over these quarters, each
+    as a mask over `children`: each child once, with their latest referral's gender group, ethnicity and age band (the
+    comparisons); and per quarter, each child once with that quarter's latest referral, children and looked-after
+    children by age band and boys or girls and other genders, and for all (the SPC chart's share); from
+    queries/fairness_children.sql and looked_after_by_quarter.sql."""
+    chosen = referrals[referrals.quarter.isin(quarters)].sort_values(["referral_date", "referral_id"])
+    latest = chosen.groupby("child_id").tail(1)
+    at = children.get_indexer(latest.child_id)
+    views = [*one_view_per_value(at, latest.gender.map(GENDER_GROUPS), len(children)),
+             *one_view_per_value(at, latest.ethnicity, len(children)),
+             *one_view_per_value(at, latest.age_band, len(children))]
+    in_quarter = chosen.assign(boy=chosen.gender == "Male").groupby(["quarter", "child_id"]).agg(
+        age_band=("age_band", "last"), boy=("boy", "last"), looked_after=("looked_after", "any")).reset_index()
+    cell = in_quarter.quarter + in_quarter.age_band + in_quarter.boy.astype(str)
+    at = children.get_indexer(in_quarter.child_id)
+    looked_after = in_quarter.looked_after.to_numpy()
+    for labels in (cell, in_quarter.quarter):
+        views += [*one_view_per_value(at, labels, len(children)),
+                  *one_view_per_value(at[looked_after], labels[looked_after], len(children))]
+    return views
+
+
+def fairness_referral_views(referrals: pd.DataFrame, quarters: list[str]) -> list[np.ndarray]:
+    """The counts of referrals the fairness page publishes for one filter state, as masks over `referrals`: referrals
+    and re-referrals within 12 months, by gender group and for all (queries/re_referrals.sql)."""
+    chosen = referrals.quarter.isin(quarters).to_numpy()
+    gender = referrals.gender.map(GENDER_GROUPS).to_numpy()
+    views = []
+    for re_referral in (np.ones(len(referrals), dtype=bool), referrals.re_referral.to_numpy()):
+        views.append(chosen & re_referral)
+        views += [chosen & re_referral & (gender == value) for value in np.unique(gender)]
+    return views
+
+
+def with_re_referrals(referrals: pd.DataFrame) -> pd.DataFrame:
+    """Each referral marked as a re-referral when within 365 days of the same child's previous one (as DfE count)."""
+    ordered = referrals.sort_values(["referral_date", "referral_id"])
+    dates = pd.to_datetime(ordered.referral_date)
+    return ordered.assign(re_referral=(dates - dates.groupby(ordered.child_id).shift()).dt.days.le(365))
+
+
+def fairness_states(referrals: pd.DataFrame, dimensions):
+    """Each filter state a viewer can reach over `dimensions` (one value or all): its referrals."""
+    for choice in itertools.product(*([None, *sorted(referrals[d].unique())] for d in dimensions)):
+        matches = np.ones(len(referrals), dtype=bool)
+        for dimension, value in zip(dimensions, choice):
+            if value is not None:
+                matches &= (referrals[dimension] == value).to_numpy()
+        yield matches
+
+
+FAIRNESS_PERIODS = (["2026-Q3"], ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"])
+"""The last quarter, and the year ending it: the periods a viewer of the sample's latest year can choose there."""
+
+
+@pytest.mark.parametrize("dimensions", [("area", "gender"), ("referral_source", "age_band")])
+def test_linking_every_count_of_children_on_the_fairness_page_recovers_no_small_count(sample_referrals, dimensions):
+    """Every comparison and looked-after count of children, for each filter state over two filters and both periods,
+    linked at once: the shares, rates, ratios and verdicts are worked out from these figures and the population."""
+    latest_year = sample_referrals[sample_referrals.quarter.isin(FAIRNESS_PERIODS[1])]
+    children = pd.Index(latest_year.child_id.unique())
+    keys = latest_year.drop_duplicates("child_id").set_index("child_id").child_rkey.reindex(children).to_numpy()
+    views = [view for matches in fairness_states(latest_year, dimensions) for quarters in FAIRNESS_PERIODS
+             for view in fairness_children_views(latest_year[matches], children, quarters)]
+    assert_nothing_pinned(adversary.linked_views(np.array(views), keys, targets=6))
+
+
+@pytest.mark.parametrize("dimensions", [("area", "gender"), ("referral_source", "age_band")])
+def test_linking_every_count_of_referrals_on_the_fairness_page_recovers_no_small_count(sample_referrals, dimensions):
+    """Referrals and re-referrals by gender and for all, for each filter state over two filters and both periods,
+    linked at once."""
+    latest_year = with_re_referrals(sample_referrals)
+    latest_year = latest_year[latest_year.quarter.isin(FAIRNESS_PERIODS[1])].reset_index(drop=True)
+    views = [matches & view for matches in fairness_states(latest_year, dimensions) for quarters in FAIRNESS_PERIODS
+             for view in fairness_referral_views(latest_year, quarters)]
+    assert_nothing_pinned(adversary.linked_views(np.array(views), latest_year.referral_rkey.to_numpy(), targets=15))

@@ -24,11 +24,12 @@ from factory import rows, write_csv
 
 @pytest.fixture
 def loaded_store(store):
-    """A store that already holds a good extract (2024-Q4 and 2025-Q1), so a change would show."""
+    """A store that already holds a good extract (2024-Q4 and 2025-Q1, with training and awareness rows), so a change
+    to any table would show."""
     referrals = rows("referrals", 5)
     referrals[0]["referral_date"] = "2024-11-20"
-    prepared = prepare_uploads([("extract.zip", extract_zip(referrals=referrals, training=rows("training", 1)))],
-                               today=TODAY)
+    prepared = prepare_uploads([("extract.zip", extract_zip(referrals=referrals, training=rows("training", 1),
+                                                            awareness=rows("awareness", 1)))], today=TODAY)
     assert prepared.ok, prepared.report.text()
     load(store, prepared)
     return store

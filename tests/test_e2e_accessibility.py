@@ -94,7 +94,7 @@ def test_the_board_pack_can_be_read_with_the_keyboard_alone(board_pack_files, br
         context.close()
 
 
-@pytest.mark.parametrize("path", ["", "age-gender", "missing", "sources-outcomes", "areas", "training"])
+@pytest.mark.parametrize("path", ["", "age-gender", "missing", "sources-outcomes", "areas", "training", "awareness"])
 def test_at_phone_width_chart_titles_fit_and_legends_leave_them_clear(warmed, browser, path):
     url, _ = warmed
     context, page = opened(browser, f"{url}/{path}", PHONE)

@@ -12,8 +12,9 @@ from cseboard.tools import serve
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason=f"{CHROMIUM} is not installed (make test installs Debian's chromium)")
 
-PAGES = ["", "age-gender", "missing", "crimes-vulnerabilities", "sources-outcomes", "areas", "training", "national",
-         "upload", "history"]
+PAGES = ["", "age-gender", "missing", "crimes-vulnerabilities", "sources-outcomes", "areas", "fairness", "training",
+         "awareness",
+         "national", "upload", "history"]
 
 
 @pytest.fixture
@@ -28,8 +29,7 @@ def showing(page) -> str:
 
 def test_a_shared_link_opens_its_page_with_its_filters_even_as_the_first_visit(server, page):
     """/areas may be a fresh server's first visit: Streamlit runs a page file directly, without the entry script,
-    when a file at the top of pages/ has the link's name, so the page files sit in section folders. (Streamlit
-    still shows a dismissable 'Page not found' notice over the right page on a first visit: see README.)"""
+    when a file at the top of pages/ has the link's name, so the page files sit in section folders."""
     url, _ = server
     page.goto(f"{url}/areas?from=2025-Q3&to=2026-Q2&area=Northgate&gender=Male")
     page.get_by_role("heading", name="Areas").first.wait_for()
@@ -81,3 +81,25 @@ def test_a_filter_chosen_on_a_page_stays_in_the_address_bar_with_that_page(warme
     page.wait_for_url("**/missing?from=2024-Q4&to=2026-Q3&source=Police")
     page.get_by_role("heading", name="Missing from home or care").first.wait_for()
     assert "referral sources: Police" in showing(page)
+
+
+@pytest.mark.parametrize("path", ["", "history"])
+def test_every_table_fits_the_page_on_a_laptop_screen(warmed, browser, path):
+    """A table wider than the page hides columns behind a sideways scroll that a board member may never find."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{warmed[0]}/{path}")
+        page.locator("[data-testid=stDataFrame]").first.wait_for(state="attached")
+        serve.wait_until_idle(page, 60)
+        for summary in page.locator("[data-testid=stExpander] summary").all():
+            summary.click()
+        tables = page.locator("[data-testid=stDataFrame]")
+        tables.last.locator(".dvn-scroller").wait_for()
+        widths = [table.locator(".dvn-scroller").evaluate("scroller => [scroller.scrollWidth, scroller.clientWidth]")
+                  for table in tables.all()]
+        assert len(widths) >= (3 if path else 1)
+        assert all(scrolled <= shown for scrolled, shown in widths), widths
+    finally:
+        context.close()

@@ -116,7 +116,7 @@ def test_what_changed_is_judged_on_the_published_counts(app, sample_tables, samp
                      for quarter in ("2026-Q3", "2026-Q2", "2025-Q3"))
     assert finding.startswith(f"Referrals in 2026-Q3: {published.text(now)}.")
     for quarter, then in zip(("2026-Q2", "2025-Q3"), earlier):
-        moved = f"{'up' if now > then else 'down'} {abs(now - then):,.0f} ({abs(now - then) / then:.0%})"
+        moved = f"{'up' if now > then else 'down'} {abs(now - then):,.0f} ({100 * abs(now - then) / then:.1f}%)"
         assert f"Against {quarter} ({published.text(then)}): {moved}, {change_verdict(now, then)}." in finding
 
 

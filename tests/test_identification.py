@@ -103,23 +103,23 @@ def test_funnel_position_agrees_with_the_wilson_verdict_at_each_level(children, 
 
 @pytest.mark.parametrize("positions, expected", [
     (["within the 95% limits", "within the 95% limits"], "All 2 areas shown lie within the 95% limits"),
-    (["above the 99.8% limit", "within the 95% limits", ""], "1 of 2 areas lie outside the 95% limits: A (above)"),
+    (["above the 99.8% limit", "within the 95% limits", ""], "1 of 2 areas lies outside the 95% limits: A (above)"),
     (["", ""], "Too few referrals to compare areas"),
 ])
 def test_funnel_title_names_outliers(positions, expected):
     assert funnel_finding(["A", "B", "C"][: len(positions)], positions, "areas") == expected
 
 
-def test_funnel_plot_labels_points_outside_and_leaves_out_withheld_ones():
+def test_funnel_plot_names_every_point_and_leaves_out_withheld_ones():
     shares = ident.boys_shares(counts(("Low", 1000, 150), ("Typical", 300, 100), ("Other", 200, 60),
                                       ("Small", 40, 2)), "area", 0.33, POLICY)
     figure = funnel_plot(shares.numeric, label="Area", size=ident.CHILDREN, value=ident.SHARE,
                          position=ident.POSITION, hover=ident.funnel_hover(shares, "Area"),
                          limits=ident.share_limits(0.33), centre=33, centre_label="Benchmark", title="t",
                          x_title="x", y_title="y")
-    labelled = [text for trace in figure.data if trace.text is not None for text in trace.text]
+    labelled = sorted((note.x, note.text) for note in figure.layout.annotations)
     plotted = [x for trace in figure.data if trace.mode and "markers" in trace.mode for x in trace.x]
-    assert labelled == ["Low"]
+    assert labelled == [(200, "Other"), (300, "Typical"), (1000, "Low")]
     assert sorted(plotted) == [200, 300, 1000]
 
 

@@ -64,10 +64,10 @@ def test_gender_and_age_groups_in_reading_order():
 
 def test_titles_state_findings_from_shown_figures():
     assert linked.overall_title(linked.shares(ROWS, CRIME, policy=POLICY), CRIME) == (
-        "Grooming (incl. online) is the linked crime most often recorded: on 10% of referrals")
+        "Grooming (incl. online) is the linked crime most often recorded: on 10.0% of referrals")
     by_gender = linked.shares(ROWS, CRIME, "gender", policy=POLICY)
     assert linked.by_gender_title(by_gender, CRIME) == (
-        "Gang-related activity is recorded on 40% of boys' referrals, against 4% of girls' and other children's")
+        "Gang-related activity is recorded on 40.0% of boys' referrals, against 4.0% of girls' and other children's")
     assert linked.by_age_title(linked.shares(ROWS, CRIME, "age_band", policy=POLICY), CRIME) == (
         "Share of referrals recording each linked crime, by age band")  # grooming at 14-15 is 0: withheld, no spread
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import published
 from cseboard.questions import missing
 from cseboard.contract import BOYS, OTHERS
 from cseboard.methods.disclosure import DisclosurePolicy
@@ -53,18 +54,31 @@ def test_interviews_fill_every_quarter_and_total_each_way():
     assert table.loc[TOTAL, TOTAL] == 100
 
 
-@pytest.mark.parametrize("later, share_shown", [(10, 75.0), (3, None)])
-def test_timeliness_share_withheld_with_either_part(later, share_shown):
-    rows = episode_rows(("2025-Q1", 0, "Accepted", True, 30), ("2025-Q1", 0, "Accepted", False, later),
-                        ("2025-Q1", 0, "Declined", False, 20), ("2025-Q2", 0, "Declined", False, 50))
-    timely = missing.timeliness(missing.interviews(rows, QUARTERS, POLICY))
-    row = timely.numeric.set_index(QUARTER).loc["2025-Q1"]
-    if share_shown is None:
-        assert timely.mask.loc[0, SHARE] and timely.mask.loc[0, ACCEPTED] and pd.isna(row[SHARE])
-        assert missing.timeliness_title(timely, "2025-Q1") == "Accepted return interviews held within 72 hours of return"
-    else:
-        assert row[SHARE] == pytest.approx(share_shown)
-        assert missing.timeliness_title(timely, "2025-Q1").startswith("In 2025-Q1, 75% of accepted")
+def test_timeliness_is_a_share_of_all_returns_with_offered_and_accepted_as_steps():
+    """40 of 100 returns were never offered an interview: 30% had one within 72 hours (not 75% of those accepted)."""
+    rows = episode_rows(("2025-Q1", 0, "Accepted", True, 30), ("2025-Q1", 0, "Accepted", False, 10),
+                        ("2025-Q1", 0, "Declined", False, 20), ("2025-Q1", 0, "Not offered", False, 40))
+    timely = missing.timeliness(rows, QUARTERS, POLICY)
+    total = timely.numeric.set_index(QUARTER).loc[TOTAL]
+    assert total[list(missing.STEPS)].tolist() == [100, 60, 40, 30]
+    assert total[SHARE] == pytest.approx(30.0)
+    assert missing.timeliness_title(timely, "2025-Q1") == (
+        "30.0% of the 100 returns in the period had an interview within 72 hours; 60 were offered one and 40 accepted")
+
+
+def test_each_timeliness_step_is_published_from_its_own_records():
+    """Offered is not returns less 'not offered' (a withheld 2), nor accepted the sum of its parts (a withheld 3):
+    each step is its own records' count, published on their keys."""
+    rows = episode_rows(("2025-Q1", 0, "Accepted", True, 30), ("2025-Q1", 0, "Accepted", False, 3),
+                        ("2025-Q1", 0, "Declined", False, 20), ("2025-Q1", 0, "Not offered", False, 2))
+    interviews = missing.interviews(rows, QUARTERS, POLICY).display().set_index(QUARTER)
+    assert interviews.loc["2025-Q1", [LATER, "Not offered"]].tolist() == ["c", "c"]
+    timely = missing.timeliness(rows, QUARTERS, POLICY).display().set_index(QUARTER)
+    key_of = {rows_counted: 255 * rows_counted % 256 for rows_counted in (1, 2, 3, 4)}
+    expected = [published.figure(55, key_of[4]), published.figure(53, key_of[3]), published.figure(33, key_of[2]),
+                published.figure(30, key_of[1])]
+    assert timely.loc["2025-Q1", list(missing.STEPS)].tolist() == [published.text(value) for value in expected]
+    assert timely.loc["2025-Q2", list(missing.STEPS)].tolist() == ["c"] * 4  # none, published as c like 1 to 4
 
 
 def children_rows(episodes: list[int], children: list[int], key: int = 255) -> pd.DataFrame:
@@ -90,7 +104,7 @@ def test_repeat_and_durations_share_of_their_total():
                                                   "children_ckey": 255}), POLICY)
     assert repeat.numeric[CHILDREN].tolist() == [50, 20, 10]
     assert repeat.numeric[SHARE].tolist() == pytest.approx([62.5, 25.0, 12.5])
-    assert missing.repeat_title(repeat) == "10 of the 80 children who went missing (12%) went missing 3 or more times in the period"
+    assert missing.repeat_title(repeat) == "10 of the 80 children who went missing (12.5%) went missing 3 or more times in the period"
     durations = missing.durations(episode_rows(("2025-Q1", 0, "Declined", False, 60), ("2025-Q1", None, "Not offered",
                                                                                         False, 2)), POLICY)
     assert durations.display()[EPISODES].tolist() == ["60", "c", "c", "c", "c", "c"]
@@ -108,8 +122,8 @@ def test_before_referral_boys_against_the_others():
     table = missing.before_referral(before_rows(40, 10, 160, 20), ["2025-Q1"], POLICY)
     shares = table.numeric.set_index(GROUP)[SHARE]
     assert shares[[BOYS, OTHERS, ALL_CHILDREN]].tolist() == pytest.approx([25.0, 12.5, 15.0])
-    assert missing.before_referral_title(table, "2025-Q1") == ("In 2025-Q1, 25% of boys referred had gone missing in "
-                                                               "the 90 days before, against 12% of girls and other "
+    assert missing.before_referral_title(table, "2025-Q1") == ("In 2025-Q1, 25.0% of boys referred had gone missing in "
+                                                               "the 90 days before, against 12.5% of girls and other "
                                                                "children")
 
 
@@ -119,18 +133,17 @@ def test_before_referral_small_count_is_withheld_and_not_titled():
     assert shown.loc[BOYS, missing.MISSING_BEFORE] == "c" and shown.loc[BOYS, SHARE] == "c"
     assert shown.loc[OTHERS, missing.MISSING_BEFORE] == "20"
     assert shown.loc[ALL_CHILDREN, missing.MISSING_BEFORE] == "20"  # 23 rounded down by its key
-    assert missing.before_referral_title(table, "2025-Q1").startswith("In 2025-Q1, 10% of children referred")
+    assert missing.before_referral_title(table, "2025-Q1").startswith("In 2025-Q1, 10.0% of children referred")
 
 
 def test_headline_reads_the_protected_tables():
     rows = episode_rows(("2025-Q1", 0, "Accepted", True, 2), ("2025-Q1", 0, "Declined", False, 1))
-    interviews = missing.interviews(rows, ["2025-Q1"], POLICY)
     children = missing.children_by_quarter(
         pd.DataFrame({"quarter": ["2025-Q1", None], "whole_period": [False, True], "episodes": [3, 3],
                       "children": [2, 2], "episodes_ckey": 255, "children_ckey": 255}), ["2025-Q1"], POLICY)
     repeat = missing.repeat_missing(pd.DataFrame({"episodes_in_period": [1, 2], "children": [1, 1],
                                                   "children_ckey": 255}), POLICY)
-    figures = dict(missing.headline(children, repeat, missing.timeliness(interviews)))
+    figures = dict(missing.headline(children, repeat, missing.timeliness(rows, ["2025-Q1"], POLICY)))
     assert set(figures.values()) == {"c"}
     assert set(figures) == set(missing.CARD_HELP), "every card has its help text"
     assert missing.children_title(children, "2025-Q1") == "In 2025-Q1, c children went missing, in c episodes"

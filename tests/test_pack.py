@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import argparse
 import re
+from html import escape
 
 import pytest
 from pypdf import PdfReader
 
 from conftest import PACK_PERIOD
 from cseboard.access import audit
+from cseboard.questions import trends
 from cseboard.store.database import AuditError, Store
 from cseboard.tools.pack import main as pack_command, pack_filters
 
@@ -26,8 +28,11 @@ def test_the_pdf_is_a4_with_page_numbers_contents_and_every_section(board_pack_f
     assert f"page 1 of {len(reader.pages)}" in text
     for heading in ("Contents", "Findings for the board", "This quarter", "Age and gender", "Missing from home or care",
                     "Linked crimes and vulnerabilities", "Referral sources and outcomes", "Areas", "Training coverage",
-                    "Data quality", "Questions for the board", "Is there more that we could do?"):
+                    "Prevention and awareness", "Data quality", "Questions for the board", "Is there more that we could do?",
+                    "Trends: signal or noise", "SPC summary", "Who is not being identified"):
         assert heading in text, heading
+    html = board_pack_files[0].read_text()
+    assert html.count('class="spc-signal"') == len(trends.measure_settings())  # each headline card's SPC icon
 
 
 def test_the_pdf_holds_the_figures_the_page_shows_for_the_same_filters(board_pack_files, app):
@@ -38,6 +43,14 @@ def test_the_pdf_holds_the_figures_the_page_shows_for_the_same_filters(board_pac
     assert headline in text
     for value in shown:
         assert value in text
+
+
+def test_the_pack_holds_the_awareness_section_and_its_findings_as_the_page_shows_them(board_pack_files, app):
+    at = app("pages/questions/awareness.py", query_params={"from": "2025-Q4", "to": PACK_PERIOD})
+    html = board_pack_files[0].read_text()
+    assert 'id="awareness"' in html
+    for finding in (at.header[0].value, at.warning[0].value.removesuffix(".")):
+        assert f"<li>{escape(finding)}. <a href=\"#figure-awareness_settings\">" in html
 
 
 def test_the_html_opens_offline_and_asks_no_other_host(board_pack_files, browser_page):
@@ -68,9 +81,9 @@ def test_a_filter_value_not_in_the_store_is_refused_rather_than_packing_everythi
 
 @pytest.mark.parametrize("first, expected_first", [("2025-Q4", "2025-Q4"), ("2026-Q1", "2026-Q3"),
                                                    ("2024-Q2", "2024-Q4"), (None, "2025-Q4")])
-def test_the_packs_period_is_one_quarter_or_whole_years_as_on_screen(sample_db, first, expected_first):
+def test_the_packs_period_is_one_quarter_or_whole_years_as_on_screen(sample_db_copy, first, expected_first):
     args = argparse.Namespace(period=PACK_PERIOD, first=first, area="Northgate", source=None, age=None, gender=None)
-    store = Store(sample_db, read_only=True)
+    store = Store(sample_db_copy)
     try:
         filters = pack_filters(args, store)
     finally:

@@ -85,14 +85,39 @@ def test_counts_are_published_rounded_and_areas_without_population_say_so(app, t
     assert table.at["Highcliffe", "Referrals per 10,000 children"] == (
         float("-inf") if expected["Highcliffe"] is None else pytest.approx(expected["Highcliffe"] * 10_000 / 400))
     assert np.isnan(table.at["Riverside", "Referrals per 10,000 children"])
-    assert table.at["Riverside", "Against the partnership"] == "no population"
+    assert table.at["Riverside", "Against the partnership"] == "population not supplied"
     assert not {2, 2.0, 6, 6.0, 7, 7.0, 50.0} & set(table.to_numpy().ravel())
     dots = charts(at)[0]
     notes = [text for trace in dots["data"] if trace.get("mode") == "text" for text in trace["text"]]
-    assert "no population" in notes and all(note in ("c referrals", "no population") for note in notes)
+    assert "population not supplied" in notes and all(note in ("c referrals", "population not supplied")
+                                                       for note in notes)
     metrics = {metric.label: metric.value for metric in at.metric}
-    partnership = published.referrals(referrals[referrals.number <= 9], keys)
-    assert metrics["Referrals in the partnership"] == published.text(partnership) != "9"
+    partnership = published.referrals(referrals, keys)
+    assert metrics["Referrals in the partnership"] == published.text(partnership)  # every area, Riverside too
+
+
+@pytest.mark.parametrize("population, children", [
+    ([], "Not supplied"),
+    ([{"area": "Northgate", "age_band": "14-15", "gender": "Female", "children": "900"}], "900"),
+])
+def test_no_population_is_said_to_be_not_supplied_and_never_zero(app, tiny_store, population, children):
+    """The referrals are there whether or not a population was supplied: only the rates are not."""
+    db = tiny_store(referrals=numbered(rows("referrals", 20, area="Northgate") + rows("referrals", 15, area="Riverside")),
+                    population=population)
+    at = app(page=PAGE, db=db)
+    keys = published.record_keys(db)
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["Referrals in the partnership"] == published.text(published.referrals(keys["referrals"], keys))
+    assert metrics["Children living in the partnership"] == children
+    if not population:
+        assert metrics["Referrals per 10,000 children"] == "Not supplied"
+        assert chart_titles(at)[0].startswith("No population supplied")
+    assert "0" not in metrics.values()
+    intro = at.caption[0].value
+    assert "more or fewer referrals per 10,000 children" in intro and "refer more or fewer children" not in intro
+    table = at.dataframe[0].value.set_index("Area")
+    assert table.at["Riverside", "Against the partnership"] == "population not supplied"
+    assert np.isnan(table.at["Riverside", "Referrals per 10,000 children"])
 
 
 def test_a_filter_that_matches_nothing_says_so(app, tiny_db):

@@ -27,17 +27,34 @@ def load_second(db, **referral_overrides) -> dict:
     return before
 
 
-def test_table_lists_each_extract_with_period_hash_rows_and_quality(app, partnership_db_copy):
+def test_table_lists_each_extract_with_period_and_quality_and_the_chosen_ones_hash_and_rows(app, partnership_db_copy):
     load_second(partnership_db_copy)
     at = app(page="pages/data/history.py", db=partnership_db_copy, role="administrator")
     table = at.dataframe[0].value
+    assert list(table.columns) == ["Extract", "Period", "Shown for", "Quality", "Loaded"]
     assert table.Extract.tolist() == [2, 1]
     assert table.Period.tolist() == ["2026-Q3", "2023-Q4 to 2026-Q3"]
     assert table["Shown for"].tolist() == ["2026-Q3", "2023-Q4 to 2026-Q2"]
-    assert table.Referrals.tolist()[0] == 5 and table["Training rows"].tolist()[1] == 288
-    assert all(len(h) == 12 for h in table["File hash"])
     assert all(q.endswith(" red") and "green" in q for q in table.Quality)
-    assert {"Loaded", "Source", "Missing episodes", "Population rows", "Warnings"} <= set(table.columns)
+    at.selectbox(key="history_quality").set_value(1).run()
+    details = next(frame.value for frame in at.dataframe if "Detail" in frame.value.columns)
+    details = details.set_index("Detail")["Extract 1"]
+    assert details["Training rows"] == "288" and details["Source"]
+    assert len(details["File hash (SHA-256, first 12 characters)"]) == 12
+    assert {"Referrals", "Missing episodes", "Population rows", "Warnings"} <= set(details.index)
+
+
+def test_every_heading_an_analyst_sees_is_in_words(app, partnership_db_copy):
+    """No stored name (risk_level, referral_ids, second_starts) as a heading or as a value naming a column."""
+    at = app(page="pages/data/history.py", db=partnership_db_copy, role="analyst")
+    frames = [frame.value for frame in at.dataframe]
+    headings = [str(column) for frame in frames for column in frame.columns]
+    assert {"Referrals", "Second episode starts", "Column"} <= set(headings)
+    assert not [heading for heading in headings if "_" in heading or heading[:1].islower()]
+    completeness = next(frame for frame in frames if "Column" in frame.columns)
+    assert "Risk level" in completeness.Column.tolist() and not completeness.Column.str.contains("_").any()
+    rag = next(frame for frame in frames if "Measure" in frame.columns)
+    assert not rag.Figure.str.contains("_").any()
 
 
 def test_quality_report_of_the_chosen_extract_is_shown_in_full_to_an_analyst(app, partnership_db_copy):
@@ -56,7 +73,7 @@ def test_a_viewer_gets_no_quality_report_figures_or_record_level_examples(app, p
     the server refuses the page before any of it is drawn."""
     at = app(page="pages/data/history.py", db=partnership_db_copy, role="viewer")
     assert "may not see the extract history" in texts(at.error)
-    assert not at.dataframe and not at.expander and not at.selectbox
+    assert not at.main.dataframe and not at.main.expander and not at.main.selectbox
     assert "Recording quality:" not in texts(at.markdown)
 
 
@@ -105,7 +122,7 @@ def test_undo_notes_and_history_table_from_the_package():
         "period_start": ["2025-Q2", "2025-Q1", "2024-Q1"], "period_end": ["2025-Q2", "2025-Q3", "2025-Q1"],
         "loaded_at": pd.to_datetime(["2026-01-03", "2026-01-02", "2026-01-01"]), "files_sha256": ["f" * 64] * 3,
         "rows_referrals": [1, 2, 3], "rows_missing_episodes": [0, 0, 0], "rows_training": [0, 0, 0],
-        "rows_population": [0, 0, 0], "warnings": [0, 0, 0], "quality_json": [None, None, None]})
+        "rows_population": [0, 0, 0], "rows_awareness": [0, 0, 0], "warnings": [0, 0, 0], "quality_json": [None, None, None]})
     assert quality.shown_from(history)["2025-Q2"] == 3 and quality.shown_from(history)["2024-Q4"] == 1
     assert quality.undo_notes(history, 2) == [
         "Extract 1 comes back for 2025-Q1.", "No extract covers 2025-Q3 after this: those quarters will have no data.",
@@ -124,7 +141,7 @@ def test_a_damaged_store_gets_a_plain_message_on_every_page(app, sample_db_copy,
     data = bytearray(sample_db_copy.read_bytes())
     data[:64] = b"\xde\xad\xbe\xef" * 16
     sample_db_copy.write_bytes(bytes(data))
-    at = app(page, db=sample_db_copy)
+    at = app(page, db=sample_db_copy, role=None)  # nobody can sign in: the accounts are in the damaged store
     message = texts(at.error)
     assert f"The dashboard cannot open its store: the store file {sample_db_copy} is damaged" in message
     assert "put back your latest backup copy of cse.duckdb" in message

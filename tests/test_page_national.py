@@ -6,6 +6,7 @@ import pytest
 
 from cseboard.questions import national
 from cseboard.store.database import Store
+from factory import rows
 from tests import national_fixtures as fx
 
 PAGE = "pages/questions/national.py"
@@ -38,6 +39,17 @@ def test_before_any_import_the_page_asks_for_the_files(app, sample_db_copy):
     at = app(PAGE, db=sample_db_copy, role="analyst")
     assert any("To see the comparison, import" in info.value for info in at.info)
     assert not at.get("plotly_chart")
+
+
+def test_a_first_visit_says_what_the_page_will_show_where_the_files_are_and_how_long_the_import_takes(
+        app, tiny_store):
+    at = app(PAGE, db=tiny_store(referrals=rows("referrals", 30, referral_date="2026-05-10")))
+    shown = "\n".join(str(element.value) for element in [*at.markdown, *at.caption, *at.header, *at.subheader])
+    assert "What this page will show" in shown and "one chart per factor" in shown
+    assert "explore-education-statistics.service.gov.uk/find-statistics/characteristics-of-children-in-need" in (
+        shown.replace("\\", ""))
+    assert "statistical-neighbour-benchmarking-tool" in shown.replace("\\", "")
+    assert "importing them here takes a few seconds" in shown
 
 
 @pytest.mark.parametrize("la_code, name, cse_2025, region_name, region_2025", [

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 import pytest
 
+from conftest import decoded
 from factory import rows
 
 PAGE = "pages/questions/training.py"
@@ -102,3 +103,28 @@ def test_no_training_in_the_period_says_so(app, tiny_store):
     at = app(PAGE, db=tiny_store())
     assert any("no training figures for the period chosen" in info.value for info in at.info)
     assert not at.get("plotly_chart")
+
+
+def test_a_share_reads_the_same_on_the_home_page_and_the_training_page(app, tiny_store):
+    """200 of 300 staff trained: 66.7% on both pages (not 66.7% on one and 67% on the other)."""
+    db = tiny_store(referrals=rows("referrals", 30, referral_date="2026-05-10"),
+                    training=rows("training", 1, period="2026-Q2", staff_in_scope="300", staff_trained="200"))
+    home = app("pages/overview/home.py", db=db)
+    assert {m.label: m.value for m in home.metric}["Workforce trained in CSE, all agencies"] == "66.7%"
+    page = app(PAGE, db=db)
+    words = "\n".join(str(e.value) for e in [*page.markdown, *page.caption, *page.subheader, *page.header])
+    assert "66.7%" in words and "67%" not in words.replace("66.7%", "")
+
+
+@pytest.mark.parametrize("last, three_years_before", [("2026-Q3", "2023-Q4"), ("2025-Q2", "2022-Q3")])
+def test_the_spc_chart_of_the_whole_workforce_matches_pandas(app, sample_tables, last, three_years_before):
+    """Three years to the last quarter chosen: the share of every agency's staff trained, as reported, each quarter."""
+    at = app(PAGE, query_params={"from": last, "to": last})
+    training = (training_in(sample_tables, three_years_before, last).groupby("period")
+                [["staff_trained", "staff_in_scope"]].sum())
+    expected = 100 * training.staff_trained / training.staff_in_scope
+    xmr = next(json.loads(chart.proto.spec) for chart in at.get("plotly_chart")
+               if any(trace.get("name") == "Mean" for trace in json.loads(chart.proto.spec)["data"]))
+    line = next(trace for trace in xmr["data"] if trace.get("name") == "Figures as published")
+    assert line["x"] == list(expected.index)
+    assert decoded(line["y"]) == pytest.approx(list(expected))

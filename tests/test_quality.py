@@ -43,9 +43,9 @@ def test_completeness_counts_empty_and_not_known_and_calls_out_ethnicity(tmp_pat
     assert columns[("referrals", "ethnicity")] | {} == {**columns[("referrals", "ethnicity")], "not_known": 3, "share": 0.3}
     assert columns[("referrals", "linked_crimes")]["empty"] == 1 and not columns[("referrals", "linked_crimes")]["gap"]
     assert rag(found)["ethnicity_not_known"] == ("Red", "3 of 10 referrals (30%)")
-    assert rag(found)["other_not_known"] == ("Amber", "risk_level: 1 of 10 (10%)")
+    assert rag(found)["other_not_known"] == ("Amber", "Risk level: 1 of 10 (10%)")
     table = quality.completeness_table(found)
-    assert table.iloc[0][["Table", "Column", "Share missing"]].tolist() == ["referrals", "ethnicity", "30.0%"]
+    assert table.iloc[0][["Table", "Column", "Share missing"]].tolist() == ["Referrals", "Ethnicity", "30.0%"]
 
 
 def test_possible_duplicates_are_the_same_child_day_and_source(tmp_path, prepare):
@@ -122,9 +122,9 @@ def test_tables_missing_from_the_extract_are_not_rated(tmp_path, prepare):
 
 
 def test_thresholds_are_documented_with_each_measure():
-    assert quality.MEASURES_BY_KEY["gender_not_known"].thresholds() == "Green: up to 2%; Amber: up to 5%; Red: above"
-    assert quality.MEASURES_BY_KEY["possible_duplicates"].thresholds() == "Green: none; Amber: up to 1%; Red: above"
-    assert quality.MEASURES_BY_KEY["training_inconsistent"].thresholds() == "Green: none; Red: any"
+    assert quality.MEASURES_BY_KEY["gender_not_known"].thresholds() == "Green ≤ 2%, Amber ≤ 5%, Red above"
+    assert quality.MEASURES_BY_KEY["possible_duplicates"].thresholds() == "Green none, Amber ≤ 1%, Red above"
+    assert quality.MEASURES_BY_KEY["training_inconsistent"].thresholds() == "Green none, Red any"
     assert "Green up to 2% of referrals, Amber up to 5%, Red above" in quality.__doc__
 
 

@@ -105,8 +105,11 @@ def test_funnel_points_outside_the_poisson_limits_are_named():
                          position=rates.POSITION, hover=rates.hover(areas), limits=rates.rate_limits(centre),
                          centre=centre, centre_label="Partnership", title=rates.funnel_title(areas), x_title="x",
                          y_title="y")
-    labelled = sorted(text for trace in figure.data if trace.text is not None for text in trace.text)
-    assert labelled == ["North", "South"]
+    names = {(note.x, note.y): note.text for note in figure.layout.annotations}
+    outside = sorted(names[point] for trace in figure.data if trace.name.startswith("Outside")
+                     for point in zip(trace.x, trace.y))
+    assert outside == ["North", "South"]
+    assert len(names) == sum(len(trace.x) for trace in figure.data if trace.mode == "markers")
     assert figure.layout.title.text == "2 of 2 areas lie outside the 95% limits: North (above), South (below)"
 
 
@@ -124,7 +127,7 @@ def test_funnel_positions_follow_the_poisson_limits(rate, population, expected):
                                      "counted against them"]),
     (Filters("2025-Q1", "2025-Q1", genders=("Female",), age_bands=("14-15",)),
      ["(1 quarter) per 10,000 children aged 14-15", "(girls)"]),
-    (Filters("2025-Q1", "2025-Q2", genders=("Other",)), ["no population", "counted against them"]),
+    (Filters("2025-Q1", "2025-Q2", genders=("Other",)), ["population not supplied", "counted against them"]),
 ])
 def test_population_note_says_which_children(filters, says):
     note = rates.population_note(filters)
@@ -145,7 +148,9 @@ def test_an_area_left_out_by_the_filter_leaves_the_partnership_count_rounded_on_
 
 
 @pytest.mark.parametrize("rows, expected", [
+    ([("North", 120, 10_000, True)], "The only area compared is similar to the partnership's"),
     ([("North", 120, 10_000, True), ("South", 100, 10_000, True)], "All 2 areas compared are similar"),
+    ([("North", 120, None, True), ("South", 100, None, True)], "No population supplied for the children chosen"),
     ([("North", 120, 10_000, True), ("South", 30, 10_000, True), ("East", 60, 10_000, True)],
      "Of 3 areas, 1 is significantly higher and 1 significantly lower than"),
     ([("North", 60, 10_000, True), ("South", 60, 10_000, True), ("East", 20, 10_000, True)],

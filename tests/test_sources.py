@@ -126,10 +126,10 @@ def test_fewest_lists_withheld_counts_first():
 
 
 @pytest.mark.parametrize("title, table, expected", [
-    (lambda v: sources.who_refers_title(v.by_source.numeric), BIG, "Police made the most referrals: 50% of all referrals"),
+    (lambda v: sources.who_refers_title(v.by_source.numeric), BIG, "Police made the most referrals: 50.0% of all referrals"),
     (lambda v: sources.trend_title(v.trend.numeric, QUARTERS), BIG, "Education referrals fell most: 60 in 2025-Q1, 20 in 2025-Q2"),
     (lambda v: sources.no_further_action_title(v.outcomes_by_source.numeric), BIG,
-     "Referrals from Education most often ended with no further action (75%)"),
+     "Referrals from Education most often ended with no further action (75.0%)"),
     (lambda v: sources.high_risk_title(v.outcomes_by_risk.numeric), BIG, "Outcome of referrals by risk level"),
     (lambda v: sources.boys_title(v.boys.numeric, 0.33), BIG, "No source referred significantly fewer boys than the 33% benchmark"),
 ])

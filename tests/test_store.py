@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 
 import duckdb
 import pandas as pd
@@ -309,6 +310,44 @@ def test_an_older_store_gets_its_child_keys_when_opened(tmp_path, prepare, made_
     reopened.close()
 
 
+def awareness_extract(tmp_path, name="aware"):
+    return write_extract(tmp_path / name, referrals=rows("referrals", 2), awareness=[
+        *rows("awareness", 1), *rows("awareness", 1, setting="Online", area="", planned_reach="")])
+
+
+def test_a_store_made_before_the_awareness_table_gets_it_when_opened(tmp_path, prepare):
+    path = tmp_path / "old.duckdb"
+    opened = Store(path)
+    load(opened, prepare(good_extract(tmp_path)))
+    cursor = opened.cursor()
+    for older in ("DROP VIEW current_awareness", "DROP TABLE awareness", "ALTER TABLE extracts DROP COLUMN rows_awareness"):
+        cursor.execute(older)
+    expected = {table: cursor.execute(f"SELECT * FROM {table} ORDER BY ALL").df()
+                for table in ("missing_episodes", "referrals", "training", "population")}
+    opened.close()
+    reopened = Store(path)
+    upgraded = reopened.snapshot()
+    for table, frame in expected.items():
+        pd.testing.assert_frame_equal(frame, upgraded[table], obj=table)
+    assert upgraded["extracts"].rows_awareness.tolist() == [0] and upgraded["awareness"].empty
+    load(reopened, prepare(awareness_extract(tmp_path)))
+    assert reopened.cursor().execute("SELECT count(*) FROM current_awareness").fetchall() == [(2,)]
+    reopened.close()
+
+
+def test_awareness_rows_are_stored_by_quarter_and_go_with_their_extract(tmp_path, store, prepare):
+    before = store.snapshot()
+    extract_id = load(store, prepare(awareness_extract(tmp_path)))
+    stored = store.cursor().execute(
+        "SELECT period, quarter_start::VARCHAR, setting, area, sessions, people_reached, planned_reach "
+        "FROM current_awareness ORDER BY setting").fetchall()
+    assert stored == [("2025-Q1", "2025-01-01", "Online", None, 4, 320, None),
+                      ("2025-Q1", "2025-01-01", "Secondary school", "Northgate", 4, 320, 400)]
+    assert store.extracts().rows_awareness.tolist() == [2]
+    store.remove(extract_id)
+    assert_same_snapshot(before, store.snapshot())
+
+
 def test_the_missing_look_back_the_pages_use_is_kept_at_load():
     assert missing.DAYS_BEFORE_REFERRAL <= store_module.MISSING_LOOKBACK_DAYS
 
@@ -360,3 +399,30 @@ def test_the_record_key_secret_is_made_once_and_no_query_reads_it(tmp_path):
     reopened.close()
     assert len(secret) == 1 and len(secret[0][0]) == 64
     assert not [name for name in query_names() if "secret" in query_text(name).lower()]
+
+
+def test_writes_wait_their_turn_behind_a_load_and_a_last_seen_time_is_skipped_instead(store):
+    """A failed load is undone by cutting the file back, so no write may land while one runs: an audit entry waits
+    for it, and a session's last-seen time (rewritten at the next view) is skipped rather than wait."""
+    from cseboard.access import audit
+
+    loading, finished = threading.Event(), threading.Event()
+
+    def load_in_progress():
+        with store.writing:
+            loading.set()
+            finished.wait(timeout=30)
+
+    holder = threading.Thread(target=load_in_progress)
+    holder.start()
+    loading.wait(timeout=30)
+    assert store.write("UPDATE store_meta SET version = version", wait=False) is False
+    waiting = threading.Thread(target=audit.record, args=(store, "someone", "sign_in"))
+    waiting.start()
+    waiting.join(timeout=1)
+    assert waiting.is_alive() and audit.entries(store).empty
+    finished.set()
+    holder.join(timeout=30)
+    waiting.join(timeout=30)
+    assert audit.entries(store).action.tolist() == ["sign_in"]
+    assert store.write("UPDATE store_meta SET version = version", wait=False) is True

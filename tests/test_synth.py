@@ -96,12 +96,13 @@ def test_every_value_is_within_the_contract(tables):
                 assert present.str.fullmatch(r"[A-Z]\d{7,}").all()
 
 
-def test_population_is_by_area_age_band_and_gender(tables, referrals):
+def test_population_is_by_area_age_band_gender_and_ethnicity(tables, referrals):
     population = tables["population"]
     assert set(population["age_band"]) == set(contract.AGE_BANDS)
     assert set(population["gender"]) == {"Male", "Female"}
     assert set(population["area"]) == set(referrals["area"])
-    assert len(population) == population["area"].nunique() * len(contract.AGE_BANDS) * 2
+    assert set(population["ethnicity"]) == set(contract.ETHNICITIES) - {"Not known"}
+    assert len(population) == population["area"].nunique() * len(contract.AGE_BANDS) * 2 * 5
     assert 60_000 <= population["children"].sum() <= 120_000
 
 
@@ -205,6 +206,22 @@ def test_training_covers_every_quarter_agency_and_level(tables):
     assert by_agency.max() > 0.85 and by_agency.min() < 0.65
 
 
+def test_awareness_reaches_schools_in_term_time_and_communities_unevenly(tables, referrals):
+    awareness = tables["awareness"]
+    quarter = awareness["period"].str[-1]
+    schools = awareness[awareness["setting"].isin(contract.SCHOOL_SETTINGS)]
+    by_quarter = schools.groupby(quarter.loc[schools.index])["people_reached"].sum()
+    assert by_quarter["3"] < 0.5 * by_quarter.drop("3").min()  # the summer holiday
+    community = awareness[awareness["audience"] == "Communities"]
+    by_area = community.groupby("area")["people_reached"].sum().reindex(sorted(set(referrals["area"])), fill_value=0)
+    assert by_area.min() < 0.25 * by_area.max()
+    assert set(awareness["audience"]) == set(contract.AUDIENCES)
+    assert not ((awareness["sessions"] == 0) & (awareness["people_reached"] > 0)).any()
+    planned = awareness["planned_reach"]
+    assert 0.5 < planned.notna().mean() < 1
+    assert (awareness.loc[awareness["area"] == "", "setting"].isin(["Online", "Other"])).all()
+
+
 def test_other_periods_and_fewer_areas():
     tables = synth.generate(500, end_quarter="2025q2", quarters=4, areas=3)
     dates = _dates(tables["referrals"]["referral_date"]).dt.date
@@ -218,13 +235,15 @@ def test_other_periods_and_fewer_areas():
 def test_parquet_extract_holds_the_same_tables(tables, tmp_path):
     synth.write_extract(tables, tmp_path, fmt="parquet")
     for name, frame in tables.items():
-        assert pd.read_parquet(tmp_path / f"{name}.parquet").equals(frame)
+        read = pd.read_parquet(tmp_path / f"{name}.parquet")
+        assert read.astype(frame.dtypes.to_dict()).equals(frame)  # whole numbers with gaps read back as floats
     assert "SYNTHETIC" in (tmp_path / "README.txt").read_text()
 
 
 def test_command_line_writes_a_folder(tmp_path):
     synth.main(["--referrals", "300", "--out", str(tmp_path), "--seed", "7"])
-    assert _files(tmp_path).keys() == {"README.txt", "referrals.csv", "missing_episodes.csv", "training.csv", "population.csv"}
+    assert _files(tmp_path).keys() == {"README.txt", "referrals.csv", "missing_episodes.csv", "training.csv", "population.csv",
+                                        "awareness.csv"}
     readme = (tmp_path / "README.txt").read_text()
     assert "SYNTHETIC" in readme and "seed: 7" in readme
     assert len(pd.read_csv(tmp_path / "referrals.csv")) == 300

@@ -148,3 +148,20 @@ def test_checking_in_batches_gives_the_same_findings_and_values_as_one_pass(tmp_
         assert batched["good"].extract.tables[table].num_rows == whole["good"].extract.tables[table].num_rows
         assert (quality.preview(batched["good"].extract.tables, rows=100)[table]
                 .equals(quality.preview(whole["good"].extract.tables, rows=100)[table]))
+
+
+@pytest.mark.parametrize("ethnicities, errors", [
+    ((None, None), [(3, "duplicate_id")]),  # no ethnicity column: area, age band and gender repeat
+    (("White", "White"), [(3, "duplicate_id")]),
+    (("White", "APKN"), []),  # DfE codes map to their main group, as in referrals
+    (("White", ""), [(3, "partial_ethnicity")]),
+])
+def test_population_ethnicity_is_on_every_row_or_none_and_part_of_the_key(tmp_path, prepare, ethnicities, errors):
+    records = rows("population", 2)
+    if ethnicities[0] is not None:
+        for record, ethnicity in zip(records, ethnicities):
+            record["ethnicity"] = ethnicity
+    prepared = prepare(write_extract(tmp_path / "x", population=records))
+    assert [(p.row, p.rule) for p in prepared.report.errors] == errors
+    if not errors and ethnicities[0] is not None:
+        assert prepared.extract.tables["population"].column("ethnicity").to_pylist() == ["White", "Asian"]

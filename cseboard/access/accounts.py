@@ -95,15 +95,16 @@ def set_role(store: Store, username: str, role: str, by: User | str | None = Non
 
 def _change(store: Store, by: User | str, action: str, username: str, sql: str, params: dict, **detail) -> None:
     """An account change and its audit entry in one transaction: neither without the other."""
-    cursor = store.cursor()
-    cursor.begin()
-    try:
-        cursor.execute(sql, {**params, "name": username})
-        write_audit(cursor, audit.entry(by or audit.shell_user(), action, account=username, **detail))
-        cursor.commit()
-    except Exception:
-        cursor.rollback()
-        raise
+    with store.writing:
+        cursor = store.cursor()
+        cursor.begin()
+        try:
+            cursor.execute(sql, {**params, "name": username})
+            write_audit(cursor, audit.entry(by or audit.shell_user(), action, account=username, **detail))
+            cursor.commit()
+        except Exception:
+            cursor.rollback()
+            raise
 
 
 def listing(store: Store) -> pd.DataFrame:
@@ -135,13 +136,12 @@ def sign_in(store: Store, config: SignIn, username: str, password: str,
     user = User(name, role, "local")
     audit.record(store, user, "sign_in")
     token = secrets.token_urlsafe(32)
-    cursor = store.cursor()
-    cursor.execute("UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE username = $name", {"name": name})
+    store.write("UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE username = $name", {"name": name})
     if HASHER.check_needs_rehash(password_hash):
-        cursor.execute("UPDATE accounts SET password_hash = $hash WHERE username = $name",
-                       {"hash": HASHER.hash(password), "name": name})
-    cursor.execute("INSERT INTO sessions VALUES ($token, $name, $now, $now)",
-                   {"token": _token_hash(token), "name": name, "now": now})
+        store.write("UPDATE accounts SET password_hash = $hash WHERE username = $name",
+                    {"hash": HASHER.hash(password), "name": name})
+    store.write("INSERT INTO sessions VALUES ($token, $name, $now, $now)",
+                {"token": _token_hash(token), "name": name, "now": now})
     return user, token
 
 
@@ -157,7 +157,7 @@ def _count_failure(store: Store, config: SignIn, name: str, role: str, failures:
     locked = failures >= config.max_failed_sign_ins
     if locked:
         audit.record(store, name, "lock_out", role=role, failures=failures, minutes=config.lockout_minutes)
-    store.cursor().execute(
+    store.write(
         "UPDATE accounts SET failed_attempts = $failures, locked_until = $until WHERE username = $name",
         {"failures": 0 if locked else failures, "name": name,
          "until": now + dt.timedelta(minutes=config.lockout_minutes) if locked else None})
@@ -181,14 +181,14 @@ def resume(store: Store, config: SignIn, token: str | None, now: dt.datetime | N
     if disabled or now - last_seen > dt.timedelta(minutes=config.session_minutes):
         end_session(store, token)
         return None
-    store.cursor().execute("UPDATE sessions SET last_seen = $now WHERE token_sha256 = $token",
-                           {"now": now, "token": _token_hash(token)})
+    store.write("UPDATE sessions SET last_seen = $now WHERE token_sha256 = $token",
+                {"now": now, "token": _token_hash(token)}, wait=False)  # kept alive at the next view if a load runs
     return User(name, role, "local")
 
 
 def end_session(store: Store, token: str) -> None:
-    store.cursor().execute("DELETE FROM sessions WHERE token_sha256 = $token", {"token": _token_hash(token)})
+    store.write("DELETE FROM sessions WHERE token_sha256 = $token", {"token": _token_hash(token)})
 
 
 def end_sessions(store: Store, username: str) -> None:
-    store.cursor().execute("DELETE FROM sessions WHERE username = $name", {"name": username})
+    store.write("DELETE FROM sessions WHERE username = $name", {"name": username})

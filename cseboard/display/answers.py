@@ -25,7 +25,8 @@ from cseboard.config import settings
 from cseboard.display import charts, ui
 from cseboard.filters import Filters
 from cseboard.methods import disclosure
-from cseboard.questions import board, headline, identification, linked, missing, rates, sources, training
+from cseboard.questions import (awareness, board, fairness, identification, linked, missing, rates, sources, training,
+                                trends)
 from cseboard.questions import section as sections
 from cseboard.questions.section import Section
 
@@ -88,12 +89,15 @@ def default_views(filters: Filters, policy: disclosure.DisclosurePolicy) -> list
     target = round(100 * config.training_target) / 100
     return [
         (board.findings_section, ()),
-        (headline.section, ()),
+        (trends.headline_with_signals, ()),
+        (trends.section, ()),
         (identification.section, (100 * config.boys_benchmark / 100, "area")),
         (missing.section, (False,)),
         (linked.section, (crimes, linked.items_by_frequency(ui.query, filters, crimes)[:3])),
         (sources.section, ()),
         (rates.section, ()),
+        (fairness.section, ()),
+        (awareness.section, ()),
         (training.section, (target, training.AGENCY if training.has_figures(ui.query, filters, policy) else None)),
     ]
 

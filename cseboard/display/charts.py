@@ -137,44 +137,75 @@ def _outermost_level(position: str) -> float | None:
 
 def funnel_plot(table: pd.DataFrame, *, label: str, size: str, value: str, position: str, hover: Sequence[str],
                 limits: Callable[[np.ndarray], pd.DataFrame], centre: float, centre_label: str,
-                title: str, x_title: str, y_title: str) -> go.Figure:
+                title: str, x_title: str, y_title: str, y_suffix: str = "") -> go.Figure:
     """Funnel plot of a share or a rate against its size, with 95% and 99.8% limits around a centre line.
 
     table: one row per unit (area, agency...), withheld values NaN (not plotted); position: the
-    funnel_positions label of each row, so points outside the limits are coloured and named.
-    limits: as for funnel_positions, in the same units as value.
+    funnel_positions label of each row, so points outside the limits are coloured. Every point is named, beside it
+    on the side away from the nearest line. limits: as for funnel_positions, in the same units as value; a limit
+    is drawn only where it is defined (a lower limit at 0 is none), over the sizes the points span.
     """
     shown = table.assign(_hover=[hover_html(lines) for lines in hover])[table[value].notna() & (table[size] > 0)]
     largest = float(shown[size].max()) if len(shown) else 1.0
     smallest = float(shown[size].min()) if len(shown) else 1.0
-    grid = np.linspace(max(smallest / 2, 1e-9), largest * 1.1, 200)
+    grid = np.linspace(max(smallest * 0.8, 1e-9), largest * 1.1, 200)
     bounds = limits(grid)
+    lines = {(level, side): bounds.loc[bounds.level == level, side].to_numpy(dtype=float)
+             for level in FUNNEL_LEVELS for side in ("upper", "lower")}
+    lines = {key: np.where(line > 0, line, np.nan) for key, line in lines.items()}
     figure = go.Figure()
-    for level in FUNNEL_LEVELS:
-        at_level = bounds[bounds.level == level]
-        for side in ("upper", "lower"):
-            figure.add_trace(go.Scatter(
-                x=grid, y=at_level[side], mode="lines", hoverinfo="skip",
-                line={"color": GREY, "width": 1, "dash": FUNNEL_LINES[level]},
-                name=f"{level_label(level)} limits", legendgroup=str(level), showlegend=side == "upper"))
+    for (level, side), line in lines.items():
+        figure.add_trace(go.Scatter(
+            x=grid, y=line, mode="lines", hoverinfo="skip", connectgaps=False,
+            line={"color": GREY, "width": 1, "dash": FUNNEL_LINES[level]},
+            name=f"{level_label(level)} limits", legendgroup=str(level), showlegend=side == "upper"))
     figure.add_trace(go.Scatter(x=[0, largest * 1.1], y=[centre, centre], mode="lines", hoverinfo="skip",
                                 line={"color": BENCHMARK_COLOUR, "width": 1.5, "dash": "solid"}, name=centre_label))
     levels = shown[position].map(_outermost_level)
     for level, group in [(None, shown[levels.isna()])] + [(lv, shown[levels == lv]) for lv in FUNNEL_LEVELS]:
         outside = level is not None
         figure.add_trace(go.Scatter(
-            x=group[size], y=group[value], mode="markers+text" if outside else "markers",
-            text=markup_free_all(group[label]) if outside else None, textposition="top center",
+            x=group[size], y=group[value], mode="markers",
             marker={"color": POSITION_COLOURS[level] if outside else GREY, "size": 10 if outside else 8,
                     "symbol": POSITION_SYMBOLS[level],
                     "line": {"color": "white", "width": 1}},
             customdata=group["_hover"], hovertemplate="%{customdata}<extra></extra>",
             name=(f"Outside the {level_label(level)} limits" if outside else "Within the 95% limits"),
             showlegend=len(group) > 0))
-    top = max(float(shown[value].max()) if len(shown) else centre, centre)
-    figure.update_yaxes(range=[0, top * 1.25])
-    figure.update_xaxes(range=[0, largest * 1.1])
+    every_line = np.concatenate([*lines.values(), [centre]])
+    low = float(np.nanmin(np.concatenate([every_line, shown[value], [0]])))
+    high = float(np.nanmax(np.concatenate([every_line, shown[value]])))
+    span = (high - low) or 1.0
+    y_range = [max(0.0, low - 0.06 * span), high + 0.1 * span]
+    x_range = [0, largest * 1.1]
+    drawn = [np.column_stack([grid, line]) for line in lines.values()]
+    drawn.append(np.column_stack([grid, np.full_like(grid, centre)]))
+    for _, row in shown.iterrows():
+        name = markup_free(row[label])
+        shift = _clear_of_lines(row[size], row[value], len(str(row[label])), np.concatenate(drawn), x_range, y_range)
+        figure.add_annotation(x=row[size], y=row[value], text=name, showarrow=False, yshift=shift,
+                              bgcolor="rgba(255,255,255,0.85)", font={"size": 12})
+    figure.update_yaxes(range=y_range, ticksuffix=y_suffix)
+    figure.update_xaxes(range=x_range)
     return style(figure, title, x_title, y_title, height=480)
+
+
+# Pixels a funnel's plot area spans at the least (its height is fixed; its width follows the page) and a label's
+# size at 12px, so a label is placed where no line passes even on a narrow screen.
+PLOT_PIXELS, LABEL_PIXELS = (500, 360), (7, 16)
+
+
+def _clear_of_lines(x: float, y: float, characters: int, lines: np.ndarray, x_range, y_range) -> int:
+    """The vertical offset (pixels) for a point's name that keeps it off every line: above, below, then further."""
+    x_scale = (x_range[1] - x_range[0]) / PLOT_PIXELS[0]
+    y_scale = (y_range[1] - y_range[0]) / PLOT_PIXELS[1]
+    half_width = (characters * LABEL_PIXELS[0] / 2 + 6) * x_scale
+    beside = lines[(np.abs(lines[:, 0] - x) <= half_width) & ~np.isnan(lines[:, 1])]
+
+    def crossings(shift: int) -> int:
+        centre = y + shift * y_scale
+        return int(np.sum(np.abs(beside[:, 1] - centre) <= (LABEL_PIXELS[1] / 2 + 2) * y_scale))
+    return min((12, -12, 26, -26, 40, -40, 54, -54), key=crossings)
 
 
 def funnel(chart: Chart) -> go.Figure:

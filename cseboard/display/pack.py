@@ -14,6 +14,7 @@ from plotly.offline import get_plotlyjs
 
 from cseboard.config import CHROMIUM, CHROMIUM_ARGS
 from cseboard.display import charts
+from cseboard.display.drawings import spc
 from cseboard.questions.board import BoardPack
 from cseboard.questions.section import BoardFinding, Columns, Definitions, Figure, Metrics, Note, Section, Slot, Tabs
 
@@ -111,7 +112,8 @@ def _block(block) -> str:
         return '<div class="cards">' + "".join(
             f'<div class="card"><div class="label">{text(card.label)}</div><div class="value">{text(card.value)}</div>'
             + (f'<div class="caption">{text(card.delta)}</div>' if card.delta else "")
-            + (f'<div class="caption">{text(card.footnote)}</div>' if card.footnote else "") + "</div>"
+            + (f'<div class="caption">{text(card.footnote)}</div>' if card.footnote else "")
+            + (spc.signal_html(card.signal) if card.signal else "") + "</div>"
             for card in block.cards) + "</div>"
     if isinstance(block, Figure):
         return _figure(block)

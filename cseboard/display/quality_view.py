@@ -58,6 +58,12 @@ def _group(group: dict, expanded: bool, icon: str) -> None:
                 st.caption(f"Showing the first {shown} of {count:,} (up to {SAMPLES_PER_RULE} per file and column).")
 
 
+def _reasons(found: dict) -> None:
+    """Why each measure matters, under the summary table (kept out of it so the table fits the page)."""
+    with st.expander("Why each measure matters"):
+        st.markdown("\n".join(f"- **{measure}**: {why}" for measure, why in quality.rag_reasons(found)))
+
+
 def show_quality(found: dict | None, key: str) -> None:
     """The RAG summary at the top, with the thresholds, and the detail below it."""
     if not found:
@@ -71,6 +77,7 @@ def show_quality(found: dict | None, key: str) -> None:
     st.caption("Ratings follow the spirit of the CSA Centre's data improvement tool: they rate how well referrals "
                "are recorded, not how children are doing. Gender and ethnicity recorded as 'Not known' hide "
                "under-identified groups, such as boys.")
+    _reasons(found)
     with st.expander("Detail: completeness of each column"):
         st.dataframe(quality.completeness_table(found), hide_index=True, width="stretch", key=f"{key}_completeness")
     with st.expander("Detail: duplicates, dates, ages, missing episodes and training"):

@@ -7,6 +7,7 @@ import streamlit as st
 
 from cseboard.display import ui
 from cseboard.display.answers import Answer
+from cseboard.display.drawings import spc
 from cseboard.display.ui import plain
 from cseboard.questions.section import Columns, Definitions, Figure, Findings, Folded, Metrics, Note, Slot, Tabs
 
@@ -96,6 +97,8 @@ def metrics(block: Metrics) -> None:
                       chart_data=list(card.trend) if card.trend is not None else None, chart_type="line")
             if card.footnote:
                 st.caption(plain(card.footnote))
+            if card.signal:
+                st.html(spc.signal_html(card.signal))
 
 
 def findings(block: Findings) -> None:

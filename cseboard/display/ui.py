@@ -20,6 +20,7 @@ from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.queries import run_filtered
 from cseboard.store.database import AuditError, Store, StoreError, damage
 from cseboard.questions import section
+from cseboard.questions.coverage import coverage
 
 MARKUP = re.compile(r"([\\`*_\[\]$~|])|(<)(?=[A-Za-z/!?])|(&)(?=#?\w+;)|(:)(?=\w+[\[:])|^(#)", re.MULTILINE)
 """What Streamlit's Markdown would read as markup: emphasis, links, code, LaTeX, tables, tags, entities, :directives:."""
@@ -202,12 +203,12 @@ def sidebar_filters(current: Store) -> Filters | None:
                                               max_selections=ONE_OR_ALL))
               for name in URL_KEYS}
     filters = Filters(first, last, **chosen)
-    wanted = {key: value if isinstance(value, list) else [value] for key, value in filters.to_url().items()}
-    if {key: st.query_params.get_all(key) for key in st.query_params} != wanted:
-        st.query_params.from_dict(filters.to_url())
+    _filters_into_link(filters)
     with sidebar.expander("Share this view", icon=":material/link:"):
-        st.caption("Paste this link into a meeting invitation: it opens this page with these filters.")
-        st.code(f"{st.context.url or ''}?{urlencode(filters.to_url(), doseq=True)}", language=None, wrap_lines=True)
+        st.caption("Paste this link into a meeting invitation: it opens this page with these filters and the "
+                   "page's own settings (benchmark, target, comparisons).")
+        shown = {key: st.query_params.get_all(key) for key in st.query_params}
+        st.code(f"{st.context.url or ''}?{urlencode(shown, doseq=True)}", language=None, wrap_lines=True)
     if refusal_for("unprotect") is None:
         sidebar.divider()
         sidebar.toggle("Show exact figures (internal use only)", key=UNSUPPRESS_KEY, on_change=_unprotect_changed,
@@ -217,6 +218,16 @@ def sidebar_filters(current: Store) -> Filters | None:
             sidebar.error(st.session_state.pop(UNPROTECT_REFUSED), icon=":material/block:")
     st.session_state[FILTERS_KEY] = filters
     return filters
+
+
+def _filters_into_link(filters: Filters) -> None:
+    """Mirror the filters in the URL, leaving the page's own settings there (its widgets bind them to the link)."""
+    wanted = {key: value if isinstance(value, list) else [value] for key, value in filters.to_url().items()}
+    for key in ("from", "to", *URL_KEYS.values()):
+        if key not in wanted and key in st.query_params:
+            del st.query_params[key]
+        elif key in wanted and st.query_params.get_all(key) != wanted[key]:
+            st.query_params[key] = wanted[key]
 
 
 def _filters_to_draw(quarters: list[str], options: dict) -> Filters:
@@ -261,6 +272,9 @@ def page_header(title: str, what_it_shows: str, action: str = "view_analysis") -
         return None
     synthetic_banner()
     st.markdown(f"**Showing:** {plain(filters.describe())}")
+    partial = coverage(query, filters).partial_note()
+    if partial:
+        st.warning(plain(partial), icon=":material/hourglass_top:")
     if policy().enabled:
         st.caption(disclosure.plain_words(policy()))
     else:

@@ -30,6 +30,7 @@ Measures that a table is needed for show "Not rated" when the extract has no suc
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cseboard.contract import TABLES_BY_NAME
+from cseboard.methods.words import heading
 from cseboard.periods import quarter_start, quarters_between, shift_quarter
 from cseboard.intake.report import ERROR, WARNING, Report
 
@@ -72,10 +74,11 @@ class Measure:
         return AMBER if share <= self.amber else RED
 
     def thresholds(self) -> str:
-        green = "none" if self.green == 0 else f"up to {_percent(self.green)}"
+        """The thresholds in a few words, short enough for a table column that fits the page."""
+        green = "none" if self.green == 0 else f"≤ {_percent(self.green)}"
         if self.green == self.amber:
-            return f"Green: {green}; Red: any"
-        return f"Green: {green}; Amber: up to {_percent(self.amber)}; Red: above"
+            return f"Green {green}, Red any"
+        return f"Green {green}, Amber ≤ {_percent(self.amber)}, Red above"
 
 
 MEASURES = (
@@ -83,8 +86,8 @@ MEASURES = (
             "An unrecorded gender hides boys, who are under-identified as victims of CSE."),
     Measure("ethnicity_not_known", "Ethnicity not known", 0.05, 0.10,
             "Without ethnicity, over- and under-representation of groups of children cannot be seen."),
-    Measure("other_not_known", "Other referral fields not known (worst column)", 0.05, 0.15,
-            "Blank or 'Not assessed' values in the other referral columns."),
+    Measure("other_not_known", "Other referral fields not known", 0.05, 0.15,
+            "Blank or 'Not assessed' values in the other referral columns; the figure is the worst column's."),
     Measure("possible_duplicates", "Possible duplicate referrals", 0.0, 0.01,
             "The same child referred more than once on the same day from the same source."),
     Measure("outside_period", "Rows dated outside the extract's period", 0.0, 0.05,
@@ -94,7 +97,7 @@ MEASURES = (
             "Share of children with more than one referral."),
     Measure("missing_inconsistent", "Missing episodes inconsistent", 0.0, 0.02,
             "Episodes ending before they start, or overlapping another episode of the same child."),
-    Measure("training_inconsistent", "Training rows with more trained than in scope", 0.0, 0.0,
+    Measure("training_inconsistent", "More staff trained than in scope", 0.0, 0.0,
             "A coverage above 100% cannot be right."),
 )
 MEASURES_BY_KEY = {m.key: m for m in MEASURES}
@@ -302,7 +305,7 @@ def _rag(found: dict) -> list[dict]:
     elif worst["share"] == 0:
         figures["other_not_known"] = (0.0, "none missing")
     else:
-        figures["other_not_known"] = (worst["share"], f"{worst['column']}: {worst['empty'] + worst['not_known']:,} of "
+        figures["other_not_known"] = (worst["share"], f"{heading(worst['column'])}: {worst['empty'] + worst['not_known']:,} of "
                                       f"{worst['rows']:,} ({_percent(worst['share'])})")
     duplicates_found = found["duplicates"]
     if duplicates_found is None:
@@ -360,15 +363,21 @@ def rag_line(quality: dict | None) -> str:
 
 
 def rag_table(quality: dict) -> pd.DataFrame:
-    """The RAG summary as a table to show: rating, measure, figure, thresholds."""
-    return pd.DataFrame([{"Rating": r["rating"], "Measure": r["measure"],
-                          "Figure": r["figure"], "Thresholds": r["thresholds"], "Why it matters": r["why"]}
-                         for r in quality.get("rag", [])])
+    """The RAG summary as a table narrow enough for the page: rating, measure, figure, thresholds (why each measure
+    matters is listed under it, rag_reasons)."""
+    return pd.DataFrame([{"Rating": r["rating"], "Measure": r["measure"], "Figure": r["figure"],
+                          "Thresholds": r["thresholds"]} for r in quality.get("rag", [])])
+
+
+def rag_reasons(quality: dict) -> list[tuple[str, str]]:
+    """(measure, why it matters) for each measure of the RAG summary."""
+    return [(r["measure"], r["why"]) for r in quality.get("rag", [])]
 
 
 def completeness_table(quality: dict) -> pd.DataFrame:
     """Completeness per column, worst first, gender and ethnicity called out by the summary above it."""
-    frame = pd.DataFrame([{"Table": c["table"], "Column": c["column"], "Rows": c["rows"], "Empty": c["empty"],
+    frame = pd.DataFrame([{"Table": heading(c["table"]), "Column": heading(c["column"]), "Rows": c["rows"],
+                           "Empty": c["empty"],
                            "Not known / not assessed": c["not_known"], "Share missing": f"{100 * c['share']:.1f}%",
                            "Counts as a gap": "yes" if c["gap"] else "no (blank is an answer)",
                            "_share": c["share"]}
@@ -395,6 +404,11 @@ DETAIL_CHECKS = (
 """(check, section title, sentence from its findings) for each check whose examples are listed under the summary."""
 
 
+EXAMPLE_HEADINGS = {"referral_ids": "Referrals", "first": "First episode", "second_starts": "Second episode starts",
+                    "why": "What is wrong"}
+"""Headings of the examples under each check where the stored name read as a heading would not say enough."""
+
+
 def detail_sections(quality: dict) -> list[tuple[str, str, pd.DataFrame]]:
     """The detail below the summary: (title, sentence, examples) per check."""
     sections = []
@@ -404,7 +418,9 @@ def detail_sections(quality: dict) -> list[tuple[str, str, pd.DataFrame]]:
                      pd.DataFrame([{"File": f, "Rows left out": n} for f, n in outside["by_file"].items()])))
     for check, title, sentence in DETAIL_CHECKS:
         if quality.get(check) is not None:
-            sections.append((title, sentence(quality[check]), pd.DataFrame(quality[check]["samples"])))
+            examples = pd.DataFrame(quality[check]["samples"])
+            sections.append((title, sentence(quality[check]),
+                             examples.rename(columns=lambda name: EXAMPLE_HEADINGS.get(name, heading(name)))))
     return sections
 
 
@@ -425,8 +441,10 @@ RULE_TITLES = {
     "old_date": "Date before 2000", "uk_date": "UK date read", "bad_integer": "Not a whole number",
     "out_of_range": "Number out of range", "bad_choice": "Not an allowed value", "code_mapped": "Code mapped to a label",
     "bad_list_item": "List item not allowed", "bad_quarter": "Not a quarter", "bad_age_band": "Not an age band",
+    "partial_ethnicity": "Ethnicity on some population rows only",
     "duplicate_id": "Duplicate id or row", "end_before_start": "Episode ends before it starts",
     "interview_before_missing": "Return interview before the episode", "trained_exceeds_scope": "More trained than in scope",
+    "reached_without_sessions": "People reached without a session",
     "trimmed": "Spaces removed", "formula_text": "Starts like a formula (kept as text)",
     "outside_period": "Rows outside the period (left out)", "bad_period": "Period not valid",
     "not_found": "File not found", "repeated_heading": "Heading given twice", "too_many_columns": "Far too many columns",
@@ -579,32 +597,38 @@ def undo_notes(history: pd.DataFrame, extract_id: int) -> list[str]:
 
 
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
-    """The loaded extracts for the history page: period, when, short hash, rows per table, quality summary."""
-    import json
-
+    """The loaded extracts for the history page, narrow enough for the page: period, what it is shown for, quality
+    and when; the rest of each extract is in extract_details."""
     shown = shown_from(history)
     rows = []
     for _, row in history.iterrows():
-        quality = json.loads(row["quality_json"]) if isinstance(row["quality_json"], str) and row["quality_json"] else None
         in_use = [q for q, e in shown.items() if e == int(row["extract_id"])]
         loaded_at = row["loaded_at"]
         rows.append({
             "Extract": int(row["extract_id"]),
             "Period": row["period_start"] if row["period_start"] == row["period_end"] else f"{row['period_start']} to {row['period_end']}",
             "Shown for": _ranges(in_use) if in_use else "none (replaced by newer extracts)",
-            "Quality": rag_line(quality),
+            "Quality": rag_line(_stored(row["quality_json"])),
             "Loaded": loaded_at.strftime("%d %b %Y %H:%M") if isinstance(loaded_at, (dt.datetime, pd.Timestamp)) else str(loaded_at),
-            "Source": row["source_name"],
-            "File hash": str(row["files_sha256"])[:12],
-            "Referrals": int(row["rows_referrals"]), "Missing episodes": int(row["rows_missing_episodes"]),
-            "Training rows": int(row["rows_training"]), "Population rows": int(row["rows_population"]),
-            "Warnings": int(row["warnings"]),
         })
     return pd.DataFrame(rows)
 
 
-def stored_quality(history: pd.DataFrame, extract_id: int) -> dict | None:
-    import json
+def extract_details(history: pd.DataFrame, extract_id: int) -> pd.DataFrame:
+    """One extract's source, file hash, rows per table and warnings, as two columns (what, value) that fit the page."""
+    row = history.loc[history.extract_id == extract_id].iloc[0]
+    details = {"Source": row["source_name"], "File hash (SHA-256, first 12 characters)": str(row["files_sha256"])[:12],
+               "Referrals": f"{int(row['rows_referrals']):,}", "Missing episodes": f"{int(row['rows_missing_episodes']):,}",
+               "Training rows": f"{int(row['rows_training']):,}", "Population rows": f"{int(row['rows_population']):,}",
+               "Awareness rows": f"{int(row['rows_awareness']):,}", "Warnings": f"{int(row['warnings']):,}"}
+    return pd.DataFrame({"Detail": list(details), f"Extract {extract_id}": list(details.values())})
 
-    value = history.loc[history.extract_id == extract_id, "quality_json"].iloc[0]
+
+def _stored(value) -> dict | None:
+    """A stored quality report (extracts.quality_json), or None when none was kept."""
     return json.loads(value) if isinstance(value, str) and value else None
+
+
+def stored_quality(history: pd.DataFrame, extract_id: int) -> dict | None:
+    """The quality report kept with one extract, or None."""
+    return _stored(history.loc[history.extract_id == extract_id, "quality_json"].iloc[0])

@@ -28,6 +28,7 @@ TABLE_FILE_NAMES = {
     "missingepisodes": "missing_episodes", "missing": "missing_episodes", "missingfromhome": "missing_episodes",
     "training": "training", "trainingcoverage": "training", "workforcetraining": "training",
     "population": "population", "populationestimates": "population",
+    "awareness": "awareness", "awarenesssessions": "awareness", "prevention": "awareness",
 }
 SNIFF_BYTES = 64 * 1024
 BATCH_ROWS = 1_000_000  # rows validated at a time: bounds memory whatever the extract's size

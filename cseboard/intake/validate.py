@@ -613,10 +613,16 @@ ROW_RULES = {
     "training": [
         ("staff_trained > staff_in_scope", "trained_exceeds_scope", "more staff trained than in scope", "staff_trained"),
     ],
+    "awareness": [
+        ("people_reached > 0 AND sessions = 0", "reached_without_sessions",
+         "people are reached but no session was delivered", "people_reached"),
+    ],
     "population": [
         (f"NOT (age_band IN ({', '.join(sql_text(b) for b in AGE_BANDS)}) OR regexp_full_match(age_band, '1?[0-9]') "
          "AND TRY_CAST(age_band AS INT) <= 17)",
          "bad_age_band", "use an age band (" + ", ".join(AGE_BANDS) + ") or a single year of age 0-17", "age_band"),
+        ("ethnicity IS NULL AND (SELECT count(ethnicity) FROM typed) > 0", "partial_ethnicity",
+         "give an ethnicity on every population row or on none (rows without one would be counted twice)", "area"),
     ],
 }
 
@@ -628,10 +634,11 @@ def _check_across_rows(con, tables: dict[str, pa.Table], report: Report) -> None
         unique = TABLES_BY_NAME[name].unique
         if unique:
             key = ", ".join(unique)
+            same_key = " AND ".join(f"typed.{c} IS NOT DISTINCT FROM repeated.{c}" for c in unique)  # optional: NULLs
             # Repeated keys first (one hash aggregate, no sort); rows are ranked only within those keys.
             duplicates = con.execute(
                 f"WITH repeated AS (SELECT {key} FROM typed GROUP BY ALL HAVING count(*) > 1) "
-                f"SELECT {FILE}, {ROW}, concat_ws(' / ', {key}) FROM typed SEMI JOIN repeated USING ({key}) "
+                f"SELECT {FILE}, {ROW}, concat_ws(' / ', {key}) FROM typed SEMI JOIN repeated ON {same_key} "
                 f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {FILE}, {ROW}) > 1 "
                 f"ORDER BY {FILE}, {ROW}").fetchall()
             what = unique[0] if len(unique) == 1 else "combination of " + ", ".join(unique)
@@ -649,6 +656,8 @@ def _check_across_rows(con, tables: dict[str, pa.Table], report: Report) -> None
 # Date columns whose time of day, when given, is kept until the rules that compare rows have run.
 TIMED = {"missing_episodes": ("start_date", "end_date")}
 PERIOD_DATE = {"referrals": "referral_date", "missing_episodes": "start_date"}
+QUARTERLY = ("training", "awareness")
+"""Tables whose rows carry a quarter (period, such as 2026-Q3) rather than a date."""
 
 
 def _within_period(con, tables: dict[str, pa.Table], first: str, last: str, report: Report) -> dict[str, pa.Table]:
@@ -657,10 +666,10 @@ def _within_period(con, tables: dict[str, pa.Table], first: str, last: str, repo
     kept = {}
     for name, typed in tables.items():
         con.register("typed", typed)
-        column = PERIOD_DATE.get(name, "period" if name == "training" else "NULL")
+        column = PERIOD_DATE.get(name, "period" if name in QUARTERLY else "NULL")
         if name in PERIOD_DATE:
             condition = f"{column} BETWEEN DATE '{start}' AND DATE '{end}'"
-        elif name == "training":
+        elif name in QUARTERLY:
             condition = f"period BETWEEN '{first}' AND '{last}'"
         else:
             condition = "true"

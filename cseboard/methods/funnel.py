@@ -46,8 +46,10 @@ def funnel_finding(names: Sequence[str], positions: Sequence[str], noun: str, na
     if not shown:
         return f"Too few referrals to compare {noun}"
     if not outside:
-        return f"All {len(shown)} {noun} shown lie within the 95% limits"
+        return (f"The only one of the {noun} shown lies within the 95% limits" if len(shown) == 1
+                else f"All {len(shown)} {noun} shown lie within the 95% limits")
     sides = {side: sum(o.endswith(f"({side})") for o in outside) for side in ("above", "below")}
     named = ", ".join(outside) if name_all or len(outside) <= NAMED_IN_TITLE else ", ".join(
         f"{count} {side}" for side, count in sides.items() if count)
-    return f"{len(outside)} of {len(shown)} {noun} lie outside the 95% limits: {named}"
+    verb = "lies" if len(outside) == 1 else "lie"
+    return f"{len(outside)} of {len(shown)} {noun} {verb} outside the 95% limits: {named}"

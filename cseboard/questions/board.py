@@ -16,7 +16,7 @@ from cseboard.filters import Filters
 from cseboard.intake.quality import rag_line
 from cseboard.methods.disclosure import DisclosurePolicy, plain_words
 from cseboard.periods import quarter_start
-from cseboard.questions import headline, identification, linked, missing, rates, sources, training
+from cseboard.questions import awareness, fairness, identification, linked, missing, rates, sources, training, trends
 from cseboard.questions.section import BoardFinding, Fetch, Findings, Section
 
 QUESTIONS_FOR_THE_BOARD = (
@@ -25,8 +25,11 @@ QUESTIONS_FOR_THE_BOARD = (
     "Do we need to change any of our ways of working?",
     "Is there a further training need in our workforce?",
     "Are boys being identified, in every area and by every agency that refers?",
+    "Does our prevention and awareness work reach children and young people, parents and carers, and communities "
+    "where referrals are high, and in the settings it has not reached?",
 )
-"""The practitioner briefing's areas for consideration, asked of the partnership, and the question on boys."""
+"""The practitioner briefing's areas for consideration, asked of the partnership, the question on boys, and the one
+on prevention and awareness (section B of the guidance)."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,8 @@ class Question:
 
 
 QUESTIONS = (
-    Question("This quarter", headline.section),
+    Question("This quarter", trends.headline_with_signals),
+    Question("Trends: signal or noise", trends.section),
     Question("Age and gender",
              lambda fetch, filters, policy: identification.section(fetch, filters, policy, settings().boys_benchmark,
                                                                    "area")),
@@ -49,9 +53,11 @@ QUESTIONS = (
                                                            linked.items_by_frequency(fetch, filters, linked.CRIME)[:3])),
     Question("Referral sources and outcomes", sources.section),
     Question("Areas", rates.section),
+    Question("Who is not being identified", fairness.section),
     Question("Training coverage",
              lambda fetch, filters, policy: training.section(fetch, filters, policy, settings().training_target,
                                                              training.AGENCY)),
+    Question("Prevention and awareness", awareness.section),
 )
 """The questions in the pack, in the dashboard's order, each with its page's default settings."""
 

@@ -239,7 +239,7 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, benchmark:
                                     "hover": funnel_hover(shares, label), "limits": share_limits(benchmark),
                                     "centre": target, "centre_label": f"Benchmark {percent(target)}",
                                     "x_title": "Children referred (distinct children)",
-                                    "y_title": "Boys, % of children referred"}),
+                                    "y_title": "Boys, % of children referred", "y_suffix": "%"}),
                too_small=f"Share of boys by {label.lower()}", alt_text=funnel_title(shares, breakdown),
                caption="Points outside the dashed (95%) or dotted (99.8%) limits differ from the benchmark by more "
                        "than chance would explain; the funnel narrows as more children are referred."

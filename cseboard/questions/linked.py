@@ -14,6 +14,7 @@ from cseboard.contract import AGE_BANDS, BOYS, CRIME_LABELS, OTHERS, VULNERABILI
 from cseboard.filters import Filters
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column as key, visible
 from cseboard.questions.section import Chart, Fetch, Figure, Finding, Note, Section, Slot, Tabs, nothing_to_draw
+from cseboard.methods.words import percent
 
 CRIME, VULNERABILITY = "crime", "vulnerability"
 LABELS = {CRIME: CRIME_LABELS, VULNERABILITY: VULNERABILITY_LABELS}
@@ -101,7 +102,7 @@ def overall_title(protected: ProtectedTable, kind: str) -> str:
     if shown.empty or shown[COUNT].max() == 0:
         return f"No {KIND_WORDS[kind]} is recorded on the referrals chosen"
     top = shown.loc[shown[SHARE].idxmax()]
-    return f"{top[item]} is the {KIND_WORDS[kind]} most often recorded: on {top[SHARE]:.0f}% of referrals"
+    return f"{top[item]} is the {KIND_WORDS[kind]} most often recorded: on {percent(top[SHARE])} of referrals"
 
 
 def trend_title(protected: ProtectedTable, kind: str, label: str) -> str:
@@ -111,7 +112,7 @@ def trend_title(protected: ProtectedTable, kind: str, label: str) -> str:
                    for quarter in (quarters[0], quarters[-1]))
     if first is None or last is None or len(quarters) < 2:
         return f"Share of referrals recording each {KIND_WORDS[kind]}, by quarter"
-    return f"{label}: recorded on {first:.0f}% of referrals in {quarters[0]}, {last:.0f}% in {quarters[-1]}"
+    return f"{label}: recorded on {percent(first)} of referrals in {quarters[0]}, {percent(last)} in {quarters[-1]}"
 
 
 def by_gender_title(protected: ProtectedTable, kind: str) -> str:
@@ -123,8 +124,8 @@ def by_gender_title(protected: ProtectedTable, kind: str) -> str:
     if both.empty or gap.abs().max() == 0:
         return f"Share of referrals recording each {KIND_WORDS[kind]}: boys against girls and other genders"
     label = gap.idxmax() if gap.max() > 0 else gap.abs().idxmax()
-    return (f"{label} is recorded on {both.at[label, BOYS]:.0f}% of boys' referrals, "
-            f"against {both.at[label, OTHERS]:.0f}% of girls' and other children's")
+    return (f"{label} is recorded on {percent(both.at[label, BOYS])} of boys' referrals, "
+            f"against {percent(both.at[label, OTHERS])} of girls' and other children's")
 
 
 def by_age_title(protected: ProtectedTable, kind: str) -> str:
@@ -137,7 +138,7 @@ def by_age_title(protected: ProtectedTable, kind: str) -> str:
     label = spread.idxmax()
     band = wide.loc[label].idxmax()
     who = "children under 10" if band == "Under 10" else f"children aged {band}"
-    return f"{label} is recorded most for {who}: on {wide.at[label, band]:.0f}% of their referrals"
+    return f"{label} is recorded most for {who}: on {percent(wide.at[label, band])} of their referrals"
 
 
 def co_occurrence_title(protected: ProtectedTable, kind: str) -> str:

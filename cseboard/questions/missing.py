@@ -7,10 +7,13 @@ import dataclasses
 
 import pandas as pd
 
-from cseboard.methods import disclosure
+from cseboard.methods import disclosure, spc
 from cseboard.contract import BOYS, OTHERS, gender_group
 from cseboard.filters import Filters
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column as key, visible
+from cseboard.methods.words import percent
+from cseboard.questions.coverage import coverage
+from cseboard.questions import trends
 from cseboard.questions.section import (Chart, Columns, Fetch, Figure, Finding, Metric, Metrics, Note, Section, no_data,
                                         figures, nothing_to_draw)
 
@@ -26,6 +29,9 @@ INTERVIEW_OUTCOMES = (WITHIN_72_HOURS, LATER, "Declined", "Not offered")
 QUARTER, EPISODES, CHILDREN, SHARE, TOTAL = "Quarter", "Episodes", "Children", "Share (%)", "Total"
 REFERRED, MISSING_BEFORE = "Children referred", f"Missing in the {DAYS_BEFORE_REFERRAL} days before referral"
 ACCEPTED, GROUP = "Accepted interviews", "Group"
+RETURNS, OFFERED, INTERVIEWED_IN_TIME = "Returns", "Interview offered", "Interview within 72 hours"
+STEPS = (RETURNS, OFFERED, ACCEPTED, INTERVIEWED_IN_TIME)
+"""Every return (an episode's end) should lead to an offer, an accepted interview, and one within 72 hours."""
 
 DEFINITIONS = {
     "Missing episode": "a child absent from home or care, counted in the quarter it started.",
@@ -93,15 +99,19 @@ def repeat_missing(children: pd.DataFrame, policy: DisclosurePolicy = disclosure
     return band_shares(counts.reindex(REPEAT_BANDS, fill_value=0), "Times missing in the period", CHILDREN, policy)
 
 
+def outcomes(episodes: pd.DataFrame) -> pd.Series:
+    """Each row's return interview outcome (missing_episodes_by_quarter rows), accepted ones split by timeliness."""
+    return pd.Series([interview_outcome(offered, timely) for offered, timely
+                      in zip(episodes.return_interview, episodes.interviewed_within_72_hours)], index=episodes.index)
+
+
 def interviews(episodes: pd.DataFrame, quarters: list[str],
                policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
     """Episodes per quarter by return interview outcome, with totals both ways (the quarter totals are its episodes).
 
     The quarter is a column rather than the index, since tables on the page hide the index.
     """
-    outcome = [interview_outcome(offered, timely) for offered, timely
-               in zip(episodes.return_interview, episodes.interviewed_within_72_hours)]
-    tables = [(episodes.assign(outcome=outcome)
+    tables = [(episodes.assign(outcome=outcomes(episodes))
                .pivot_table(index="quarter", columns="outcome", values=column, aggfunc="sum", fill_value=0)
                .reindex(index=quarters, columns=list(INTERVIEW_OUTCOMES), fill_value=0))
               for column in ("episodes", "episodes_ckey")]
@@ -112,17 +122,21 @@ def interviews(episodes: pd.DataFrame, quarters: list[str],
                                mask=protected.mask.reset_index().assign(**{QUARTER: False}))
 
 
-def timeliness(interview_table: ProtectedTable) -> ProtectedTable:
-    """Share of accepted interviews held within 72 hours, per quarter and in total: shown where both parts are."""
-    numeric, mask = interview_table.numeric, interview_table.mask
-    table = pd.DataFrame({QUARTER: numeric[QUARTER], ACCEPTED: numeric[WITHIN_72_HOURS] + numeric[LATER],
-                          WITHIN_72_HOURS: numeric[WITHIN_72_HOURS]})
-    table[SHARE] = 100 * table[WITHIN_72_HOURS] / table[ACCEPTED].where(table[ACCEPTED] > 0)
-    either = mask[WITHIN_72_HOURS] | mask[LATER]
-    withheld = pd.DataFrame({QUARTER: False, ACCEPTED: either, WITHIN_72_HOURS: mask[WITHIN_72_HOURS],
-                             SHARE: either})
-    return disclosure.ProtectedTable(numeric=table.mask(withheld), mask=withheld, policy=interview_table.policy,
-                                     count_columns=(ACCEPTED, WITHIN_72_HOURS), rate_columns=(SHARE,))
+def timeliness(episodes: pd.DataFrame, quarters: list[str],
+               policy: DisclosurePolicy = disclosure.DEFAULT_POLICY) -> ProtectedTable:
+    """Each return's steps (offered, accepted, interviewed within 72 hours) per quarter and in total, and the share
+    of all returns interviewed within 72 hours. Each step is published from its own records' cell keys, so a step is
+    never a difference of published figures (missing_episodes_by_quarter rows)."""
+    outcome = outcomes(episodes)
+    reached = {RETURNS: pd.Series(True, index=outcome.index), OFFERED: outcome != "Not offered",
+               ACCEPTED: outcome.isin([WITHIN_72_HOURS, LATER]), INTERVIEWED_IN_TIME: outcome == WITHIN_72_HOURS}
+    columns = {}
+    for step, chosen in reached.items():
+        columns[step] = episodes.episodes.where(chosen, 0)
+        columns[key(step)] = episodes.episodes_ckey.where(chosen, 0)
+    per_quarter = pd.DataFrame(columns).groupby(episodes.quarter).sum().reindex(quarters, fill_value=0)
+    table = pd.concat([per_quarter, per_quarter.sum().to_frame(TOTAL).T]).rename_axis(QUARTER).reset_index()
+    return disclosure.protect(table, counts=list(STEPS), rates={SHARE: (INTERVIEWED_IN_TIME, RETURNS)}, policy=policy)
 
 
 def children_by_quarter(rows: pd.DataFrame, quarters: list[str],
@@ -176,14 +190,14 @@ def headline(children: ProtectedTable, repeat: ProtectedTable, timely: Protected
     ]
 
 
-TIMELY_CARD = "Interviews within 72 hours"
+TIMELY_CARD = "Returns with an interview within 72 hours"
 CARD_HELP = {
     "Missing episodes": "Episodes that started in the period: " + DEFINITIONS["Missing episode"],
     "Children who went missing": "Each child counted once in the period, however often they went missing.",
     f"Went missing {REPEAT_FROM} or more times": f"Of the children who went missing, the share with {REPEAT_FROM} "
                                                  "or more episodes that started in the period.",
-    TIMELY_CARD: "Of the accepted return interviews, the share held within 72 hours of the child's return: "
-                 + DEFINITIONS["Within 72 hours"],
+    TIMELY_CARD: "Of all returns (every episode: an interview should be offered after each), the share with a "
+                 "return interview held within 72 hours of the child's return: " + DEFINITIONS["Within 72 hours"],
 }
 """A card label is kept short so it fits its card; the help (?) says exactly what the figure is."""
 
@@ -203,7 +217,7 @@ def repeat_title(protected: ProtectedTable) -> str:
     total = visible(protected, all_of(CHILDREN), **{"Times missing in the period": repeat})
     if count is None or share is None or total is None:
         return "Children by how many times they went missing in the period"
-    return (f"{count:,.0f} of the {total:,.0f} children who went missing ({share:.0f}%) "
+    return (f"{count:,.0f} of the {total:,.0f} children who went missing ({percent(share)}) "
             f"went missing {REPEAT_FROM} or more times in the period")
 
 
@@ -213,9 +227,9 @@ def before_referral_title(protected: ProtectedTable, quarter: str) -> str:
                               for group in (BOYS, OTHERS, ALL_CHILDREN))
     lead, since = f"In {quarter}, ", f"had gone missing in the {DAYS_BEFORE_REFERRAL} days before"
     if boys is not None and others is not None:
-        return f"{lead}{boys:.0f}% of boys referred {since}, against {others:.0f}% of girls and other children"
+        return f"{lead}{percent(boys)} of boys referred {since}, against {percent(others)} of girls and other children"
     if everyone is not None:
-        return f"{lead}{everyone:.0f}% of children referred {since}"
+        return f"{lead}{percent(everyone)} of children referred {since}"
     return f"Children referred who had gone missing in the {DAYS_BEFORE_REFERRAL} days before referral"
 
 
@@ -224,15 +238,18 @@ def durations_title(protected: ProtectedTable) -> str:
     parts = [visible(protected, SHARE, **{"Time missing": band}) for band in DURATION_BANDS[:2]]
     if None in parts:
         return "Missing episodes in the period by how long the child was missing"
-    return f"{sum(parts):.0f}% of missing episodes in the period ended the same day or the next"
+    return f"{percent(sum(parts))} of missing episodes in the period ended the same day or the next"
 
 
 def timeliness_title(protected: ProtectedTable, quarter: str) -> str:
-    """The latest quarter's share of accepted interviews held within 72 hours, when shown."""
-    share = visible(protected, SHARE, **{QUARTER: quarter})
-    if share is None:
-        return "Accepted return interviews held within 72 hours of return"
-    return f"In {quarter}, {share:.0f}% of accepted return interviews were held within 72 hours of return"
+    """The period's returns and how many reached each step, when shown."""
+    steps = [visible(protected, step, **{QUARTER: TOTAL}) for step in STEPS]
+    share = visible(protected, SHARE, **{QUARTER: TOTAL})
+    if None in steps or share is None:
+        return "Returns in the period: interviews offered, accepted and held within 72 hours"
+    returns, offered, accepted, _ = steps
+    return (f"{percent(share)} of the {returns:,.0f} returns in the period had an interview within 72 hours; "
+            f"{offered:,.0f} were offered one and {accepted:,.0f} accepted")
 
 
 def defined(*names: str) -> tuple[tuple[str, str], ...]:
@@ -250,29 +267,53 @@ def _scope(referred_only: bool) -> Note:
                 "each child's referrals.", before="Showing ", lead="every child who went missing")
 
 
+def children_over_three_years(fetch: Fetch, filters: Filters, policy: DisclosurePolicy,
+                              referred_only: bool) -> pd.Series:
+    """Children who went missing each quarter of the three years to the last quarter chosen, as published (withheld:
+    NaN), for the SPC chart: three whole years is a period a viewer can choose, so nothing new is published."""
+    wanted = trends.looking_back(filters)
+    rows = fetch("missing_children_by_quarter", wanted, referred_only=referred_only)
+    held = [quarter for quarter in wanted.quarters() if quarter in set(rows.quarter)]
+    published = children_by_quarter(rows, held, policy).numeric
+    return published[published[QUARTER] != WHOLE_PERIOD].set_index(QUARTER)[CHILDREN]
+
+
 def _episodes(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, referred_only: bool) -> list:
     """How often children went missing, for how long, and the return interviews after: cards, then charts by pairs."""
+    covered = coverage(fetch, filters)
+    without = [covered.gap(quarter, "missing_episodes") for quarter in covered.quarters
+               if covered.gap(quarter, "missing_episodes")]
+    gaps = [Note(f"{'; '.join(without)}: no figure here counts those quarters (they are unknown, not "
+                 "zero).", tone="warning")] if without else []
+    if len(without) == len(covered.quarters):
+        return gaps
     episodes = fetch("missing_episodes_by_quarter", filters, referred_only=referred_only)
     if episodes.empty:
         return [Note("No missing episodes started in the period for the children chosen. Widen the period, clear a "
                      "filter, or switch off the toggle.", tone="info")]
     quarters = filters.quarters()
     interview_table = interviews(episodes, quarters, policy)
-    timely = timeliness(interview_table)
+    timely = timeliness(episodes, quarters, policy)
     by_quarter = children_by_quarter(fetch("missing_children_by_quarter", filters, referred_only=referred_only),
                                      quarters, policy)
     repeat = repeat_missing(fetch("missing_repeat", filters, referred_only=referred_only), policy)
     lengths = durations(episodes, policy)
-    titles = {"children": children_title(by_quarter, filters.last_quarter), "repeat": repeat_title(repeat),
+    titles = {"children": covered.gap(filters.last_quarter, "missing_episodes")
+              or children_title(by_quarter, filters.last_quarter), "repeat": repeat_title(repeat),
               "durations": durations_title(lengths), "timeliness": timeliness_title(timely, filters.last_quarter),
               "interviews": "Return interviews after each episode, by quarter"}
     return [
+        *gaps,
         Note("In the period", tone="subheader"),
         Metrics(tuple(Metric(label, value, help=CARD_HELP[label])
                       for label, value in headline(by_quarter, repeat, timely)), per_row=4),
-        Figure("missing_children", by_quarter, "missing_children_by_quarter",
-               chart=Chart("missing.children", titles["children"], by_quarter), alt_text=titles["children"],
-               definitions=defined("Missing episode", "Children who went missing")),
+        trends.with_raw_line("missing_children_spc", "Children who went missing",
+                             children_over_three_years(fetch, filters, policy, referred_only),
+                             trends.Measure(spc.NEUTRAL),
+                             Figure("missing_children", by_quarter, "missing_children_by_quarter",
+                                    chart=Chart("missing.children", titles["children"], by_quarter),
+                                    alt_text=titles["children"],
+                                    definitions=defined("Missing episode", "Children who went missing"))),
         Columns((
             (Figure("missing_repeat", repeat, "missing_repeat", chart=Chart("missing.repeat", titles["repeat"], repeat),
                     alt_text=titles["repeat"], definitions=defined("Repeat missing")),),

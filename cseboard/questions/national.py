@@ -266,6 +266,26 @@ UPLOADS = {  # kind: (what to upload, where to find it)
                    "form (sn_model_..._wide.csv): each authority's ten closest neighbours."),
 }
 
+FIRST_VISIT = (
+    "Once the three files are imported and you choose your local authority, one chart per factor (child sexual "
+    "exploitation, going missing, trafficking, gangs, criminal exploitation) shows, for each DfE reporting year, how "
+    "many children in need assessments per 10,000 children identified it in your authority, with England, your "
+    "region and your ten statistical neighbours as lines beside it. Under each factor's name a sentence says where "
+    "your authority stands in the latest year; for example: \"In 2025, 12.0 per 10,000 in your authority, against "
+    "9.5 in England and 10.1 in your region\" (an illustration, not a figure from any file). DfE's suppressed "
+    "figures show as gaps with DfE's symbol, never as zero.")
+DOWNLOAD_PAGES = (
+    ("Children in need, factors and population estimates (DfE, explore education statistics)",
+     "https://explore-education-statistics.service.gov.uk/find-statistics/characteristics-of-children-in-need: "
+     "'Download all data', then the factors identified at the end of assessment file and the ONS mid-year "
+     "population estimates file."),
+    ("Statistical neighbours (DfE)",
+     "https://www.gov.uk/government/publications/childrens-services-statistical-neighbour-benchmarking-tool: the "
+     "benchmarking tool, saved as CSV in its wide form."),
+)
+IMPORT_TIME = ("Downloading the files takes a few minutes; importing them here takes a few seconds, and is needed "
+               "once per publication: they are kept with the dashboard's data.")
+
 READERS = {"factors": read_factors, "population": read_population, "neighbours": read_neighbours}
 SYMBOL_COLUMNS = {"factors": "symbol", "population": "symbol"}
 
@@ -383,6 +403,9 @@ def section(tables: dict[str, pd.DataFrame], la_code: str | None) -> Section:
     missing = missing_files(tables)
     if missing:
         blocks.append(Note(f"To see the comparison, import: {'; '.join(missing)}.", tone="info"))
+        if len(missing) == len(UPLOADS):
+            blocks += [Note("What this page will show", tone="subheader"), Note(FIRST_VISIT),
+                       Definitions(DOWNLOAD_PAGES, listed=True), Note(IMPORT_TIME)]
         return Section("national", "National benchmarks", "", tuple(blocks))
     if la_code is None:
         blocks.append(Note("Choose your local authority to compare it with England, its region and its statistical "

@@ -12,6 +12,7 @@ from scipy.stats import poisson
 from cseboard.methods import stats
 from cseboard.methods.funnel import FUNNEL_LEVELS, funnel_finding, funnel_positions
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column, metric_text, protect, sortable
+from cseboard.methods.words import counted
 from cseboard.filters import Filters
 from cseboard.questions.section import Chart, Fetch, Figure, Finding, Metric, Metrics, Note, Section
 
@@ -20,7 +21,7 @@ AREA, REFERRALS, POPULATION = "Area", "Referrals", "Children living in the area"
 RATE, LOWER, UPPER = "Referrals per 10,000 children", "95% CI lower", "95% CI upper"
 COMPARED, POSITION = "Against the partnership", "In the funnel"
 HIGHER, LOWER_THAN, SIMILAR = "significantly higher", "significantly lower", "similar"
-NO_POPULATION = "no population"
+NO_POPULATION = "population not supplied"
 PARTNERSHIP = "Partnership (all areas with a population)"
 RATE_COLUMNS = (RATE, LOWER, UPPER)
 
@@ -116,7 +117,7 @@ def area_rates(by_area: pd.DataFrame, partnership: ProtectedTable, policy: Discl
 
 
 def display(protected: ProtectedTable) -> pd.DataFrame:
-    """The table as text for CSV: withheld cells "c", rates of areas without a population "no population"."""
+    """The table as text for CSV: withheld cells "c", rates of areas without a population "population not supplied"."""
     shown = protected.display()
     missing = protected.numeric[POPULATION].isna()
     for column in RATE_COLUMNS:
@@ -127,7 +128,8 @@ def display(protected: ProtectedTable) -> pd.DataFrame:
 
 
 def mark_no_population(styler: Styler, areas: ProtectedTable) -> Styler:
-    """In a sortable table (disclosure.sortable), populations with commas, and "no population" where an area has none."""
+    """In a sortable table (disclosure.sortable), populations with commas, and "population not supplied" where an area
+    has none."""
     missing = areas.numeric[POPULATION].isna()
     styler = styler.format("{:,.0f}", subset=[POPULATION])
     if missing.any():
@@ -139,14 +141,18 @@ def rates_title(areas: ProtectedTable, partnership: ProtectedTable) -> str:
     """How many areas are significantly higher or lower than the partnership rate."""
     centre = partnership.numeric.at[0, RATE]
     if pd.isna(centre):
-        return "Too few referrals, or no population, to compare areas"
+        if partnership.numeric.at[0, POPULATION] > 0:
+            return "Too few referrals to compare areas"
+        return "No population supplied for the children chosen: referrals are counted, but there are no rates to compare"
     verdicts = areas.numeric[COMPARED]
     judged = int(verdicts.isin([HIGHER, LOWER_THAN, SIMILAR]).sum())
     higher, lower = int((verdicts == HIGHER).sum()), int((verdicts == LOWER_THAN).sum())
     if judged == 0:
         return f"Partnership: {centre:.1f} referrals per 10,000 children; too few in each area to compare"
     if higher == lower == 0:
-        return f"All {judged} areas compared are similar to the partnership's {centre:.1f} referrals per 10,000 children"
+        return (f"{'The only area' if judged == 1 else f'All {judged} areas'} compared "
+                f"{'is' if judged == 1 else 'are'} similar to the partnership's {centre:.1f} referrals per 10,000 "
+                "children")
     parts = [f"{count} significantly {side}" for count, side in ((higher, "higher"), (lower, "lower")) if count]
     verb = "is" if (higher or lower) == 1 else "are"
     return (f"Of {judged} areas, {' and '.join(parts).replace(' significantly', f' {verb} significantly', 1)} "
@@ -168,7 +174,7 @@ def hover(areas: ProtectedTable) -> list[tuple[str, ...]]:
 
 
 def hidden_note(areas: ProtectedTable) -> list[str]:
-    """Why an area has no point on the chart: its count is withheld, or it has no population; "" when shown."""
+    """Why an area has no point on the chart: its count is withheld, or its population was not supplied; "" when shown."""
     rates, people = areas.numeric[RATE], areas.numeric[POPULATION]
     return [NO_POPULATION if pd.isna(p) else areas.policy.symbol + " referrals" if pd.isna(r) else ""
             for r, p in zip(rates, people)]
@@ -182,7 +188,7 @@ def population_note(filters: Filters) -> str:
     matched = [sexes[g] for g in filters.genders if g in sexes]
     who = " and ".join(matched) if filters.genders else "boys and girls"
     notes = [f"Rates are referrals in the period ({quarters} quarter{'s' * (quarters != 1)}) per 10,000 {ages} "
-             f"living in each area ({who or 'no population: see below'}), from the population table loaded most "
+             f"living in each area ({who or 'population not supplied: see below'}), from the population table loaded most "
              "recently. They are not annual rates."]
     if not filters.genders or len(matched) < len(filters.genders):
         notes.append("Population estimates count boys and girls only; referrals of children recorded as Other or "
@@ -199,8 +205,35 @@ def has_referrals(fetch: Fetch, filters: Filters) -> bool:
     return bool(by_area[by_area.chosen].referrals.any())
 
 
+def partnership_cards(by_area: pd.DataFrame, partnership: ProtectedTable, policy: DisclosurePolicy) -> tuple[Metric, ...]:
+    """The partnership's referrals (every area, population or not), its children and rate; where no population was
+    supplied the cards say so, never 0: the referrals are there, only the rates are not."""
+    everywhere = protect(pd.DataFrame({REFERRALS: [int(by_area.referrals.sum())],
+                                       cell_key_column(REFERRALS): [by_area.referrals_ckey.sum()]}),
+                         counts=[REFERRALS], policy=policy)
+    referrals = Metric("Referrals in the partnership", metric_text(everywhere, REFERRALS),
+                       help="Referrals in every area, whichever areas are chosen.")
+    supplied = by_area[by_area.population.notna()].area
+    if supplied.empty:
+        why = "No population was supplied for the children chosen, so there are no rates per 10,000: only counts."
+        return (referrals, Metric("Children living in the partnership", "Not supplied", help=why),
+                Metric("Referrals per 10,000 children", "Not supplied", help=why))
+    without = by_area[by_area.population.isna()].area
+    covered = ("every area" if without.empty else
+               f"the {counted(len(supplied), 'area')} with a population supplied, not {', '.join(without)}")
+    return (
+        referrals,
+        Metric("Children living in the partnership", f"{partnership.numeric.at[0, POPULATION]:,.0f}",
+               help=f"Children living in {covered}."),
+        Metric("Referrals per 10,000 children", metric_text(partnership, RATE),
+               help=f"Referrals in {covered}, per 10,000 children living there. 95% CI {metric_text(partnership, LOWER)}"
+                    f" to {metric_text(partnership, UPPER)} (Byar's method)."),
+    )
+
+
 def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section:
-    """Which areas refer more or fewer children per 10,000 than the partnership: cards, the rates, the funnel, the table."""
+    """Which areas make more or fewer referrals per 10,000 children than the partnership: cards, the rates, the funnel,
+    the table."""
     by_area = fetch("areas_rates", filters)
     partnership = partnership_rate(by_area, policy)
     areas = area_rates(by_area, partnership, policy)
@@ -208,13 +241,7 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
     title = rates_title(areas, partnership)
     blocks = [
         Note(population_note(filters)),
-        Metrics((
-            Metric("Referrals in the partnership", metric_text(partnership, REFERRALS)),
-            Metric("Children living in the partnership", f"{partnership.numeric.at[0, POPULATION]:,.0f}"),
-            Metric("Referrals per 10,000 children", metric_text(partnership, RATE),
-                   help=f"95% CI {metric_text(partnership, LOWER)} to {metric_text(partnership, UPPER)} "
-                        "(Byar's method)."),
-        )),
+        Metrics(partnership_cards(by_area, partnership, policy)),
         Figure("areas_rates", chart=Chart("rates.area_rates", title, areas, {"centre": centre}), alt_text=title),
         *([Figure("areas_funnel", alt_text=funnel_title(areas), chart=Chart(
             "funnel", funnel_title(areas), areas.numeric,

@@ -39,6 +39,16 @@ class Definitions:
 
 
 @dataclass(frozen=True)
+class Signal:
+    """What a measure's SPC chart says, for its card: a sentence, and the variation and assurance it names
+    (methods.spc's codes, None where there is none) that the renderers draw as Making Data Count icons."""
+
+    sentence: str
+    variation: str | None = None
+    assurance: str | None = None
+
+
+@dataclass(frozen=True)
 class Metric:
     """One figure on a card, already in words ("1,395", "17.3%", "c"), with what it is compared with."""
 
@@ -48,6 +58,7 @@ class Metric:
     delta: str | None = None
     trend: tuple[float, ...] | None = None
     footnote: str | None = None
+    signal: Signal | None = None
 
 
 @dataclass(frozen=True)

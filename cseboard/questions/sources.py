@@ -19,6 +19,7 @@ from cseboard.methods import disclosure
 from cseboard.methods.disclosure import cell_key_column as key, share
 from cseboard.methods.stats import SIGNIFICANTLY_BELOW, compare_to_benchmark, wilson_interval
 from cseboard.questions.section import Chart, Fetch, Figure, Finding, Note, Section, nothing_to_draw
+from cseboard.methods.words import counted, percent
 
 SOURCE, QUARTER, OUTCOME, RISK = "Referral source", "Quarter", "Outcome", "Risk level"
 REFERRALS, SHARE = "Referrals", "Share (%)"
@@ -148,7 +149,7 @@ def who_refers_title(by_source: pd.DataFrame) -> str:
     top = by_source.dropna(subset=[REFERRALS]).sort_values(REFERRALS, ascending=False)
     if top.empty or pd.isna(top[SHARE].iloc[0]):
         return "Referrals by source"
-    return f"{top[SOURCE].iloc[0]} made the most referrals: {top[SHARE].iloc[0]:.0f}% of all referrals"
+    return f"{top[SOURCE].iloc[0]} made the most referrals: {percent(top[SHARE].iloc[0])} of all referrals"
 
 
 def trend_title(trend: pd.DataFrame, quarters: Sequence[str]) -> str:
@@ -173,7 +174,7 @@ def no_further_action_title(outcomes: pd.DataFrame) -> str:
         return "Outcome of referrals by source"
     top = nfa.sort_values(SHARE, ascending=False).iloc[0]
     return (f"Referrals from {top[SOURCE]} most often ended with no further action "
-            f"({top[SHARE]:.0f}%)")
+            f"({percent(top[SHARE])})")
 
 
 def high_risk_title(outcomes: pd.DataFrame) -> str:
@@ -181,7 +182,7 @@ def high_risk_title(outcomes: pd.DataFrame) -> str:
     high = outcomes[(outcomes[RISK] == "High") & (outcomes[OUTCOME] == NO_FURTHER_ACTION)][SHARE].dropna()
     if high.empty:
         return "Outcome of referrals by risk level"
-    return f"{high.iloc[0]:.0f}% of referrals screened as high risk ended with no further action"
+    return f"{percent(high.iloc[0])} of referrals screened as high risk ended with no further action"
 
 
 def boys_title(boys: pd.DataFrame, benchmark: float, name_all: bool = False) -> str:
@@ -192,8 +193,10 @@ def boys_title(boys: pd.DataFrame, benchmark: float, name_all: bool = False) -> 
     if not below:
         return f"No source referred significantly fewer boys than the {benchmark:.0%} benchmark"
     if len(below) > 2 and not name_all:
-        return f"{len(below)} of {len(by_source)} sources referred significantly fewer boys than the {benchmark:.0%} benchmark"
-    return f"{', '.join(below[:-1])}{' and ' if len(below) > 1 else ''}{below[-1]} referred significantly fewer boys than the {benchmark:.0%} benchmark"
+        return (f"{len(below)} of {counted(len(by_source), 'source')} referred significantly fewer boys than the "
+                f"{benchmark:.0%} benchmark")
+    return (f"{', '.join(below[:-1])}{' and ' if len(below) > 1 else ''}{below[-1]} referred significantly fewer boys "
+            f"than the {benchmark:.0%} benchmark")
 
 
 def trend_sources(views: SourceViews) -> list[str]:

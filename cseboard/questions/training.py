@@ -12,8 +12,10 @@ import pandas as pd
 
 from cseboard.contract import TRAINING_AGENCIES, TRAINING_LEVELS
 from cseboard.filters import Filters
-from cseboard.methods import disclosure
+from cseboard.methods import disclosure, spc
+from cseboard.questions import trends
 from cseboard.questions.section import Chart, Fetch, Figure, Finding, Note, Section, Slot
+from cseboard.methods.words import counted, percent
 
 PERIOD, AGENCY, LEVEL = "Period", "Agency", "Level"
 TRAINED, IN_SCOPE, COVERAGE = "Staff trained", "Staff in scope", "Trained (%)"
@@ -91,8 +93,9 @@ def coverage_title(gaps: pd.DataFrame, period: str, target: float) -> str:
     if reached == 0:
         best = known.sort_values(COVERAGE, ascending=False).iloc[0]
         return (f"No agency had trained {target:.0%} of its staff in {period}; "
-                f"{best[AGENCY]} came closest ({best[COVERAGE]:.0f}%)")
-    return f"{reached} of {len(known)} agencies had trained at least {target:.0%} of their staff in {period}"
+                f"{best[AGENCY]} came closest ({percent(best[COVERAGE])})")
+    return (f"{reached} of {counted(len(known), 'agency', 'agencies')} had trained at least {target:.0%} of their "
+            f"staff in {period}")
 
 
 def trend_title(coverage: pd.DataFrame) -> str:
@@ -102,8 +105,8 @@ def trend_title(coverage: pd.DataFrame) -> str:
         return "Training coverage over time"
     first, last = overall.iloc[0], overall.iloc[-1]
     verb = "rose" if last[COVERAGE] > first[COVERAGE] else "fell" if last[COVERAGE] < first[COVERAGE] else "stayed"
-    return (f"The share of all staff trained {verb} from {first[COVERAGE]:.0f}% in {first[PERIOD]} "
-            f"to {last[COVERAGE]:.0f}% in {last[PERIOD]}")
+    return (f"The share of all staff trained {verb} from {percent(first[COVERAGE])} in {first[PERIOD]} "
+            f"to {percent(last[COVERAGE])} in {last[PERIOD]}")
 
 
 def gap_title(gaps: pd.DataFrame, target: float) -> str:
@@ -112,7 +115,7 @@ def gap_title(gaps: pd.DataFrame, target: float) -> str:
     if below.empty:
         return f"Every agency shown has reached the {target:.0%} target"
     worst = below.iloc[0]
-    return (f"{worst[AGENCY]} is furthest from the {target:.0%} target: {worst[COVERAGE]:.0f}% trained, "
+    return (f"{worst[AGENCY]} is furthest from the {target:.0%} target: {percent(worst[COVERAGE])} trained, "
             f"{worst[TO_TRAIN]:,.0f} staff still to train")
 
 
@@ -134,6 +137,13 @@ def furthest_finding(gaps: pd.DataFrame, target: float, period: str) -> str:
 def _coverage(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy) -> disclosure.ProtectedTable:
     """Protected coverage for the period chosen (training figures are for whole agencies: only the period applies)."""
     return protect_coverage(fetch("training_coverage", filters), policy)
+
+
+def coverage_over_three_years(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy) -> pd.Series:
+    """The share of all staff trained, every agency and level, each quarter of the three years to the last quarter
+    chosen: the SPC chart's points."""
+    shown = _coverage(fetch, trends.looking_back(filters), policy).numeric
+    return shown[(shown[AGENCY] == ALL_AGENCIES) & (shown[LEVEL] == ALL_LEVELS)].set_index(PERIOD)[COVERAGE]
 
 
 def has_figures(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy) -> bool:
@@ -171,11 +181,15 @@ def section(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy,
                        "counts of children: they are shown as reported."),
         Note("Trend", tone="subheader"),
         Slot("trend_by"),
-        Figure("training_trend", alt_text=changed,
-               chart=Chart("training.trend", changed, coverage,
-                           {"by": trend_by, "periods": filters.quarters(), "target": target}),
-               caption=f"Share of staff trained each quarter, {periods[0]} (left) to {periods[-1]} (right); the dashed "
-                       f"line is the {target:.0%} target."),
+        trends.with_raw_line("training_spc", "Share of all staff trained",
+                             coverage_over_three_years(fetch, filters, policy),
+                             trends.Measure(spc.INCREASE, 100 * target),
+                             Figure("training_trend", alt_text=changed,
+                                    chart=Chart("training.trend", changed, coverage,
+                                                {"by": trend_by, "periods": filters.quarters(), "target": target}),
+                                    caption=f"Share of staff trained each quarter, {periods[0]} (left) to {periods[-1]} "
+                                            f"(right); the dashed line is the {target:.0%} target."),
+                             percent=True),
         Note("Agencies furthest from the target", tone="subheader"),
         Note(f" All levels of training together, {period}. A negative figure is how far below the target an agency "
              "is.", tone="markdown", lead=f"{gap_title(gaps.numeric, target)}."),

@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 import threading
+import weakref
 from pathlib import Path
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +35,7 @@ class ValidatedExtract(Protocol):
 
 
 SCHEMA_SQL = Path(__file__).resolve().parent / "schema.sql"
-DATA_TABLES = ("missing_episodes", "referrals", "training", "population")  # episodes first: see INSERTS
+DATA_TABLES = ("missing_episodes", "referrals", "training", "population", "awareness")  # episodes first: see INSERTS
 CHILD_TABLES = ("referrals", "missing_episodes")
 
 # Child-level counts (children, boys, repeat missing) group on this number rather than on the text id: hashing
@@ -109,12 +110,18 @@ INSERTS = {
                make_date(left(period, 4)::INT, right(period, 1)::INT * 3 - 2, 1),
                agency, level, staff_in_scope, staff_trained
         FROM incoming""",
+    "awareness": """
+        INSERT INTO awareness
+        SELECT $extract_id, period,
+               make_date(left(period, 4)::INT, right(period, 1)::INT * 3 - 2, 1),
+               audience, setting, nullif(area, ''), sessions, people_reached, planned_reach
+        FROM incoming""",
     "population": f"""
         INSERT INTO population
         SELECT $extract_id, area,
                CASE WHEN regexp_full_match(age_band, '[0-9]+')
                     THEN {age_band_sql('age_band::INT')} ELSE age_band END,
-               gender, children
+               gender, children, ethnicity
         FROM incoming""",
 }
 
@@ -210,9 +217,10 @@ DAMAGE_SIGNS = {"not a valid DuckDB database file": "it is not a DuckDB database
                 "Corrupt database file": "part of it is corrupt"}
 FILE_HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers, before the first block
 LOCK_SIGNS = ("Could not set lock", "Conflicting lock")
-OPEN_IN_THIS_PROCESS: dict[Path, int] = {}
-"""Stores open in this process, by file: a second opening shares DuckDB's instance, whose block count includes
-blocks not yet on disk (sessions and audit entries written since), so the file's length says nothing then."""
+OPEN_IN_THIS_PROCESS: dict[Path, weakref.WeakSet] = {}
+"""Stores open in this process, by file (a Store dropped without close() leaves as it is collected): a second opening
+shares DuckDB's instance, whose block count includes blocks not yet on disk (sessions and audit entries written
+since), so the file's length says nothing then."""
 
 
 def damage(path: Path, exc: Exception) -> StoreDamaged | None:
@@ -301,7 +309,8 @@ class Store:
 
     def __init__(self, path: Path | str, read_only: bool = False, demo: bool = False):
         self.path = Path(path)
-        self.writing = threading.Lock()  # one load or removal at a time: a failed one is undone to the byte
+        self.writing = threading.RLock()  # one write at a time: a failed load or removal is undone to the byte, so
+        # no other write (an audit entry, a session) may land while it runs; see write()
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -321,7 +330,7 @@ class Store:
                 if demo:
                     self.connection.execute("UPDATE store_meta SET demo = true WHERE NOT demo")
             self._check(read_only)
-            OPEN_IN_THIS_PROCESS[self.path.resolve()] = OPEN_IN_THIS_PROCESS.get(self.path.resolve(), 0) + 1
+            OPEN_IN_THIS_PROCESS.setdefault(self.path.resolve(), weakref.WeakSet()).add(self)
         except duckdb.Error as exc:
             self.connection.close()
             raise damage(self.path, exc) or StoreDamaged(self.path, f"its tables cannot be read: {_first_line(exc)}") from exc
@@ -345,8 +354,9 @@ class Store:
         cursor = self.cursor()
         blocks, block_size = cursor.execute("SELECT total_blocks, block_size FROM pragma_database_size() "
                                             "WHERE database_name = current_database()").fetchall()[0]
-        already_open = OPEN_IN_THIS_PROCESS.get(self.path.resolve(), 0) > 0  # its blocks may be in memory only
-        if not read_only and not already_open and self.path.stat().st_size < FILE_HEADER_BYTES + blocks * block_size:
+        already_open = len(OPEN_IN_THIS_PROCESS.get(self.path.resolve(), ())) > 0  # blocks may be in memory only
+        wal = self.path.with_name(self.path.name + ".wal")
+        if not read_only and not already_open and not wal.exists() and self.path.stat().st_size < FILE_HEADER_BYTES + blocks * block_size:
             self.connection.close()
             raise StoreDamaged(self.path, "it is shorter than DuckDB expects (cut off?)")
         cursor.execute("SELECT * FROM extracts").fetchall()
@@ -390,7 +400,7 @@ class Store:
 
     def close(self) -> None:
         self.connection.close()
-        OPEN_IN_THIS_PROCESS[self.path.resolve()] = max(OPEN_IN_THIS_PROCESS.get(self.path.resolve(), 1) - 1, 0)
+        OPEN_IN_THIS_PROCESS.get(self.path.resolve(), weakref.WeakSet()).discard(self)
 
     def version(self) -> int:
         """Changes with every load or removal: the key that keeps cached figures honest."""
@@ -403,7 +413,7 @@ class Store:
         """The load history, newest first."""
         return self.cursor().execute(
             "SELECT extract_id, source_name, period_start, period_end, loaded_at, files_sha256, rows_referrals, "
-            "rows_missing_episodes, rows_training, rows_population, warnings, quality_json, synthetic "
+            "rows_missing_episodes, rows_training, rows_population, rows_awareness, warnings, quality_json, synthetic "
             "FROM extracts ORDER BY extract_id DESC").df()
 
     def overlapping(self, period_start: str, period_end: str) -> pd.DataFrame:
@@ -450,12 +460,13 @@ class Store:
             _note_affected_children(cursor, *period)
             cursor.execute(
                 "INSERT INTO extracts VALUES ($id, $source, $first, $last, $first_date, $last_date, $at, $sha, "
-                "$referrals, $missing, $training, $population, $warnings, $quality, $synthetic)",
+                "$referrals, $missing, $training, $population, $warnings, $quality, $synthetic, $awareness)",
                 {"id": extract_id, "source": source_name, "first": extract.period_start, "last": extract.period_end,
                  "first_date": period[0], "last_date": period[1],
                  "at": loaded_at or dt.datetime.now(), "sha": sha256,
                  "referrals": extract.rows("referrals"), "missing": extract.rows("missing_episodes"),
                  "training": extract.rows("training"), "population": extract.rows("population"),
+                 "awareness": extract.rows("awareness"),
                  "warnings": extract.report.count("warning"),
                  "quality": json.dumps(quality) if quality is not None else None, "synthetic": synthetic})
             if cursor.execute(KEY_CLASHES_SQL).fetchall()[0][0]:
@@ -539,11 +550,24 @@ class Store:
     def is_demo(self) -> bool:
         return bool(self.cursor().execute("SELECT demo FROM store_meta").fetchall()[0][0])
 
-    def append_audit(self, entry: dict) -> None:
-        """Append one audit entry ({who, role, action, detail}) on its own; AuditError if it cannot be written."""
-        cursor = self.cursor()
+    def write(self, sql: str, parameters: dict | None = None, wait: bool = True) -> bool:
+        """One statement that changes the store, taken in turn with loads and removals (whose undo cuts the file back
+        to its length before them, which would cut off a write that landed meanwhile). wait=False: skip it rather than
+        wait for a load (a session's last-seen time); returns whether it was written."""
+        if not self.writing.acquire(blocking=wait):
+            return False
         try:
-            write_audit(cursor, entry)
+            self.cursor().execute(sql, parameters)
+        finally:
+            self.writing.release()
+        return True
+
+    def append_audit(self, entry: dict) -> None:
+        """Append one audit entry ({who, role, action, detail}) on its own, in turn with other writes; AuditError if
+        it cannot be written."""
+        try:
+            with self.writing:
+                write_audit(self.cursor(), entry)
         except duckdb.Error as exc:
             raise AuditError(f"the audit trail could not be written ({str(exc).splitlines()[0]})") from exc
 

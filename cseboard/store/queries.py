@@ -30,9 +30,13 @@ def query_text(name: str) -> str:
 
 
 def query_parameters(name: str) -> set[str]:
-    """The $names a query binds; a leading comment is not parsed for them."""
-    sql = re.sub(r"--[^\n]*", "", query_text(name))
-    return set(PARAMETER.findall(sql))
+    """The $names a named query binds."""
+    return sql_parameters(query_text(name))
+
+
+def sql_parameters(sql: str) -> set[str]:
+    """The $names a query's text binds; its comments are not parsed for them."""
+    return set(PARAMETER.findall(re.sub(r"--[^\n]*", "", sql)))
 
 
 def run_filtered(cursor: duckdb.DuckDBPyConnection, name: str, filters, extra: dict) -> pd.DataFrame:

@@ -35,11 +35,14 @@ CREATE TABLE IF NOT EXISTS extracts (
     rows_population BIGINT NOT NULL,
     warnings BIGINT NOT NULL,
     quality_json VARCHAR,                 -- the data-quality report kept with the extract
-    synthetic BOOLEAN                     -- the project's synthetic sample (never shares a store with real data)
+    synthetic BOOLEAN,                    -- the project's synthetic sample (never shares a store with real data)
+    rows_awareness BIGINT NOT NULL DEFAULT 0
 );
 -- Stores made before the column: the sample was the extract named after its folder.
 ALTER TABLE extracts ADD COLUMN IF NOT EXISTS synthetic BOOLEAN;
 UPDATE extracts SET synthetic = (source_name = 'sample') WHERE synthetic IS NULL;
+-- A store made before the awareness table gets its row count column (0 for the extracts already loaded).
+ALTER TABLE extracts ADD COLUMN IF NOT EXISTS rows_awareness BIGINT DEFAULT 0;
 
 -- Stores made before last_extract_id carry on from the ids they gave (from the sequence they used then).
 UPDATE store_meta SET last_extract_id = greatest(
@@ -104,7 +107,24 @@ CREATE TABLE IF NOT EXISTS population (
     area VARCHAR NOT NULL,
     age_band VARCHAR NOT NULL,
     gender VARCHAR NOT NULL,
-    children BIGINT NOT NULL
+    children BIGINT NOT NULL,
+    ethnicity VARCHAR                     -- optional: NULL when the partnership gave no ethnicity breakdown
+);
+-- Stores made before population had an ethnicity column get it (empty) when opened.
+ALTER TABLE population ADD COLUMN IF NOT EXISTS ethnicity VARCHAR;
+
+-- Prevention and awareness work: sessions and people reached per quarter, audience, setting and area (NULL when
+-- the work was not tied to one area, such as online sessions).
+CREATE TABLE IF NOT EXISTS awareness (
+    extract_id INTEGER NOT NULL,
+    period VARCHAR NOT NULL,
+    quarter_start DATE NOT NULL,
+    audience VARCHAR NOT NULL,
+    setting VARCHAR NOT NULL,
+    area VARCHAR,
+    sessions BIGINT NOT NULL,
+    people_reached BIGINT NOT NULL,
+    planned_reach BIGINT
 );
 
 CREATE OR REPLACE VIEW active_quarters AS
@@ -123,6 +143,9 @@ SELECT m.* FROM missing_episodes m JOIN active_quarters a USING (extract_id, qua
 
 CREATE OR REPLACE VIEW current_training AS
 SELECT t.* FROM training t JOIN active_quarters a USING (extract_id, quarter_start);
+
+CREATE OR REPLACE VIEW current_awareness AS
+SELECT w.* FROM awareness w JOIN active_quarters a USING (extract_id, quarter_start);
 
 CREATE OR REPLACE VIEW current_population AS
 SELECT * FROM population WHERE extract_id = (SELECT max(extract_id) FROM population);

@@ -11,6 +11,7 @@ For each size it generates a synthetic extract with cseboard.synth and measures,
            per quarter), against the headline query
   serve    peak resident memory of a `streamlit run` server while a headless Chromium opens every page
            (skipped with --no-browser or when Playwright/Chromium are missing)
+With --compare-sql REF_OR_DIR it only times the queries against an older text of them (tools/query_compare.py).
 Each phase runs in its own child process so that its peak memory is its own and the store file is never open
 twice for writing. It prints a table, writes JSON (bench/out/, gitignored) and the figures part of
 docs/benchmarks.md (between the bench markers; the prose around them is kept).
@@ -31,7 +32,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from cseboard.tools import serve
+from cseboard.tools import query_compare, serve
 from cseboard.config import PROJECT_ROOT
 
 FULL_SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
@@ -456,7 +457,7 @@ def _profile(pid: int, base: str, cookies: dict[str, str], args) -> dict:
 
 
 PHASES = {"load": phase_load, "pages": phase_pages, "queries": phase_queries, "baseline": phase_baseline,
-          "serve": phase_serve, "views": phase_views}
+          "serve": phase_serve, "views": phase_views, "compare": query_compare.phase_compare}
 
 
 def run_phase(phase: str, out_json: Path, **options) -> dict:
@@ -902,6 +903,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="largest size for the pandas baseline (10M in pandas needs ~6 GB and minutes)")
     parser.add_argument("--timeout", type=int, default=900)
     parser.add_argument("--keep-stores", action="store_true")
+    parser.add_argument("--compare-sql", metavar="REF_OR_DIR", help="only time the queries against an older text of "
+                        "them (a git revision's queries/ or a folder of .sql files), interleaved on the same store")
     # internal: one phase in a child process
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--phase-out", help=argparse.SUPPRESS)
@@ -921,6 +924,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args.profile = args.profile or (Path(sys.executable).parent / "py-spy").exists() or None
     args.sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else list(QUICK_SIZES if args.quick else FULL_SIZES)
+    if args.compare_sql:
+        return query_compare.run(args)
     result = run(args)
     out = Path(args.out)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -1,5 +1,5 @@
-"""Serving the dashboard: `python -m cseboard.serve` (make run) works out every page's default view, then serves;
-start() runs it on a free local port for the end-to-end tests and the benchmark."""
+"""`make run` (`python -m cseboard.serve`): the dashboard served with a word on what it is doing, its default views
+worked out at start; and the same server on a free local port for the end-to-end tests and the benchmark."""
 from __future__ import annotations
 
 import logging
@@ -14,10 +14,39 @@ import urllib.request
 from pathlib import Path
 
 from cseboard.access import accounts
-from cseboard.config import PROJECT_ROOT
+from cseboard.config import PROJECT_ROOT, SAMPLE_DIR, settings
+from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.database import Store
 
+ENTRY = PROJECT_ROOT / "dashboard.py"
 LOCAL_SIGN_IN = '[cseboard]\nsign_in = "local"\n'
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Load the sample into the demo's empty store (saying so), then serve the entry script as `streamlit run` does,
+    working out the default views beside it (a visitor arriving sooner waits for the same computation)."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    db_path = settings().demo_db_path
+    store = Store(db_path, demo=True)
+    try:
+        if store.is_empty():
+            print(f"The demo's store {db_path} is empty: loading the bundled synthetic sample (no real child's data) "
+                  "into it; this takes a few seconds, once.", flush=True)
+            prepared = prepare_path(SAMPLE_DIR)
+            if prepared.ok:
+                load(store, prepared)
+            print(f"Sample loaded: quarters {store.quarters()[0]} to {store.quarters()[-1]}.", flush=True)
+    finally:
+        store.close()
+    print("Starting the dashboard: open the address printed below in a browser (Ctrl+C stops it).", flush=True)
+    # Streamlit 1.67 treats a pages/ folder beside the entry script as its old multipage mode until st.navigation
+    # has run once in the process: a first visit through a deep link would then see 'Page not found' over the
+    # right page. The entry script always calls st.navigation, so the old mode is switched off from the start.
+    PagesManager.uses_pages_directory = False
+    threading.Thread(target=_warm, name="warm-up", daemon=True).start()  # the first visitor finds them made
+    cli.main(["run", str(ENTRY), *(sys.argv[1:] if argv is None else argv)], prog_name="streamlit")
 
 
 def free_port() -> int:
@@ -81,16 +110,6 @@ def wait_until_idle(page, timeout: float, first_seen: str | None = None) -> floa
             return seen
         time.sleep(0.05)
     return seen
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Serve, and meanwhile open the store and work out the default views in this process: the first visitor finds
-    them made (or, arriving sooner, waits for the same computation). Options are streamlit run's (--server.port ...)."""
-    from streamlit.web import cli
-
-    threading.Thread(target=_warm, name="warm-up", daemon=True).start()
-    sys.argv = ["streamlit", "run", str(PROJECT_ROOT / "dashboard.py"), *(sys.argv[1:] if argv is None else argv)]
-    return cli.main()
 
 
 def _warm() -> None:

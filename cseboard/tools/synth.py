@@ -61,6 +61,10 @@ OTHER_GENDER_SHARE = 0.008
 GENDER_NOT_KNOWN_SHARE = 0.012
 LESS_DIVERSE_ETHNICITY = np.array([0.82, 0.05, 0.04, 0.02, 0.01, 0.06])  # contract.ETHNICITIES order
 MORE_DIVERSE_ETHNICITY = np.array([0.45, 0.09, 0.22, 0.13, 0.04, 0.07])
+# The resident children's mix (contract.ETHNICITIES less Not known), shaped like ONS Census 2021 figures for under-18s:
+# against it, children of mixed ethnicity are referred more often and Asian children less, as local reviews report.
+LESS_DIVERSE_POPULATION = np.array([0.855, 0.040, 0.065, 0.022, 0.018])
+MORE_DIVERSE_POPULATION = np.array([0.46, 0.07, 0.30, 0.12, 0.05])
 
 # Referral source by gender (contract.REFERRAL_SOURCES order): schools and health services see fewer boys.
 SOURCE_WEIGHTS_GIRLS = np.array([0.22, 0.22, 0.12, 0.20, 0.06, 0.02, 0.02, 0.05, 0.02, 0.02, 0.05])
@@ -151,6 +155,48 @@ TRAINING_LEVEL_COVERAGE_GAP = {"Awareness": 0.0, "Advanced": 0.05, "Specialist":
 TRAINING_COVERAGE_RISE = 0.25
 STAFF_TURNOVER_SD = 0.02
 
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A strand of prevention and awareness work: who it reaches, where, how often, and how it is planned.
+
+    sessions: sessions a quarter in an area of average size (for the whole partnership when not local); group: people
+    reached per session; term_time: runs in schools, so the summer quarter is thin; patchy: some areas have none of it
+    and the rest a very different amount (community work follows local licensing and campaigns); active: the chance
+    its campaign runs in a quarter at all; planned: commissioned with a reach target."""
+
+    audience: str
+    setting: str
+    sessions: float
+    group: float
+    local: bool = True
+    term_time: bool = False
+    patchy: bool = False
+    active: float = 1.0
+    planned: bool = True
+
+
+AWARENESS_PROGRAMMES = (
+    Programme("Children and young people", "Primary school", 4.0, 28, term_time=True),
+    Programme("Children and young people", "Secondary school", 3.0, 85, term_time=True),
+    Programme("Children and young people", "Alternative provision", 0.8, 5, term_time=True),
+    Programme("Children and young people", "Youth group", 1.2, 11, patchy=True, planned=False),
+    Programme("Children and young people", "Online", 2.0, 160, local=False, planned=False),
+    Programme("Parents and carers", "Parents' group", 1.0, 8, patchy=True),
+    Programme("Parents and carers", "Secondary school", 0.7, 30, term_time=True),
+    Programme("Communities", "Taxi and private hire", 1.5, 14, patchy=True, active=0.6),
+    Programme("Communities", "Hotels", 0.6, 6, patchy=True, active=0.5),
+    Programme("Communities", "Licensed premises", 0.8, 9, patchy=True, active=0.6),
+    Programme("Communities", "Fast food", 0.5, 5, patchy=True, active=0.45),
+    Programme("Communities", "Security", 0.5, 10, patchy=True, active=0.5),
+    Programme("Practitioners", "Other", 3.0, 24, local=False, planned=False),
+)
+TERM_TIME_BY_QUARTER = np.array([1.0, 0.85, 0.3, 1.1])  # Jan-Mar, Apr-Jun, Jul-Sep (summer holiday), Oct-Dec
+PATCHY_NONE_SHARE = 0.35  # areas with none of a patchy strand
+PATCHY_SPREAD = 0.8  # gamma shape of a patchy strand's amount by area: small means very uneven
+PLAN_AMBITION = (1.0, 1.35)  # reach targets run ahead of the expected reach by up to a third
+
 TYPICAL_CHILDREN = 95_000
 MAX_ANNUAL_REFERRALS_PER_10K = 120  # above this the population grows with --referrals so rates stay plausible
 MALE_CHILDREN_SHARE = 0.512
@@ -163,11 +209,11 @@ ANNUAL_GROWTH = 0.10
 
 def generate(referrals: int, seed: int = DEFAULT_SEED, end_quarter: str = DEFAULT_END_QUARTER,
              quarters: int = DEFAULT_QUARTERS, areas: int = len(AREAS)) -> dict[str, pd.DataFrame]:
-    """The four contract tables for a made-up partnership, keyed by table name."""
+    """The five contract tables for a made-up partnership, keyed by table name."""
     if referrals < 1 or quarters < 1 or not 1 <= areas <= len(AREAS):
         raise ValueError(f"need referrals >= 1, quarters >= 1 and 1 <= areas <= {len(AREAS)}")
     end_quarter = quarter_label(*parse_quarter(end_quarter))
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
     period = Period(end_quarter, quarters)
     chosen = AREAS[:areas]
     scale = population_scale(referrals, quarters)
@@ -182,11 +228,16 @@ def generate(referrals: int, seed: int = DEFAULT_SEED, end_quarter: str = DEFAUL
         "missing_episodes": episode_table,
         "training": _training(streams[2], period, scale),
         "population": _population(streams[3], chosen, scale),
+        "awareness": _awareness(streams[4], period, chosen, scale),
     }
     arguments = {"referrals": referrals, "seed": seed, "end_quarter": end_quarter, "quarters": quarters, "areas": areas}
     frames = {}
     for name, table in tables.items():
-        frame = table.select([c.name for c in contract.TABLES_BY_NAME[name].columns]).to_pandas()
+        selected = table.select([c.name for c in contract.TABLES_BY_NAME[name].columns])
+        frame = selected.to_pandas()
+        for field in selected.schema:  # whole numbers with gaps (planned reach) stay whole numbers, not floats
+            if pa.types.is_integer(field.type) and selected.column(field.name).null_count:
+                frame[field.name] = frame[field.name].astype("Int64")
         frame.attrs["synth"] = dict(arguments)
         frames[name] = frame
     return frames
@@ -450,21 +501,62 @@ def _training(rng: np.random.Generator, period: Period, scale: float) -> pa.Tabl
 
 
 def _population(rng: np.random.Generator, areas: tuple[Area, ...], scale: float) -> pa.Table:
-    """Children by area, age band and gender (Male, Female), as a mid-year estimate would give them."""
+    """Children by area, age band, gender (Male, Female) and ethnic group, as Census-based estimates would give them."""
     shares = np.array([a.children_share for a in areas])
     area_children = TYPICAL_CHILDREN * scale * shares / shares.sum()
     years_per_band = np.array([10, 2, 2, 2, 2])  # contract.AGE_BANDS: Under 10, then two-year bands
     genders = ("Male", "Female")
-    expected = (area_children[:, None, None] * (years_per_band / 18)[None, :, None]
-                * np.array([MALE_CHILDREN_SHARE, 1 - MALE_CHILDREN_SHARE])[None, None, :])
+    ethnicities = contract.ETHNICITIES[:-1]  # every group but Not known
+    diversity = np.array([a.diversity for a in areas])[:, None]
+    mix = (1 - diversity) * LESS_DIVERSE_POPULATION + diversity * MORE_DIVERSE_POPULATION
+    expected = (area_children[:, None, None, None] * (years_per_band / 18)[None, :, None, None]
+                * np.array([MALE_CHILDREN_SHARE, 1 - MALE_CHILDREN_SHARE])[None, None, :, None]
+                * mix[:, None, None, :])
     children = np.rint(expected * (1 + rng.normal(0, POPULATION_NOISE_SD, expected.shape))).astype(np.int64)
     shape = children.shape
     return pa.table({
-        "area": np.repeat([a.name for a in areas], shape[1] * shape[2]),
-        "age_band": np.tile(np.repeat(contract.AGE_BANDS, shape[2]), shape[0]),
-        "gender": np.tile(genders, shape[0] * shape[1]),
+        "area": np.repeat([a.name for a in areas], shape[1] * shape[2] * shape[3]),
+        "age_band": np.tile(np.repeat(contract.AGE_BANDS, shape[2] * shape[3]), shape[0]),
+        "gender": np.tile(np.repeat(genders, shape[3]), shape[0] * shape[1]),
         "children": children.ravel(),
+        "ethnicity": np.tile(ethnicities, shape[0] * shape[1] * shape[2]),
     })
+
+
+def _awareness(rng: np.random.Generator, period: Period, areas: tuple[Area, ...], scale: float) -> pa.Table:
+    """Sessions and people reached per quarter, programme and area: schools thin in the summer quarter, community
+    work present in some areas and not others, and reach targets for the commissioned strands."""
+    quarters = np.array([parse_quarter(q)[1] for q in period.quarters]) - 1
+    shares = np.array([a.children_share for a in areas])
+    size = shares / shares.mean()  # an average-sized area is 1
+    parts = []
+    for programme in AWARENESS_PROGRAMMES:
+        where = size if programme.local else np.ones(1)
+        names = [a.name for a in areas] if programme.local else [""]
+        amount = where.copy()
+        if programme.patchy:
+            amount *= rng.gamma(PATCHY_SPREAD, 1 / PATCHY_SPREAD, where.size) * (rng.random(where.size) >= PATCHY_NONE_SHARE)
+        season = TERM_TIME_BY_QUARTER[quarters] if programme.term_time else np.ones(quarters.size)
+        expected = programme.sessions * scale * season[:, None] * amount[None, :]
+        running = rng.random((quarters.size, 1)) < programme.active  # a campaign runs partnership-wide, or not
+        sessions = rng.poisson(expected * running)
+        reached = rng.poisson(sessions * programme.group)
+        plan = np.rint(expected * programme.group * rng.uniform(*PLAN_AMBITION, expected.shape)).astype(np.int64)
+        has_plan = np.full(expected.shape, programme.planned) & (plan > 0)
+        kept = (sessions > 0) | has_plan
+        quarter_index, area_index = np.nonzero(kept)
+        parts.append(pa.table({
+            "period": pa.array(period.quarters).take(pa.array(quarter_index)),
+            "audience": pa.array([programme.audience] * quarter_index.size, pa.string()),
+            "setting": pa.array([programme.setting] * quarter_index.size, pa.string()),
+            "area": pa.array(names).take(pa.array(area_index)),
+            "sessions": sessions[kept],
+            "people_reached": reached[kept],
+            "planned_reach": pa.array(plan[kept], mask=~has_plan[kept]),
+        }))
+    table = pa.concat_tables(parts)
+    return table.take(pc.sort_indices(table, [("period", "ascending"), ("audience", "ascending"),
+                                             ("setting", "ascending"), ("area", "ascending")]))
 
 
 def write_extract(tables: dict[str, pd.DataFrame], out_dir: str | Path, fmt: str = "csv") -> Path:
@@ -499,7 +591,7 @@ def readme(arguments: dict, fmt: str) -> str:
         "\n"
         "Every row in these files was made up by cseboard.synth, a seeded random generator.\n"
         "No child, family, worker or place in them is real; the area names are invented.\n"
-        "The patterns (ages, gender, risk, linked crimes, missing episodes, training) are\n"
+        "The patterns (ages, gender, risk, linked crimes, missing episodes, training, awareness) are\n"
         "modelled to look plausible for demonstrations and tests, not to describe any partnership.\n"
         "\n"
         f"Arguments:\n{settings}\n  format: {fmt}\n"

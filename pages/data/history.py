@@ -24,11 +24,9 @@ if history.empty:
     st.page_link("pages/data/upload.py", label="Load an extract", icon=":material/upload:")
     st.stop()
 
-ROW_COUNTS = ("Referrals", "Missing episodes", "Training rows", "Population rows", "Warnings")
 st.dataframe(quality.history_table(history), hide_index=True, width="stretch", key="history_table",
              column_config={"Quality": st.column_config.TextColumn(
-                 "Quality", help="Data-quality ratings: green, amber, red measures (see below)"),
-                 **{column: st.column_config.NumberColumn(column, format="localized") for column in ROW_COUNTS}})
+                 "Quality", help="Data-quality ratings: green, amber, red measures (see below)")})
 
 labels = {int(row.extract_id): f"Extract {int(row.extract_id)}: {row.period_start} to {row.period_end} ({row.source_name})"
           for row in history.itertuples()}
@@ -36,6 +34,7 @@ labels = {int(row.extract_id): f"Extract {int(row.extract_id)}: {row.period_star
 st.header("Data quality of an extract")
 ui.require("view_quality_detail")
 shown = st.selectbox("Extract", list(labels), format_func=labels.get, key="history_quality")
+st.dataframe(quality.extract_details(history, shown), hide_index=True, key="history_details")
 quality_view.show_quality(quality.stored_quality(history, shown), key="history_quality_report")
 
 st.header("Undo a load")

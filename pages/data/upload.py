@@ -20,7 +20,7 @@ CHECKED, LOADED, FLASH = "upload_checked", "upload_loaded", "upload_flash"
 st.title("Load an extract")
 user = ui.require("load_extract")
 st.caption("Upload this quarter's CSE extract: referrals.csv (required) and, if you have them, missing_episodes.csv, "
-           "training.csv and population.csv, or a .zip or .xlsx holding them. The files are checked first; "
+           "training.csv, population.csv and awareness.csv, or a .zip or .xlsx holding them. The files are checked first; "
            "nothing is stored until you confirm. Extracts must not identify any child: no names, dates of birth, "
            "NHS numbers, addresses, postcodes, phone numbers or emails.")
 ui.show_flash(FLASH)

@@ -15,10 +15,10 @@ if filters is not None and not identification.has_children(ui.query, filters):
 elif filters is not None:
     benchmark = st.number_input(
         "Benchmark: the share of children referred we would expect to be boys (%)", min_value=1.0, max_value=99.0,
-        value=100 * settings().boys_benchmark, step=1.0, format="%.0f", key="age_gender_benchmark",
+        value=100 * settings().boys_benchmark, step=1.0, format="%.0f", key="age_gender_benchmark", bind="query-params",
         help="Set it to your partnership's own expectation if you have one.") / 100
     before_breakdown = st.container()
     breakdown = st.radio("Compare the share of boys by", ["area", "referral_source"], horizontal=True,
-                         format_func=identification.BREAKDOWN_LABELS.get, key="age_gender_funnel_by")
+                         format_func=identification.BREAKDOWN_LABELS.get, key="age_gender_funnel_by", bind="query-params")
     answered = answers.answer(identification.section, filters, ui.policy(), benchmark, breakdown)
     render.section(answered, before_breakdown, st.container())

@@ -4,7 +4,7 @@ from cseboard.questions import rates
 
 filters = ui.page_header(
     "Areas",
-    "Which areas refer more or fewer children per 10,000 living there than the partnership as a whole? "
+    "Which areas make more or fewer referrals per 10,000 children living there than the partnership as a whole? "
     "Rates allow for the size of each area; a high rate can mean more exploitation or better identification.",
 )
 if filters is not None and not rates.has_referrals(ui.query, filters):

@@ -12,9 +12,11 @@ filters = ui.page_header(
 if filters is not None and not linked.has_referrals(ui.query, filters):
     ui.no_data()
 elif filters is not None:
-    choice = st.segmented_control("Show", list(linked.KINDS), default="Linked crimes", key="crimes_kind") or "Linked crimes"
+    choice = st.segmented_control("Show", list(linked.KINDS), default="Linked crimes", key="crimes_kind",
+                                  bind="query-params") or "Linked crimes"
     kind = linked.KINDS[choice]
     before_choice = st.container()
     order = linked.items_by_frequency(ui.query, filters, kind)
-    chosen = st.multiselect(f"Which {choice.lower()} to show", order, default=order[:3], key=f"crimes_trend_{kind}")
+    chosen = st.multiselect(f"Which {choice.lower()} to show", order, default=order[:3], key=f"crimes_trend_{kind}",
+                            bind="query-params")
     render.section(answers.answer(linked.section, filters, ui.policy(), kind, chosen), before_choice, st.container())

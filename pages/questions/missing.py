@@ -10,5 +10,6 @@ filters = ui.page_header(
     "referred for CSE went missing shortly before.",
 )
 if filters is not None:
-    referred_only = st.toggle("Only children with a CSE referral matching the filters", key="missing_referred_only")
+    referred_only = st.toggle("Only children with a CSE referral matching the filters", key="missing_referred_only",
+                              bind="query-params")
     render.section(answers.answer(missing.section, filters, ui.policy(), referred_only))

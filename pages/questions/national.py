@@ -15,6 +15,6 @@ tables = national.load_imports(current.cursor())
 la_code = None
 if not national.missing_files(tables):
     choices = national.authority_choices(tables["factors"])
-    la_code = st.selectbox("Your local authority", list(choices), index=None, key="national_la",
+    la_code = st.selectbox("Your local authority", list(choices), index=None, key="national_la", bind="query-params",
                            format_func=choices.get, placeholder="Choose your local authority")
 render.section(answers.prepared(national.section(tables, la_code)), before_imports, st.container())

@@ -14,10 +14,10 @@ if filters is not None:
     before_target = st.container()
     target = st.columns([1, 3])[0].number_input(
         "Target: share of staff in scope trained (%)", min_value=0, max_value=100, step=5,
-        value=round(100 * settings().training_target), key="training_target") / 100
+        value=round(100 * settings().training_target), key="training_target", bind="query-params") / 100
     before_trend_by, trend_by = st.container(), None
     if training.has_figures(ui.query, filters, ui.policy()):
         trend_by = st.radio("Show a line for each", [training.AGENCY, training.LEVEL], horizontal=True,
-                            key="training_trend_by", format_func=lambda choice: choice.lower())
+                            key="training_trend_by", bind="query-params", format_func=lambda choice: choice.lower())
     answered = answers.answer(training.section, filters, ui.policy(), target, trend_by)
     render.section(answered, before_target, before_trend_by, st.container())

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import textwrap
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from cseboard.contract import BOYS, OTHERS
-from cseboard.display.charts import (BENCHMARK_COLOUR, GENDER_GROUP_COLOURS, GREEN, GREY, ORANGE, PURPLE, SKY,
+from cseboard.display.charts import (BENCHMARK_COLOUR, BLUE, GENDER_GROUP_COLOURS, GREEN, GREY, ORANGE, PURPLE, SKY,
                                      bar_heights, style)
 from cseboard.methods.disclosure import ProtectedTable
-from cseboard.questions.missing import (ACCEPTED, ALL_CHILDREN, CHILDREN, DURATION_BANDS, EPISODES, GROUP,
-                                        INTERVIEW_OUTCOMES, MISSING_BEFORE, QUARTER, REFERRED, SHARE, TOTAL,
-                                        WHOLE_PERIOD, WITHIN_72_HOURS)
+from cseboard.methods.words import percent
+from cseboard.questions.missing import (ALL_CHILDREN, CHILDREN, DURATION_BANDS, EPISODES, GROUP,
+                                        INTERVIEW_OUTCOMES, MISSING_BEFORE, QUARTER, REFERRED, SHARE, STEPS, TOTAL,
+                                        WHOLE_PERIOD)
 from cseboard.questions.section import Chart
 
 INTERVIEW_COLOURS = dict(zip(INTERVIEW_OUTCOMES, [GREEN, SKY, ORANGE, GREY]))
@@ -79,17 +81,20 @@ def interviews(chart: Chart) -> go.Figure:
 
 
 def timeliness(chart: Chart) -> go.Figure:
-    """The share of accepted interviews held within 72 hours, each quarter; half width."""
+    """The period's returns as steps: offered an interview, accepted it, held within 72 hours; half width."""
     table = chart.data
-    over_time = table.numeric[table.numeric[QUARTER] != TOTAL]
-    hover = table.hover_text(SHARE)[over_time.index]
-    accepted = table.hover_text(ACCEPTED)[over_time.index]
-    figure = go.Figure(go.Scatter(
-        x=over_time[QUARTER], y=over_time[SHARE], mode="lines+markers", name=WITHIN_72_HOURS,
-        line={"color": GREEN, "width": 3}, customdata=list(zip(hover, accepted)),
-        hovertemplate="%{x}: %{customdata[0]}% of %{customdata[1]} accepted interviews<extra></extra>"))
-    figure.update_yaxes(range=[0, 105], ticksuffix="%")
-    return narrow(style(figure, chart.title, "Quarter started", "Held within 72 hours (%)", height=480))
+    total = table.numeric.index[table.numeric[QUARTER] == TOTAL]
+    counts = [table.numeric.loc[total, step].iloc[0] for step in STEPS]
+    shown = [table.hover_text(step)[total].iloc[0] for step in STEPS]
+    returns = counts[0]
+    shares = ["" if pd.isna(count) or not returns else f" ({percent(100 * min(count, returns) / returns)} of returns)"
+              for count in counts]
+    figure = go.Figure(go.Bar(
+        x=[0 if pd.isna(count) else count for count in counts], y=list(STEPS), orientation="h",
+        marker_color=[GREY, SKY, BLUE, GREEN], text=[f"{figure}{share}" for figure, share in zip(shown, shares)],
+        textposition="auto", cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>"))
+    figure.update_yaxes(autorange="reversed")
+    return narrow(style(figure, chart.title, "Returns (episodes) in the period", None, height=480))
 
 
 def before_referral(chart: Chart) -> go.Figure:

@@ -58,11 +58,25 @@ def outcome_shares(chart: Chart) -> go.Figure:
                     custom_data=[*hover, OUTCOME])
     figure.update_traces(hovertemplate="%{y}: %{customdata[3]}<br>%{customdata[0]} of %{customdata[1]} "
                                        "referrals (%{customdata[2]}%)<extra></extra>")
+    _withheld_segment(figure, shown, row_label, view.policy.symbol)
     figure.update_yaxes(autorange="reversed", title_text=None)
-    figure.update_xaxes(range=[0, 100], ticksuffix="%")
+    figure.update_xaxes(range=[0, 100], tick0=0, dtick=20, ticksuffix="%")
     style(figure, chart.title, "Share of referrals (%)", None, height=150 + 34 * shown[row_label].nunique())
-    # Seven outcomes take two rows of legend: keep them clear of the title.
-    return figure.update_layout(margin={"t": 105}, title={"y": 0.98, "yanchor": "top", "yref": "container"})
+    # Seven outcomes take two rows of legend: keep them clear of the title; room on the right for the 100% tick.
+    return figure.update_layout(margin={"t": 105, "r": 30}, title={"y": 0.98, "yanchor": "top", "yref": "container"})
+
+
+def _withheld_segment(figure: go.Figure, shown: pd.DataFrame, row_label: str, symbol: str) -> None:
+    """What the withheld outcomes add up to, as one hatched segment at the end, so every bar still reads as 100%."""
+    rest = (100 - shown.groupby(row_label, sort=False)[SHARE].sum()).clip(lower=0).round(6)
+    rest = rest[rest > 0]
+    if rest.empty:
+        return
+    figure.add_bar(x=rest.values, y=rest.index, orientation="h", name=f"Withheld ({markup_free(symbol)})",
+                   marker={"color": "white", "line": {"color": GREY, "width": 1},
+                           "pattern": {"shape": "/", "fgcolor": GREY, "size": 6}},
+                   hovertemplate=f"%{{y}}: outcomes withheld to protect children's privacy ({markup_free(symbol)}), "
+                                 "%{x:.0f}% of the referrals together<extra></extra>")
 
 
 def boys(chart: Chart) -> go.Figure:

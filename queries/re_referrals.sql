@@ -1,0 +1,31 @@
+-- Referrals in the period and how many were re-referrals, by gender: "how many children are referred
+-- again within 12 months of a previous referral?", as DfE's children in need statistics count them (a
+-- referral within 365 days of the child's previous referral, whatever that referral's area or source).
+-- Beside each count its cell key (docs/disclosure.md): the record keys of its referrals, summed modulo 256.
+WITH referrals AS (
+    SELECT * FROM filtered_referrals($period_start, $period_end, $areas, $sources, $age_bands, $genders)
+),
+
+with_previous AS (
+    SELECT
+        referral_id,
+        quarter_start,
+        referral_date - lag(referral_date) OVER (PARTITION BY child_key ORDER BY referral_date, referral_id)
+            AS days_since_previous
+    FROM current_referrals
+),
+
+final AS (
+    SELECT
+        r.gender,
+        count(*) AS referrals,
+        count_if(p.days_since_previous <= 365) AS re_referrals,
+        (sum(r.referral_rkey) % 256)::INTEGER AS referrals_ckey,
+        (coalesce(sum(r.referral_rkey) FILTER (p.days_since_previous <= 365), 0) % 256)::INTEGER AS re_referrals_ckey
+    FROM referrals AS r
+    JOIN with_previous AS p USING (referral_id, quarter_start)
+    GROUP BY r.gender
+    ORDER BY r.gender
+)
+
+SELECT * FROM final
