@@ -20,9 +20,9 @@ from cseboard.questions import headline
 from cseboard.questions.headline import MEASURES, measures_by_quarter, protect_measures
 from cseboard.questions.section import Block, Chart, Fetch, Figure, Finding, Note, Section, Signal, Tabs
 
-MEASURE, LATEST_QUARTER, LATEST, MEAN = "Measure", "Latest quarter", "Latest value", "Mean"
-LOWER, UPPER = "Lower process limit", "Upper process limit"
-VARIATION, ASSURANCE, SIGNALS = "Variation", "Assurance", "Special-cause points"
+MEASURE, LATEST_QUARTER, LATEST, MEAN = "Measure", "Quarter", "Latest", "Mean"
+LOWER, UPPER = "Lower limit", "Upper limit"
+VARIATION, ASSURANCE, SIGNALS = "Variation", "Assurance", "Signals"
 SUMMARY_COLUMNS = (MEASURE, LATEST_QUARTER, LATEST, MEAN, LOWER, UPPER, VARIATION, ASSURANCE, SIGNALS)
 SPC_QUARTERS = 12
 """The SPC charts look back three years from the last quarter chosen, whatever period is chosen, so that their limits
@@ -187,8 +187,10 @@ def summary_blocks(charts: Mapping[str, pd.DataFrame], policy: DisclosurePolicy)
     return (
         Note(finding(charts), tone="subheader"),
         Figure("trends_summary", summary, "spc_summary", table_open=True, table_heading="SPC summary",
-               caption="SPC summary: for each headline measure, the latest quarter's value, the mean and process "
-                       "limits it is judged against, and its variation and assurance in words."),
+               table_frame=summary.display()[[MEASURE, LATEST, VARIATION, ASSURANCE]], csv_frame=summary.display(),
+               caption="SPC summary: for each headline measure, the latest quarter's value and its variation and "
+                       "assurance in words; the mean and process limits it is judged against are on its chart below "
+                       "and in the CSV download."),
         Note(METHOD),
         *(xmr_figure(f"trends_{index}", measure, chart, settings_by_measure[measure], measure in shares)
           for index, (measure, chart) in enumerate(charts.items())),
