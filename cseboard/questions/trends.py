@@ -170,11 +170,14 @@ def xmr_figure(key: str, measure: str, chart: pd.DataFrame, setting: Measure, pe
 
 
 def with_raw_line(key: str, measure: str, values: pd.Series, setting: Measure, raw: Figure, percent: bool = False,
-                  rebase_at: Sequence[str] | None = None) -> Tabs:
+                  rebase_at: Sequence[str] | None = None) -> Tabs | Figure:
     """A page's trend as an XmR chart of the published figures by quarter (withheld quarters, NaN, left out), with the
-    page's own chart of the figures as reported a tab away."""
+    page's own chart of the figures as reported a tab away; only the page's own chart when there are too few
+    quarters for an XmR chart (a tab that says so would hide the chart there is)."""
     chart = spc.spc(values.dropna().astype(float), setting.improvement,
                     rebase_at=settings().spc_rebase if rebase_at is None else rebase_at)
+    if len(chart) < TOO_FEW_POINTS:
+        return raw
     figure = xmr_figure(key, measure, chart, setting, percent)
     return Tabs(("SPC chart", "As reported"), ((figure, Note(METHOD)), (raw,)))
 
