@@ -93,7 +93,7 @@ def assurance_words(chart: pd.DataFrame, measure: Measure) -> str:
     if len(chart) < TOO_FEW_POINTS:
         return "too few quarters shown"
     judged = spc.assurance(chart, measure.target, measure.improvement)
-    return "not judged: neither direction is better" if judged is None else spc.ASSURANCE_WORDS[judged]
+    return "not judged (no better direction)" if judged is None else spc.ASSURANCE_WORDS[judged]
 
 
 def card_sentence(chart: pd.DataFrame, measure: Measure) -> str:
