@@ -14,6 +14,8 @@ st.set_page_config(page_title="CSE strategic dashboard", page_icon=":material/sh
 PAGES = {
     "Overview": [
         st.Page("pages/overview/home.py", title="This quarter", icon=":material/home:", default=True),
+        st.Page("pages/overview/board_pack.py", title="Board pack", icon=":material/picture_as_pdf:",
+                url_path="board-pack"),
     ],
     "Questions": [
         st.Page("pages/questions/age_gender.py", title="Age and gender", icon=":material/wc:", url_path="age-gender"),

@@ -335,3 +335,13 @@ def test_a_load_from_the_shell_is_audited_once(tmp_path):
     store = Store(db)
     assert trail(store) == [(audit.shell_user(), "extract_loaded")]
     assert '"referrals": 5' in audit.entries(store).detail[0]
+
+
+@pytest.mark.parametrize("secrets_text, demo", [("", True), ('[cseboard]\nsign_in = "local"\n', False),
+                                                 ('[cseboard]\nsign_in = "demo"\n', True)])
+def test_make_run_loads_the_sample_only_for_the_demo(tmp_path, secrets_text, demo):
+    """A server with sign-in serves a partnership's store: the sample must never be loaded into it at start."""
+    from cseboard.tools.serve import serves_the_demo
+
+    (tmp_path / "secrets.toml").write_text(secrets_text)
+    assert serves_the_demo(["--server.port", "1", "--secrets.files", str(tmp_path / "secrets.toml")]) is demo

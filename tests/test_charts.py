@@ -1,5 +1,6 @@
 """House-style chart helpers."""
 import pandas as pd
+import pytest
 
 from cseboard.filters import Filters
 from cseboard.methods.disclosure import DEFAULT_POLICY
@@ -8,6 +9,7 @@ from cseboard.questions.section import figures, nothing_to_draw
 from cseboard.store.database import Store
 from cseboard.store.queries import fetcher
 from cseboard.display import charts
+from cseboard.display.drawings import sources as sources_drawing
 from cseboard.methods.disclosure import DisclosurePolicy, protect
 
 
@@ -56,3 +58,17 @@ def test_colour_never_tells_series_apart_alone_in_any_chart_of_the_pack(sample_d
                 checked += 1
                 assert len({channel for _, channel in series.values()}) == len(series), (key, kind, series)
     assert checked >= 10
+
+
+@pytest.mark.parametrize("shares, drawn", [
+    ([70.0, 25.0, 25.0], [70 / 1.2, 25 / 1.2, 25 / 1.2]),  # published parts past their total: a whole bar
+    ([50.0, 30.0, 15.0], [50 / 0.95, 30 / 0.95, 15 / 0.95]),  # short of it, nothing withheld: still a whole bar
+    ([70.0, None, 25.0], [70.0, 0.0, 25.0]),  # a part withheld: the rest is its hatched segment
+    ([75.0, None, 50.0], [75 / 1.25, 0.0, 50 / 1.25]),  # a part withheld, the others past 100%: scaled to the bar
+])
+def test_an_outcome_bar_never_runs_past_100_percent_nor_stops_short_without_a_withheld_part(shares, drawn):
+    """Published counts are rounded one by one, so their shares of a published total need not add up to 100%."""
+    shown = pd.DataFrame({"Source": "Housing", sources_drawing.SHARE: shares})
+    widths = sources_drawing.drawn_widths(shown, "Source")
+    assert widths.tolist() == pytest.approx(drawn)
+    assert widths.sum() <= 100 + 1e-9

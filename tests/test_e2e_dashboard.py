@@ -12,9 +12,8 @@ from cseboard.tools import serve
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason=f"{CHROMIUM} is not installed (make test installs Debian's chromium)")
 
-PAGES = ["", "age-gender", "missing", "crimes-vulnerabilities", "sources-outcomes", "areas", "fairness", "training",
-         "awareness",
-         "national", "upload", "history"]
+PAGES = ["", "board-pack", "age-gender", "missing", "crimes-vulnerabilities", "sources-outcomes", "areas", "fairness",
+         "training", "awareness", "national", "upload", "history"]
 
 
 @pytest.fixture

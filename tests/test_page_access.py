@@ -18,6 +18,7 @@ from factory import rows, write_extract
 PAGE_ACTIONS = {
     "pages/overview/home.py": ("This quarter", "viewer"),
     "pages/questions/age_gender.py": ("Age and gender", "viewer"),
+    "pages/overview/board_pack.py": ("Board pack", "viewer"),
     "pages/data/upload.py": ("Load an extract", "analyst"),
     "pages/data/history.py": ("Extract history", "analyst"),
     "pages/admin/audit.py": ("Audit trail", "administrator"),

@@ -86,7 +86,7 @@ def test_share_of_boys_and_verdict_match_pandas(app, sample_tables, sample_keys,
 def test_funnel_points_and_age_bars_match_pandas(app, sample_tables, sample_keys, query_params, first, last, equals):
     at = app(page=PAGE, query_params=query_params)
     chosen = referrals_between(sample_tables, first, last, **equals)
-    trend, funnel, bars, _ = charts(at)
+    _, trend, funnel, bars, _ = charts(at)  # the SPC chart comes first, the chart as reported a tab away
     shown = points(funnel)
     assert shown, "no funnel point is shown"
     for area, (size, share) in shown.items():
@@ -113,7 +113,7 @@ def test_benchmark_input_and_funnel_by_referral_source(app, sample_tables, sampl
     chosen = referrals_between(sample_tables, "2025-Q4", "2026-Q3", referral_source="Youth justice")
     children = published.children(chosen, sample_keys)
     boys = published.children(chosen[chosen.gender == "Male"], sample_keys)
-    size, share = points(charts(at)[1])["Youth justice"]
+    size, share = points(charts(at)[2])["Youth justice"]
     assert (size, share) == (children, pytest.approx(100 * min(boys, children) / children))
 
 
@@ -147,3 +147,24 @@ def test_a_filter_that_matches_nothing_says_so(app, tiny_db):
     at = app(page=PAGE, db=tiny_db, query_params={"gender": "Other"})
     assert not at.get("plotly_chart")
     assert any("No referrals match" in info.value for info in at.info)
+
+
+@pytest.mark.parametrize("query_params, first, last, equals", [CASES[0], CASES[1]])
+def test_the_spc_chart_of_the_share_of_boys_matches_pandas(app, sample_tables, sample_keys, query_params, first, last,
+                                                            equals):
+    """Three years to the last quarter chosen (the sample starts in 2023-Q4): each quarter's share of boys from the
+    published counts, the page's own chart a tab away."""
+    at = app(page=PAGE, query_params=query_params)
+    chosen = referrals_between(sample_tables, "2023-Q4", last, **equals)
+    expected = {}
+    for quarter, in_quarter in chosen.groupby("quarter"):
+        if quarter < f"{int(last[:4]) - 3}{last[4:]}":
+            continue
+        children = published.children(in_quarter, sample_keys)
+        boys = published.children(in_quarter[in_quarter.gender == "Male"], sample_keys)
+        if children and boys is not None:
+            expected[quarter] = pytest.approx(100 * min(boys, children) / children)
+    spc = next(chart for chart in charts(at) if any(trace.get("name") == "Mean" for trace in chart["data"]))
+    line = next(trace for trace in spc["data"] if trace.get("name") == "Figures as published")
+    assert dict(zip(line["x"], line["y"])) == expected
+    assert [tab.label for tab in at.tabs][:2] == ["SPC chart", "As reported"]

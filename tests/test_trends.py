@@ -94,7 +94,7 @@ def test_withheld_quarters_are_left_out_of_the_chart():
 def test_card_sentence_names_variation_assurance_and_trial_limits():
     chart = spc.spc(pd.Series([10.0, 12, 10, 12, 10, 12], index=list("abcdef")), spc.INCREASE)
     assert trends.card_sentence(chart, trends.Measure(spc.INCREASE, 40.0)) == (
-        "Common cause variation; will consistently fail the target (trial limits: fewer than 12 quarters)")
+        "Common cause variation; consistently fails the target (trial limits: fewer than 12 quarters)")
     assert trends.card_sentence(chart, trends.Measure(spc.NEUTRAL)) == (
         "Common cause variation (trial limits: fewer than 12 quarters)")
 

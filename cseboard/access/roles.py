@@ -22,7 +22,7 @@ ACTIONS = {
 """action: (the lowest role that may do it, what it is in words for a refusal)."""
 
 PAGE_ACTIONS = {"upload": "load_extract", "history": "view_history", "audit": "view_audit",
-                "accounts": "manage_accounts"}
+                "accounts": "manage_accounts", "board-pack": "board_pack"}
 """A page (by its URL path) and the action opening it needs; every other page is an analysis page."""
 
 DEMO_REFUSED = {"load_extract", "manage_accounts"}

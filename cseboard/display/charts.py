@@ -65,25 +65,30 @@ def untitled(figure: go.Figure) -> go.Figure:
 
 
 def distinguishable(figure: go.Figure) -> go.Figure:
-    """Give each named series a marker symbol, a line dash or a bar pattern of its own, in legend order, where its
-    drawing set none: a reader who cannot tell the colours apart tells the series apart by shape."""
-    series: dict[str, list[str]] = {}
-    for trace in figure.data:
-        if trace.name and trace.showlegend is not False:
-            names = series.setdefault(_series_kind(trace), [])
-            names += [] if trace.name in names else [trace.name]
-    for trace in figure.data:
-        names = series.get(_series_kind(trace), [])
-        if trace.name not in names or len(names) < 2:
+    """Give each named series a bar pattern, a marker symbol or a line dash of its own, in legend order, where its
+    drawing set none (and never one a drawing chose for another series): a reader who cannot tell the colours apart
+    tells the series apart by shape."""
+    for kind, (choices, chosen, choose) in SECOND_CHANNELS.items():
+        traces = [trace for trace in figure.data if _series_kind(trace) == kind]
+        taken = {chosen(trace) for trace in traces if chosen(trace)}
+        names = list(dict.fromkeys(trace.name for trace in traces
+                                   if trace.name and trace.showlegend is not False and not chosen(trace)))
+        if len(names) + len(taken) < 2:
             continue
-        order = names.index(trace.name)
-        if trace.type == "bar" and not trace.marker.pattern.shape:
-            trace.marker.pattern.update(shape=PATTERNS[order % len(PATTERNS)], solidity=0.2, fgopacity=0.55)
-        elif _series_kind(trace) == "markers" and trace.marker.symbol is None:
-            trace.marker.symbol = SYMBOLS[order % len(SYMBOLS)]
-        elif _series_kind(trace) == "lines" and trace.line.dash is None:
-            trace.line.dash = DASHES[order % len(DASHES)]
+        free = [choice for choice in choices if choice not in taken]
+        for trace in traces:
+            if trace.name in names and not chosen(trace):
+                choose(trace, free[names.index(trace.name) % len(free)])
     return figure
+
+
+SECOND_CHANNELS = {
+    "bar": (PATTERNS, lambda trace: trace.marker.pattern.shape,
+            lambda trace, shape: trace.marker.pattern.update(shape=shape, solidity=0.2, fgopacity=0.55)),
+    "markers": (SYMBOLS, lambda trace: trace.marker.symbol, lambda trace, symbol: trace.marker.update(symbol=symbol)),
+    "lines": (DASHES, lambda trace: trace.line.dash, lambda trace, dash: trace.line.update(dash=dash)),
+}
+"""Each kind of series: the shapes it may take, how to read the one it has, and how to give it one."""
 
 
 def _series_kind(trace) -> str:

@@ -7,6 +7,7 @@ end-to-end tests): charts are drawn by the same plotly.js and printed as static 
 from __future__ import annotations
 
 import html
+import tempfile
 from pathlib import Path
 
 import plotly.io as pio
@@ -175,6 +176,15 @@ def _closing(contents: BoardPack) -> str:
     items = "".join(f"<li>{text(question)}</li>" for question in contents.questions_for_the_board)
     return (f'<section class="question" id="questions-for-the-board"><h2>Questions for the board</h2>'
             f"<ol>{items}</ol></section>")
+
+
+def pdf_bytes(html: str) -> bytes:
+    """The pack as PDF bytes, printed from its HTML in a folder of its own (for the app's download)."""
+    with tempfile.TemporaryDirectory(prefix="board-pack-") as folder:
+        html_path, pdf_path = Path(folder) / "board-pack.html", Path(folder) / "board-pack.pdf"
+        html_path.write_text(html, encoding="utf-8")
+        print_pdf(html_path, pdf_path)
+        return pdf_path.read_bytes()
 
 
 def print_pdf(html_path: Path, pdf_path: Path) -> None:

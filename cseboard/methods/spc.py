@@ -46,15 +46,15 @@ VARIATION_WORDS = {
     COMMON_CAUSE: "common cause variation",
     IMPROVEMENT: "special cause: improvement",
     CONCERN: "special cause: concern",
-    NEUTRAL_HIGH: "special cause: higher, neither improvement nor concern",
-    NEUTRAL_LOW: "special cause: lower, neither improvement nor concern",
+    NEUTRAL_HIGH: "special cause: higher (neutral)",
+    NEUTRAL_LOW: "special cause: lower (neutral)",
 }
 CONSISTENT_PASS, CONSISTENT_FAIL, INCONSISTENT = "consistent_pass", "consistent_fail", "inconsistent"
 NO_TARGET = "no_target"
 ASSURANCE_WORDS = {
-    CONSISTENT_PASS: "will consistently pass the target",
-    CONSISTENT_FAIL: "will consistently fail the target",
-    INCONSISTENT: "will pass and fail the target by chance (inconsistent)",
+    CONSISTENT_PASS: "consistently passes the target",
+    CONSISTENT_FAIL: "consistently fails the target",
+    INCONSISTENT: "passes or fails the target by chance",
     NO_TARGET: "no target set",
 }
 

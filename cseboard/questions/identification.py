@@ -10,7 +10,8 @@ import pandas as pd
 from cseboard.config import BOYS_BENCHMARK_SOURCE, settings
 from cseboard.contract import AGE_BANDS
 from cseboard.filters import Filters
-from cseboard.methods import stats
+from cseboard.methods import spc, stats
+from cseboard.questions import trends
 from cseboard.methods.funnel import FUNNEL_LEVELS, funnel_finding, funnel_positions
 from cseboard.questions.section import Chart, Fetch, Figure, Finding, Metric, Metrics, Note, Section, Slot, nothing_to_draw
 from cseboard.methods.disclosure import (DisclosurePolicy, ProtectedTable, cell_key_column as key, metric_text, protect,
@@ -191,6 +192,19 @@ def age_band_trend_title(table: ProtectedTable) -> str:
             f"({latest[REFERRALS]:.0f} referrals)")
 
 
+def boys_share_over_three_years(fetch: Fetch, filters: Filters, policy: DisclosurePolicy,
+                                benchmark: float) -> pd.Series:
+    """Boys' share of children referred each quarter of the three years to the last quarter chosen, from the published
+    counts (withheld: NaN), for the SPC chart: three whole years is a period a viewer can choose, so nothing new is
+    published."""
+    wanted = trends.looking_back(filters)
+    counts = fetch("age_gender_boys_share", wanted)
+    held = set(counts.loc[counts.breakdown == "quarter", "group"])
+    shares = boys_shares(counts, "quarter", benchmark, policy,
+                         groups_in_order=[quarter for quarter in wanted.quarters() if quarter in held])
+    return shares.numeric.set_index(BREAKDOWN_LABELS["quarter"])[SHARE]
+
+
 def has_children(fetch: Fetch, filters: Filters) -> bool:
     """Whether any child was referred in the filters: the page asks before drawing its controls."""
     return bool(fetch("age_gender_boys_share", filters).children.any())
@@ -227,11 +241,15 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, benchmark:
                         f"benchmark {percent(target)}."),
         )),
         Figure("age_gender_overall", overall, "boys_share_overall"),
-        Figure("age_gender_trend", by_quarter, "boys_share_by_quarter",
-               chart=None if nothing_to_draw(by_quarter, [SHARE]) else Chart(
-                   "identification.boys_trend", trend_title(by_quarter, benchmark), by_quarter, {"target": target}),
-               too_small="Share of boys by quarter",
-               alt_text=trend_title(by_quarter, benchmark)),
+        trends.with_raw_line(
+            "age_gender_trend_spc", "Boys, % of children referred",
+            boys_share_over_three_years(fetch, filters, policy, benchmark),
+            trends.Measure(spc.INCREASE, target), percent=True,
+            raw=Figure("age_gender_trend", by_quarter, "boys_share_by_quarter",
+                       chart=None if nothing_to_draw(by_quarter, [SHARE]) else Chart(
+                           "identification.boys_trend", trend_title(by_quarter, benchmark), by_quarter,
+                           {"target": target}),
+                       too_small="Share of boys by quarter", alt_text=trend_title(by_quarter, benchmark))),
         Slot("breakdown"),
         Figure(f"age_gender_funnel_{breakdown}", shares, f"boys_share_by_{breakdown}",
                chart=None if nothing_to_draw(shares, [SHARE]) else Chart("funnel", funnel_title(shares, breakdown),

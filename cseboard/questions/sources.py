@@ -251,7 +251,8 @@ def section(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy)
         _outcome_figure("sources_outcome_by_source", views.outcomes_by_source, SOURCE, FROM_SOURCE,
                         no_further_action_title(views.outcomes_by_source.numeric), "Outcome of referrals by source",
                         "outcome_by_source",
-                        "A bar that stops short of 100% has outcomes withheld (c); hover over a bar for the count."
+                        "A hatched end of a bar is outcomes withheld (c). Each published count is rounded on its own, so "
+                        "a bar is drawn as the parts of its whole; hover over a part for its count."
                         + (f" Too few referrals to show what happened next: {', '.join(hidden)}." if hidden else "")),
         _outcome_figure("sources_outcome_by_risk", views.outcomes_by_risk, RISK, AT_RISK_LEVEL,
                         high_risk_title(views.outcomes_by_risk.numeric), "Outcome of referrals by risk level",

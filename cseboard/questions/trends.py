@@ -20,9 +20,9 @@ from cseboard.questions import headline
 from cseboard.questions.headline import MEASURES, measures_by_quarter, protect_measures
 from cseboard.questions.section import Block, Chart, Fetch, Figure, Finding, Note, Section, Signal, Tabs
 
-MEASURE, LATEST_QUARTER, LATEST, MEAN = "Measure", "Latest quarter", "Latest value", "Mean"
-LOWER, UPPER = "Lower process limit", "Upper process limit"
-VARIATION, ASSURANCE, SIGNALS = "Variation", "Assurance", "Special-cause points"
+MEASURE, LATEST_QUARTER, LATEST, MEAN = "Measure", "Quarter", "Latest", "Mean"
+LOWER, UPPER = "Lower limit", "Upper limit"
+VARIATION, ASSURANCE, SIGNALS = "Variation", "Assurance", "Signals"
 SUMMARY_COLUMNS = (MEASURE, LATEST_QUARTER, LATEST, MEAN, LOWER, UPPER, VARIATION, ASSURANCE, SIGNALS)
 SPC_QUARTERS = 12
 """The SPC charts look back three years from the last quarter chosen, whatever period is chosen, so that their limits
@@ -93,7 +93,7 @@ def assurance_words(chart: pd.DataFrame, measure: Measure) -> str:
     if len(chart) < TOO_FEW_POINTS:
         return "too few quarters shown"
     judged = spc.assurance(chart, measure.target, measure.improvement)
-    return "not judged: neither direction is better" if judged is None else spc.ASSURANCE_WORDS[judged]
+    return "not judged (no better direction)" if judged is None else spc.ASSURANCE_WORDS[judged]
 
 
 def card_sentence(chart: pd.DataFrame, measure: Measure) -> str:
@@ -170,11 +170,14 @@ def xmr_figure(key: str, measure: str, chart: pd.DataFrame, setting: Measure, pe
 
 
 def with_raw_line(key: str, measure: str, values: pd.Series, setting: Measure, raw: Figure, percent: bool = False,
-                  rebase_at: Sequence[str] | None = None) -> Tabs:
+                  rebase_at: Sequence[str] | None = None) -> Tabs | Figure:
     """A page's trend as an XmR chart of the published figures by quarter (withheld quarters, NaN, left out), with the
-    page's own chart of the figures as reported a tab away."""
+    page's own chart of the figures as reported a tab away; only the page's own chart when there are too few
+    quarters for an XmR chart (a tab that says so would hide the chart there is)."""
     chart = spc.spc(values.dropna().astype(float), setting.improvement,
                     rebase_at=settings().spc_rebase if rebase_at is None else rebase_at)
+    if len(chart) < TOO_FEW_POINTS:
+        return raw
     figure = xmr_figure(key, measure, chart, setting, percent)
     return Tabs(("SPC chart", "As reported"), ((figure, Note(METHOD)), (raw,)))
 
@@ -187,8 +190,10 @@ def summary_blocks(charts: Mapping[str, pd.DataFrame], policy: DisclosurePolicy)
     return (
         Note(finding(charts), tone="subheader"),
         Figure("trends_summary", summary, "spc_summary", table_open=True, table_heading="SPC summary",
-               caption="SPC summary: for each headline measure, the latest quarter's value, the mean and process "
-                       "limits it is judged against, and its variation and assurance in words."),
+               table_frame=summary.display()[[MEASURE, LATEST, VARIATION, ASSURANCE]], csv_frame=summary.display(),
+               caption="SPC summary: for each headline measure, the latest quarter's value and its variation and "
+                       "assurance in words; the mean and process limits it is judged against are on its chart below "
+                       "and in the CSV download."),
         Note(METHOD),
         *(xmr_figure(f"trends_{index}", measure, chart, settings_by_measure[measure], measure in shares)
           for index, (measure, chart) in enumerate(charts.items())),

@@ -355,8 +355,11 @@ class Store:
         blocks, block_size = cursor.execute("SELECT total_blocks, block_size FROM pragma_database_size() "
                                             "WHERE database_name = current_database()").fetchall()[0]
         already_open = len(OPEN_IN_THIS_PROCESS.get(self.path.resolve(), ())) > 0  # blocks may be in memory only
-        wal = self.path.with_name(self.path.name + ".wal")
-        if not read_only and not already_open and not wal.exists() and self.path.stat().st_size < FILE_HEADER_BYTES + blocks * block_size:
+        if not read_only and not already_open and self.path.with_name(self.path.name + ".wal").exists():
+            cursor.execute("CHECKPOINT")  # blocks replayed from the log are written, so the file's length is whole
+            blocks = cursor.execute("SELECT total_blocks FROM pragma_database_size() "
+                                    "WHERE database_name = current_database()").fetchall()[0][0]
+        if not read_only and not already_open and self.path.stat().st_size < FILE_HEADER_BYTES + blocks * block_size:
             self.connection.close()
             raise StoreDamaged(self.path, "it is shorter than DuckDB expects (cut off?)")
         cursor.execute("SELECT * FROM extracts").fetchall()

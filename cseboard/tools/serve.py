@@ -10,10 +10,12 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
 
 from cseboard.access import accounts
+from cseboard.access.deployment import SignIn
 from cseboard.config import PROJECT_ROOT, SAMPLE_DIR, settings
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.database import Store
@@ -23,11 +25,26 @@ LOCAL_SIGN_IN = '[cseboard]\nsign_in = "local"\n'
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Load the sample into the demo's empty store (saying so), then serve the entry script as `streamlit run` does,
-    working out the default views beside it (a visitor arriving sooner waits for the same computation)."""
+    """Load the sample into the demo's empty store (saying so; only for the demo), then serve the entry script as
+    `streamlit run` does, working out the default views beside it (a visitor arriving sooner waits for the same
+    computation)."""
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 
+    arguments = sys.argv[1:] if argv is None else argv
+    if serves_the_demo(arguments):
+        load_the_demo_sample()
+    print("Starting the dashboard: open the address printed below in a browser (Ctrl+C stops it).", flush=True)
+    # Streamlit 1.67 treats a pages/ folder beside the entry script as its old multipage mode until st.navigation
+    # has run once in the process: a first visit through a deep link would then see 'Page not found' over the
+    # right page. The entry script always calls st.navigation, so the old mode is switched off from the start.
+    PagesManager.uses_pages_directory = False
+    threading.Thread(target=_warm, name="warm-up", daemon=True).start()  # the first visitor finds them made
+    cli.main(["run", str(ENTRY), *arguments], prog_name="streamlit")
+
+
+def load_the_demo_sample() -> None:
+    """The demo's empty store gets the bundled synthetic sample before the server starts, saying so."""
     db_path = settings().demo_db_path
     store = Store(db_path, demo=True)
     try:
@@ -40,13 +57,16 @@ def main(argv: list[str] | None = None) -> None:
             print(f"Sample loaded: quarters {store.quarters()[0]} to {store.quarters()[-1]}.", flush=True)
     finally:
         store.close()
-    print("Starting the dashboard: open the address printed below in a browser (Ctrl+C stops it).", flush=True)
-    # Streamlit 1.67 treats a pages/ folder beside the entry script as its old multipage mode until st.navigation
-    # has run once in the process: a first visit through a deep link would then see 'Page not found' over the
-    # right page. The entry script always calls st.navigation, so the old mode is switched off from the start.
-    PagesManager.uses_pages_directory = False
-    threading.Thread(target=_warm, name="warm-up", daemon=True).start()  # the first visitor finds them made
-    cli.main(["run", str(ENTRY), *(sys.argv[1:] if argv is None else argv)], prog_name="streamlit")
+
+
+def serves_the_demo(arguments: list[str]) -> bool:
+    """Whether the server will run as the demo (no sign-in configured in the secrets file it will read): only then is
+    the sample loaded into the demo's store before it starts; a partnership's store is never given the sample."""
+    chosen = next((arguments[index + 1] for index, argument in enumerate(arguments[:-1])
+                   if argument == "--secrets.files"), None)
+    path = Path(chosen) if chosen else PROJECT_ROOT / ".streamlit" / "secrets.toml"
+    secrets = tomllib.loads(path.read_text()) if path.is_file() else {}
+    return SignIn.from_secrets(secrets).demo
 
 
 def free_port() -> int:

@@ -15,6 +15,7 @@ from cseboard.questions.sources import (BOYS, BOYS_SHARE, LOWER, OUTCOME, QUARTE
 
 OUTCOME_COLOURS = dict(zip(markup_free_all(OUTCOMES), [GREY, SKY, GREEN, ORANGE, PURPLE, YELLOW, "#BBBBBB"]))
 SOURCE_COLOUR = GREEN
+DRAWN = "Width drawn (%)"
 
 
 def who_refers(chart: Chart) -> go.Figure:
@@ -50,10 +51,9 @@ def outcome_shares(chart: Chart) -> go.Figure:
     view, row_label, base = chart.data, chart.options["row_label"], chart.options["base"]
     hover = {f"{column} shown": view.hover_text(column) for column in (REFERRALS, base, SHARE)}
     shown = view.numeric.assign(**hover)[view.numeric[row_label].isin(sources.rows_with_shares(view, row_label))]
-    # A withheld share is drawn with no width: plotly.js mis-stacks a bar that holds a missing value.
-    shown[SHARE] = shown[SHARE].fillna(0)
+    shown[DRAWN] = drawn_widths(shown, row_label)
     shown[row_label], shown[OUTCOME] = markup_free_all(shown[row_label]), markup_free_all(shown[OUTCOME])
-    figure = px.bar(shown, x=SHARE, y=row_label, color=OUTCOME, orientation="h", barmode="stack",
+    figure = px.bar(shown, x=DRAWN, y=row_label, color=OUTCOME, orientation="h", barmode="stack",
                     color_discrete_map=OUTCOME_COLOURS, category_orders={OUTCOME: list(OUTCOME_COLOURS)},
                     custom_data=[*hover, OUTCOME])
     figure.update_traces(hovertemplate="%{y}: %{customdata[3]}<br>%{customdata[0]} of %{customdata[1]} "
@@ -66,9 +66,22 @@ def outcome_shares(chart: Chart) -> go.Figure:
     return figure.update_layout(margin={"t": 105, "r": 30}, title={"y": 0.98, "yanchor": "top", "yref": "container"})
 
 
+def drawn_widths(shown: pd.DataFrame, row_label: str) -> pd.Series:
+    """Each outcome's width in its bar: its published share, scaled so a bar never runs past 100%.
+
+    Every count is rounded on its own, so a row's published parts can add up to more or less than its published
+    total. A row with nothing withheld is drawn as its parts' shares of their sum (a whole bar); a row with outcomes
+    withheld keeps its shares and leaves the rest for the withheld segment, unless its parts already pass 100%.
+    A withheld share is drawn with no width: plotly.js mis-stacks a bar that holds a missing value."""
+    shares, rows = shown[SHARE].fillna(0), shown[row_label]
+    total = shares.groupby(rows, sort=False).transform("sum")
+    withheld = shown[SHARE].isna().groupby(rows, sort=False).transform("any")
+    return shares * 100 / total.where(~withheld | (total > 100), 100)
+
+
 def _withheld_segment(figure: go.Figure, shown: pd.DataFrame, row_label: str, symbol: str) -> None:
     """What the withheld outcomes add up to, as one hatched segment at the end, so every bar still reads as 100%."""
-    rest = (100 - shown.groupby(row_label, sort=False)[SHARE].sum()).clip(lower=0).round(6)
+    rest = (100 - shown.groupby(row_label, sort=False)[DRAWN].sum()).clip(lower=0).round(6)
     rest = rest[rest > 0]
     if rest.empty:
         return
