@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from cseboard.access import accounts
 from cseboard.access.deployment import SignIn
-from cseboard.display import ui
+from cseboard.display import render, ui
 from cseboard.tools import serve
 from cseboard.config import CHROMIUM, CHROMIUM_ARGS, SAMPLE_DIR
 from cseboard.intake.ingest import is_sample, load, prepare_path
@@ -275,3 +275,16 @@ def board_pack_files(tmp_path_factory, sample_db):
                            str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert made.returncode == 0, made.stdout + made.stderr
     return out / f"board-pack-{PACK_PERIOD}.html", out / f"board-pack-{PACK_PERIOD}.pdf"
+
+
+def data_tables(at: AppTest) -> list:
+    """The page's tables, every "Show the data" fold opened first as a reader opens it (a folded table is drawn only
+    once its fold is open)."""
+    closed = [fold.key for fold in at.expander if fold.key and fold.key.endswith(render.TABLE_FOLD)
+              and not (fold.key in at.session_state and at.session_state[fold.key])]
+    if closed:
+        for key in closed:
+            at.session_state[key] = True
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    return list(at.dataframe)

@@ -16,7 +16,7 @@ from cseboard.intake.ingest import load, prepare_path
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable
 from cseboard.questions import identification
 from cseboard.questions import section as sections
-from conftest import local_session
+from conftest import data_tables, local_session
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/questions/age_gender.py"
@@ -66,7 +66,7 @@ def session(role: str, exact: bool = False, page: str = PAGE) -> AppTest:
 
 def shown(at: AppTest) -> list[str]:
     """Every table's cells as the session shows them."""
-    return [frame.value.to_csv() for frame in at.dataframe]
+    return [frame.value.to_csv() for frame in data_tables(at)]
 
 
 def test_sessions_opening_the_same_view_share_one_computation(counted):

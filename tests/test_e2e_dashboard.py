@@ -93,7 +93,8 @@ def test_every_table_fits_the_page_on_a_laptop_screen(warmed, browser, path):
         page.locator("[data-testid=stDataFrame]").first.wait_for(state="attached")
         serve.wait_until_idle(page, 60)
         for summary in page.locator("[data-testid=stExpander] summary").all():
-            summary.click()
+            summary.click()  # a folded table is drawn once its fold is open: each click asks the server for it
+            serve.wait_until_idle(page, 60)
         tables = page.locator("[data-testid=stDataFrame]")
         tables.last.locator(".dvn-scroller").wait_for()
         widths = [table.locator(".dvn-scroller").evaluate("scroller => [scroller.scrollWidth, scroller.clientWidth]")

@@ -9,6 +9,7 @@ import pytest
 from scipy.stats import binomtest
 
 import published
+from conftest import data_tables
 from cseboard.periods import quarter_of
 
 
@@ -84,7 +85,7 @@ def test_the_same_referrals_show_the_same_figure_on_every_page(app, sample_table
     home = {m.label: m.value for m in app(query_params=one_quarter).metric}
     areas = {m.label: m.value for m in app(page="pages/questions/areas.py", query_params=one_quarter).metric}
     age_gender = app(page="pages/questions/age_gender.py", query_params=one_quarter)
-    crosstab = next(frame.value for frame in age_gender.dataframe if "Age band" == frame.value.columns[0]
+    crosstab = next(frame.value for frame in data_tables(age_gender) if "Age band" == frame.value.columns[0]
                     and "Total" in frame.value.columns).set_index("Age band")
     assert home["Referrals"] == areas["Referrals in the partnership"] == expected
     assert f"{crosstab.at['Total', 'Total']:,.0f}" == expected

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import published
-from conftest import decoded
+from conftest import data_tables, decoded
 from factory import numbered, rows
 
 PAGE = "pages/questions/age_gender.py"
@@ -45,7 +45,7 @@ def charts(at) -> list[dict]:
 
 def shown_values(at) -> set:
     """Every value in every table on the page (withheld cells are -inf, shown as the symbol)."""
-    return {value for table in at.dataframe for value in table.value.to_numpy().ravel()}
+    return {value for table in data_tables(at) for value in table.value.to_numpy().ravel()}
 
 
 def points(chart: dict) -> dict[str, tuple[float, float]]:

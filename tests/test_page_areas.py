@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import chart_titles
+from conftest import chart_titles, data_tables
 from scipy.stats import chi2
 
 import published
@@ -46,7 +46,7 @@ def test_rates_and_comparisons_match_pandas(app, sample_tables, sample_keys, que
     assert metrics["Referrals in the partnership"] == published.text(in_partnership)
     assert metrics["Referrals per 10,000 children"] == f"{partnership:,.1f}"
 
-    table = at.dataframe[0].value.set_index("Area")
+    table = data_tables(at)[0].value.set_index("Area")
     chosen = query_params.get("area", list(children.index))[:1] if "area" in query_params else list(children.index)
     assert sorted(table.index) == sorted(chosen), "an area filter takes one area (or all)"
     for area in chosen:
@@ -79,7 +79,7 @@ def test_counts_are_published_rounded_and_areas_without_population_say_so(app, t
     area = {"Northgate": referrals.number <= 7, "Highcliffe": referrals.number.between(8, 9),
             "Riverside": referrals.number >= 10}
     expected = {name: published.referrals(referrals[rows], keys) for name, rows in area.items()}
-    table = at.dataframe[0].value.set_index("Area")
+    table = data_tables(at)[0].value.set_index("Area")
     for name, figure in expected.items():
         assert table.at[name, "Referrals"] == (float("-inf") if figure is None else figure)
     assert table.at["Highcliffe", "Referrals per 10,000 children"] == (
@@ -115,7 +115,7 @@ def test_no_population_is_said_to_be_not_supplied_and_never_zero(app, tiny_store
     assert "0" not in metrics.values()
     intro = at.caption[0].value
     assert "more or fewer referrals per 10,000 children" in intro and "refer more or fewer children" not in intro
-    table = at.dataframe[0].value.set_index("Area")
+    table = data_tables(at)[0].value.set_index("Area")
     assert table.at["Riverside", "Against the partnership"] == "population not supplied"
     assert np.isnan(table.at["Riverside", "Referrals per 10,000 children"])
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import published
-from conftest import chart_titles, decoded, texts
+from conftest import chart_titles, data_tables, decoded, texts
 from factory import rows
 from test_page_age_gender import referrals_between
 from test_home import board_findings_on
@@ -37,7 +37,7 @@ def awareness_in(sample_tables, first: str, last: str, areas: list[str] | None) 
 
 
 def table_with(at, column: str) -> pd.DataFrame:
-    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+    return next(frame.value for frame in data_tables(at) if column in frame.value.columns)
 
 
 def matches(shown: pd.Series, expected: pd.Series) -> None:

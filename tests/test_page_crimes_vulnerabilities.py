@@ -9,6 +9,7 @@ from cseboard.contract import CRIME_LABELS, VULNERABILITY_LABELS
 from cseboard.periods import quarter_of, quarters_between
 from cseboard.methods.disclosure import WITHHELD_SORT_VALUE
 import published
+from conftest import data_tables
 from factory import rows
 from test_page_missing import figures
 
@@ -30,7 +31,7 @@ def recording(referrals: pd.DataFrame, column: str, item: str) -> pd.Series:
 
 def table_of(at, first_column: str) -> pd.DataFrame:
     """The data table under a chart, found by its first column."""
-    return next(frame.value for frame in at.dataframe if frame.value.columns[0] == first_column)
+    return next(frame.value for frame in data_tables(at) if frame.value.columns[0] == first_column)
 
 
 def shown_as(count: float | None):
@@ -88,7 +89,7 @@ def test_crimes_recorded_together_match_pandas(app, sample_tables, sample_keys):
     at = app(PAGE)
     referrals = chosen_referrals(sample_tables)
     both = recording(referrals, "linked_crimes", "gangs") & recording(referrals, "linked_crimes", "drugs")
-    together = next(frame.value for frame in at.dataframe
+    together = next(frame.value for frame in data_tables(at)
                     if frame.value.columns[0] == "Linked crime" and CRIME_LABELS["drugs"] in frame.value.columns)
     cell = together.set_index("Linked crime").loc[CRIME_LABELS["gangs"], CRIME_LABELS["drugs"]]
     assert cell == shown_as(published.referrals(referrals[both], sample_keys))
@@ -104,7 +105,7 @@ def test_small_counts_show_as_published_and_never_as_themselves(app, tiny_db):
     at = app(PAGE, db=tiny_db)
     keys = published.record_keys(tiny_db)
     three = published.referrals(keys["referrals"], keys)
-    cells = pd.concat([frame.value.stack() for frame in at.dataframe])
+    cells = pd.concat([frame.value.stack() for frame in data_tables(at)])
     numbers = pd.to_numeric(cells, errors="coerce")
     assert (numbers == WITHHELD_SORT_VALUE).any()
     assert not numbers.between(1, 4).any()

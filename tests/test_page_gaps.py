@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import texts
+from conftest import data_tables, texts
 from cseboard.periods import quarter_of, quarter_start, shift_quarter
 from factory import numbered, rows
 
@@ -39,7 +39,7 @@ def test_a_quarter_never_loaded_is_not_shown_as_zero_referrals(app, tiny_store):
     home = app(HOME, db=db)
     referrals = cards(home)["Referrals"]
     assert referrals.value == "40" and referrals.delta in ("", None)
-    table = home.dataframe[0].value
+    table = data_tables(home)[0].value
     assert list(table.columns) == ["Measure", "Quarter", "Count", "Out of", "Share (%)"]
     before = table[(table.Measure == "Referrals") & (table.Quarter == "2026-Q2")]
     assert before.Count.tolist() == ["2026-Q2 not loaded"]

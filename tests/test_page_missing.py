@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import pytest
 
 import published
-from conftest import chart_titles, decoded
+from conftest import chart_titles, data_tables, decoded
 from cseboard.periods import quarter_of, quarters_between
 from cseboard.methods.disclosure import WITHHELD_SORT_VALUE
 from cseboard.questions import missing
@@ -135,7 +135,7 @@ def test_small_counts_show_as_published_and_never_as_themselves(app, tiny_db):
     cards = {metric.label: metric.value for metric in at.metric}
     assert cards["Missing episodes"] == published.text(published.episodes(keys["missing_episodes"], keys))
     assert cards["Children who went missing"] == published.text(published.children(keys["missing_episodes"], keys))
-    cells = pd.concat([frame.value.stack() for frame in at.dataframe])
+    cells = pd.concat([frame.value.stack() for frame in data_tables(at)])
     numbers = pd.to_numeric(cells, errors="coerce")
     assert (numbers == WITHHELD_SORT_VALUE).any()
     assert not numbers.between(1, 4).any()

@@ -6,6 +6,7 @@ import pytest
 
 from cseboard.questions import national
 from cseboard.store.database import Store
+from conftest import data_tables
 from factory import rows
 from tests import national_fixtures as fx
 
@@ -26,7 +27,7 @@ def upload(at, tmp_path, **rows_by_kind):
 
 
 def comparison(at) -> pd.DataFrame:
-    return next(frame.value for frame in at.dataframe if "Factor" in frame.value.columns).set_index(["Year", "Factor"])
+    return next(frame.value for frame in data_tables(at) if "Factor" in frame.value.columns).set_index(["Year", "Factor"])
 
 
 def choose(at, la_code: str):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import published
-from conftest import decoded
+from conftest import data_tables, decoded
 from cseboard.periods import quarter_of
 from factory import numbered, rows
 
@@ -35,7 +35,7 @@ TABLE_COLUMNS = {"sources_who_refers": "All referrals", "sources_trend": "Quarte
 
 def table(at, key: str) -> pd.DataFrame:
     """The data behind a chart, as the page hands it to st.dataframe."""
-    return next(frame.value for frame in at.dataframe if TABLE_COLUMNS[key] in frame.value.columns)
+    return next(frame.value for frame in data_tables(at) if TABLE_COLUMNS[key] in frame.value.columns)
 
 
 def chart(at, key: str) -> dict:
@@ -112,7 +112,7 @@ def test_trend_has_every_quarter_of_the_period(app, sample_tables, sample_keys):
 def test_a_gender_filter_hides_the_share_of_boys(app):
     at = app(PAGE, query_params={"gender": "Male"})
     assert any("clear the gender filter" in info.value for info in at.info)
-    assert not any(TABLE_COLUMNS["sources_boys"] in frame.value.columns for frame in at.dataframe)
+    assert not any(TABLE_COLUMNS["sources_boys"] in frame.value.columns for frame in data_tables(at))
 
 
 @pytest.fixture
@@ -145,3 +145,10 @@ def test_no_referrals_in_the_filters_shows_no_data(app, tiny_db):
     at = app(PAGE, db=tiny_db, query_params={"gender": "Other"})
     assert any("No referrals match" in info.value for info in at.info)
     assert not at.get("plotly_chart")
+
+
+def test_a_folded_table_is_drawn_only_once_its_reader_opens_it(app):
+    """Tables cost the server most of a page view and most readers never open them: none is sent until asked for."""
+    at = app(PAGE)
+    assert not at.dataframe and [fold.label for fold in at.expander].count("Show the data") >= 3
+    assert len(data_tables(at)) >= 3

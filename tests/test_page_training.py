@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from conftest import decoded
+from conftest import data_tables, decoded
 from factory import rows
 
 PAGE = "pages/questions/training.py"
@@ -22,11 +22,11 @@ def training_in(sample_tables, first: str, last: str) -> pd.DataFrame:
 
 
 def coverage_table(at) -> pd.DataFrame:
-    return next(frame.value for frame in at.dataframe if "Level" in frame.value.columns)
+    return next(frame.value for frame in data_tables(at) if "Level" in frame.value.columns)
 
 
 def gap_table(at) -> pd.DataFrame:
-    return next(frame.value for frame in at.dataframe if "Staff still to train" in frame.value.columns)
+    return next(frame.value for frame in data_tables(at) if "Staff still to train" in frame.value.columns)
 
 
 # The area filter must not change anything: training has no area.

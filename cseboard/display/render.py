@@ -11,6 +11,8 @@ from cseboard.display.drawings import spc
 from cseboard.display.ui import plain
 from cseboard.questions.section import Columns, Definitions, Figure, Findings, Folded, Metrics, Note, Slot, Tabs
 
+TABLE_FOLD = "_table_fold"  # a folded table's key ends so: its state says whether it is open
+
 QUESTION_PAGES = {
     "age_gender": "pages/questions/age_gender.py",
     "missing": "pages/questions/missing.py",
@@ -138,9 +140,16 @@ def table(block: Figure, csv: bytes) -> None:
     shown open is shown whole, as part of the page."""
     if block.table_heading:
         st.header(plain(block.table_heading))
-    frame = copy.deepcopy(block.table_frame)  # a Styler works out its styles as it is drawn: each session its own
     if block.table_open:
-        ui.table_view(block.table, block.key, block.file_name, frame, csv, height="content")
-    else:
-        with st.expander(block.table_label):
-            ui.table_view(block.table, block.key, block.file_name, frame, csv)
+        ui.table_view(block.table, block.key, block.file_name, own_copy(block.table_frame), csv, height="content")
+        return
+    # A folded table is drawn only once its reader opens it: tables (their styles worked out and sent for every
+    # session) were the largest part of a page view's cost, and most readers never open most of them.
+    with st.expander(block.table_label, key=f"{block.key}{TABLE_FOLD}", on_change="rerun") as fold:
+        if fold.open:
+            ui.table_view(block.table, block.key, block.file_name, own_copy(block.table_frame), csv)
+
+
+def own_copy(frame):
+    """This session's copy of a shared table: a Styler works out its styles as it is drawn."""
+    return copy.deepcopy(frame)

@@ -14,7 +14,6 @@ from cseboard.access.deployment import SignIn
 from cseboard.access.roles import DEMO_VISITOR, User, refusal
 from cseboard.methods import disclosure
 from cseboard.config import SAMPLE_DIR, settings
-from cseboard.contract import AGE_BANDS, GENDERS
 from cseboard.filters import ONE_OR_ALL, URL_KEYS, Filters, from_url
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.store.queries import run_filtered
@@ -168,8 +167,7 @@ def filter_choices(current: Store) -> tuple[list[str], dict[str, list[str]]]:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _filter_choices(db_path: str, version: int) -> tuple[list[str], dict[str, list[str]]]:
     current = store()
-    return current.quarters(), {"areas": current.distinct("area"), "sources": current.distinct("referral_source"),
-                                "age_bands": list(AGE_BANDS), "genders": list(GENDERS)}
+    return current.quarters(), current.filter_options()
 
 
 def default_filters(current: Store) -> Filters | None:
@@ -326,8 +324,3 @@ def audited_download(label: str, make, file_name: str, key: str, what: str, need
 
     st.download_button(label, data=audited_bytes, file_name=file_name, mime=mime, key=key, on_click="ignore")
 
-
-def data_table(protected: disclosure.ProtectedTable, key: str, file_name: str, label: str = "Show the data") -> None:
-    """The figures behind a chart: protected as the chart is, sortable, downloadable as safe CSV."""
-    with st.expander(label):
-        table_view(protected, key, file_name)

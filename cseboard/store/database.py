@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cseboard.config import settings
-from cseboard.contract import AGE_BANDS
+from cseboard.contract import AGE_BANDS, GENDERS
 from cseboard.periods import quarter_start
 
 
@@ -592,3 +592,9 @@ class Store:
         values = [row[0] for row in self.cursor().execute(
             f"SELECT DISTINCT {column} FROM current_referrals ORDER BY 1").fetchall()]
         return sorted(values, key=AGE_BANDS.index) if column == "age_band" else values
+
+    def filter_options(self) -> dict[str, list[str]]:
+        """Each sidebar filter's options (the areas and sources held; every age band and gender), as the screen and the
+        board-pack job both offer them, so neither can slice what the other refuses."""
+        return {"areas": self.distinct("area"), "sources": self.distinct("referral_source"),
+                "age_bands": list(AGE_BANDS), "genders": list(GENDERS)}

@@ -31,11 +31,9 @@ TREND_QUARTERS = 4
 def pack_filters(args: argparse.Namespace, store: Store) -> Filters:
     """The sidebar's filters from the command line, under the sidebar's limits (one value or all, a period of one
     quarter or whole years ending at --period), so a pack can never slice what the screen refuses."""
-    options = {"areas": store.distinct("area"), "sources": store.distinct("referral_source"),
-               "age_bands": list(AGE_BANDS), "genders": list(GENDERS)}
     query = {"from": [args.first or shift_quarter(args.period, -(TREND_QUARTERS - 1))], "to": [args.period],
              **{key: [getattr(args, key)] if getattr(args, key) else [] for key in LIST_OPTIONS}}
-    return from_url(query, store.quarters(), options)
+    return from_url(query, store.quarters(), store.filter_options())
 
 
 def refused_value(args: argparse.Namespace, filters: Filters) -> str | None:
