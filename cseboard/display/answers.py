@@ -47,17 +47,26 @@ class Answer:
 def answer(question: Callable[..., Section], filters: Filters, policy: disclosure.DisclosurePolicy,
            *settings) -> Answer:
     """question(ui.query, filters, policy, *settings), from the shared cache; settings must be plain values."""
+    return _shared(question, filters, (policy, *settings), draw=True)
+
+
+def worked_out(question: Callable[..., object], filters: Filters, *arguments):
+    """question(ui.query, filters, *arguments): a plain value a page needs before it asks for its answer (whether
+    there is anything to show, the choices it offers), from the same shared cache, so it costs a view nothing."""
+    return _shared(question, filters, arguments, draw=False)
+
+
+def _shared(question: Callable, filters: Filters, arguments: tuple, draw: bool):
     current = ui.store()
     return _answered(f"{question.__module__}:{question.__qualname__}", str(current.path), current.version(), filters,
-                     policy, tuple(tuple(value) if isinstance(value, list) else value for value in settings))
+                     tuple(tuple(value) if isinstance(value, list) else value for value in arguments), draw)
 
 
 @st.cache_resource(max_entries=KEPT_ANSWERS, show_spinner=False)
-def _answered(question: str, db_path: str, version: int, filters: Filters, policy: disclosure.DisclosurePolicy,
-              settings: tuple) -> Answer:
+def _answered(question: str, db_path: str, version: int, filters: Filters, arguments: tuple, draw: bool):
     module, name = question.split(":")
-    build = getattr(importlib.import_module(module), name)
-    return prepared(build(ui.query, filters, policy, *settings))
+    built = getattr(importlib.import_module(module), name)(ui.query, filters, *arguments)
+    return prepared(built) if draw else built
 
 
 def prepared(answered: Section) -> Answer:
@@ -93,12 +102,12 @@ def default_views(filters: Filters, policy: disclosure.DisclosurePolicy) -> list
         (trends.section, ()),
         (identification.section, (100 * config.boys_benchmark / 100, "area")),
         (missing.section, (False,)),
-        (linked.section, (crimes, linked.items_by_frequency(ui.query, filters, crimes)[:3])),
+        (linked.section, (crimes, worked_out(linked.items_by_frequency, filters, crimes)[:3])),
         (sources.section, ()),
         (rates.section, ()),
         (fairness.section, ()),
         (awareness.section, ()),
-        (training.section, (target, training.AGENCY if training.has_figures(ui.query, filters, policy) else None)),
+        (training.section, (target, training.AGENCY if worked_out(training.has_figures, filters, policy) else None)),
     ]
 
 

@@ -8,7 +8,7 @@ filters = ui.page_header(
     "quarter a year before; the small lines show the period chosen. Below them, the same figures over three years "
     "as SPC charts, to tell signal from noise. The pages on the left take each question in depth.",
 )
-if filters is not None and not headline.has_referrals(ui.query, filters):
+if filters is not None and not answers.worked_out(headline.has_referrals, filters):
     ui.no_data()
 elif filters is not None:
     render.section(answers.answer(board.findings_section, filters, ui.policy()))

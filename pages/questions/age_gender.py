@@ -10,7 +10,7 @@ filters = ui.page_header(
     "Are boys under-identified? The share of boys among children referred, against a benchmark, over time, "
     "by area and by referral source; and how referrals spread over age bands for boys and girls.",
 )
-if filters is not None and not identification.has_children(ui.query, filters):
+if filters is not None and not answers.worked_out(identification.has_children, filters):
     ui.no_data()
 elif filters is not None:
     benchmark = st.number_input(

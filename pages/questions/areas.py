@@ -7,7 +7,7 @@ filters = ui.page_header(
     "Which areas make more or fewer referrals per 10,000 children living there than the partnership as a whole? "
     "Rates allow for the size of each area; a high rate can mean more exploitation or better identification.",
 )
-if filters is not None and not rates.has_referrals(ui.query, filters):
+if filters is not None and not answers.worked_out(rates.has_referrals, filters):
     ui.no_data()
 elif filters is not None:
     render.section(answers.answer(rates.section, filters, ui.policy()))

@@ -9,7 +9,7 @@ WHAT_IT_SHOWS = ("Each group's share of the children referred against its share 
 
 filters = ui.page_header("Who is not being identified", WHAT_IT_SHOWS)
 if filters is not None:
-    if fairness.has_children(ui.query, filters):
+    if answers.worked_out(fairness.has_children, filters):
         render.section(answers.answer(fairness.section, filters, ui.policy()))
     else:
         ui.no_data()

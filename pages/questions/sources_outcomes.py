@@ -7,7 +7,7 @@ filters = ui.page_header(
     "Who refers children for CSE, what happens after a referral, and which agencies refer few boys or few "
     "children.",
 )
-if filters is not None and not sources.has_referrals(ui.query, filters):
+if filters is not None and not answers.worked_out(sources.has_referrals, filters):
     ui.no_data()
 elif filters is not None:
     render.section(answers.answer(sources.section, filters, ui.policy()))

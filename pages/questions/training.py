@@ -16,7 +16,7 @@ if filters is not None:
         "Target: share of staff in scope trained (%)", min_value=0, max_value=100, step=5,
         value=round(100 * settings().training_target), key="training_target", bind="query-params") / 100
     before_trend_by, trend_by = st.container(), None
-    if training.has_figures(ui.query, filters, ui.policy()):
+    if answers.worked_out(training.has_figures, filters, ui.policy()):
         trend_by = st.radio("Show a line for each", [training.AGENCY, training.LEVEL], horizontal=True,
                             key="training_trend_by", bind="query-params", format_func=lambda choice: choice.lower())
     answered = answers.answer(training.section, filters, ui.policy(), target, trend_by)
