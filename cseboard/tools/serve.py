@@ -115,21 +115,30 @@ def stop(process: subprocess.Popen) -> None:
 
 def wait_until_idle(page, timeout: float, first_seen: str | None = None) -> float | None:
     """Until Streamlit's running indicator has gone (the script finished) and stayed gone for a moment; with
-    first_seen (a selector), the seconds until it first matched (None if it never did)."""
+    first_seen (a selector), the seconds until it first matched (None if it had not by then).
+
+    The indicator appears a few tenths of a second after a page starts, so until it has been seen the page must stay
+    quiet for longer before it counts as finished."""
     start = time.monotonic()
     deadline = start + timeout
     quiet_since = seen = None
+    running_seen = False
+    status = page.locator('[data-testid="stStatusWidget"]')
     while time.monotonic() < deadline:
         if first_seen and seen is None and page.locator(first_seen).count():
             seen = time.monotonic() - start
-        if page.locator('[data-testid="stStatusWidget"]').count() and page.locator('[data-testid="stStatusWidget"]').is_visible():
-            quiet_since = None
+        if status.count() and status.is_visible():
+            quiet_since, running_seen = None, True
         elif quiet_since is None:
             quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > 0.5:
+        elif time.monotonic() - quiet_since > (0.5 if running_seen else IDLE_BEFORE_RUNNING_SEEN):
             return seen
         time.sleep(0.05)
     return seen
+
+
+IDLE_BEFORE_RUNNING_SEEN = 1.5
+"""Seconds a page must stay quiet to count as finished when its running indicator was never seen."""
 
 
 def _warm() -> None:
