@@ -56,7 +56,7 @@ def panel_figure(blocks, key: str) -> Figure:
 
 def assert_panels_match(figure: Figure, label: str, value: str, expected: dict[str, pd.Series]) -> None:
     """Every series with two quarters shown has a panel whose points, mean and limits equal pandas'; no other has."""
-    drawn = {name: rows.set_index(trends.LATEST_QUARTER) for name, rows in figure.table.numeric.groupby(label, sort=False)}
+    drawn = {name: rows.set_index(trends.QUARTER) for name, rows in figure.table.numeric.groupby(label, sort=False)}
     assert set(drawn) == {name for name, values in expected.items() if len(values) >= 2} and len(drawn) >= 2
     for name, rows in drawn.items():
         values = expected[name]
@@ -85,12 +85,11 @@ def test_referrals_by_source_panels_match_pandas(fetch, sample_tables, sample_ke
 def test_referrals_by_age_band_and_gender_panels_match_pandas(fetch, sample_tables, sample_keys, filters, equals):
     chosen = three_years(sample_tables, filters, equals)
     chosen = chosen.assign(gender=chosen.gender.map(identification.GENDER_GROUPS))
-    expected = {identification.band_group(gender, band): by_quarter(chosen, lambda rows, gender=gender, band=band:
-                                                                      published.referrals(rows[(rows.gender == gender)
-                                                                                               & (rows.age_band == band)],
-                                                                                          sample_keys))
-                for gender in ("Male", "Female", identification.OTHER_OR_NOT_KNOWN)
-                for band in ("Under 10", "10-11", "12-13", "14-15", "16-17")}
+    expected = {identification.band_group(gender, band): by_quarter(
+        chosen[(chosen.gender == gender) & (chosen.age_band == band)],
+        lambda rows: published.referrals(rows, sample_keys))
+        for gender in ("Male", "Female", identification.OTHER_OR_NOT_KNOWN)
+        for band in ("Under 10", "10-11", "12-13", "14-15", "16-17")}
     answered = identification.section(fetch, filters, DEFAULT_POLICY, 0.33, "area")
     assert_panels_match(panel_figure(answered.blocks, "age_gender_band_trend_spc"), identification.PANEL,
                         identification.REFERRALS, expected)
@@ -151,7 +150,7 @@ def test_withheld_quarters_are_left_out_and_a_series_with_too_few_is_named_not_d
     series = {"Police": pd.Series([20.0, np.nan, 30.0, 25.0], index=quarters),
               "Self": pd.Series([np.nan, 5.0, np.nan, np.nan], index=quarters)}
     figure = trends.xmr_panels("spc", series, SETTING, PANELS, DEFAULT_POLICY, rebase_at=())
-    police = figure.table.numeric.set_index(trends.LATEST_QUARTER)
+    police = figure.table.numeric.set_index(trends.QUARTER)
     assert police.index.tolist() == ["2025-Q1", "2025-Q3", "2025-Q4"] and set(police.Source) == {"Police"}
     assert police[trends.MEAN].iloc[0] == pytest.approx(25.0)  # the mean of 20, 30 and 25: no zero for the gap
     assert "Too few quarters shown for an XmR chart: Self." in figure.caption

@@ -24,7 +24,7 @@ COMPARISONS = {"gender": ("Gender", tuple(dict.fromkeys(GENDER_GROUPS.values()))
 QUARTER, AGE_BAND, GENDER = "Quarter", "Age band", "Gender"
 LOOKED_AFTER, LOOKED_AFTER_SHARE = "Looked after", "Looked after (% of children referred)"
 PANEL = "Gender and age band"
-NEUTRAL = trends.Measure(spc.NEUTRAL)
+LOOKED_AFTER_MEASURE = trends.Measure(spc.NEUTRAL)
 """A higher share looked after may mean better recording or more risk among looked-after children: no better way."""
 REFERRALS, RE_REFERRALS, RE_REFERRAL_SHARE = "Referrals", "Re-referrals within 12 months", "Re-referrals (% of referrals)"
 
@@ -148,8 +148,8 @@ def looked_after_share_over_three_years(fetch: Fetch, filters: Filters, policy: 
 
 def looked_after_by_group_over_three_years(fetch: Fetch, filters: Filters, policy: DisclosurePolicy
                                            ) -> dict[str, pd.Series]:
-    """The share looked after by quarter for each gender group and age band chosen, over the three years to the last quarter
-    chosen (withheld: NaN; quarters with no child referred left out): the SPC panels' points, from counts each
+    """The share looked after by quarter for each gender group and age band chosen, over the three years to the last
+    quarter chosen (withheld: NaN; quarters with no child referred left out): the SPC panels' points, from counts each
     published on its own cell key as the page's table over three whole years publishes them."""
     wanted = trends.looking_back(filters)
     rows = fetch("looked_after_by_quarter", wanted)
@@ -253,9 +253,10 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
                    caption="A child counts once a quarter, as looked after if any referral that quarter says so. Gaps "
                            "are quarters whose numbers are too small to show."),
             trends.xmr_line("fairness_looked_after_spc", "Looked after, as a share of children referred",
-                            looked_after_share_over_three_years(fetch, filters, policy), NEUTRAL, percent=True),
+                            looked_after_share_over_three_years(fetch, filters, policy), LOOKED_AFTER_MEASURE,
+                            percent=True),
             trends.xmr_panels("fairness_looked_after_panels_spc",
-                              looked_after_by_group_over_three_years(fetch, filters, policy), NEUTRAL,
+                              looked_after_by_group_over_three_years(fetch, filters, policy), LOOKED_AFTER_MEASURE,
                               trends.Panels(PANEL, LOOKED_AFTER_SHARE, "group",
                                             "looked_after_by_quarter_age_band_gender_spc", percent=True,
                                             columns=len(AGE_BANDS)), policy)),

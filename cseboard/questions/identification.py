@@ -220,8 +220,8 @@ def referrals_by_band_over_three_years(fetch: Fetch, filters: Filters, bands: Se
     referrals = fetch("age_gender_referrals", wanted)
     held = set(referrals.quarter)
     table = age_band_quarters(referrals, [quarter for quarter in wanted.quarters() if quarter in held], bands, policy)
-    rows = table.numeric
-    return {band_group(gender, band): rows[(rows[GENDER] == gender) & (rows[AGE_BAND] == band)].set_index(QUARTER)[REFERRALS]
+    rows = table.numeric.set_index(QUARTER)
+    return {band_group(gender, band): rows.loc[(rows[GENDER] == gender) & (rows[AGE_BAND] == band), REFERRALS]
             for gender in genders_shown(table) for band in bands}
 
 

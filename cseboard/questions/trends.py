@@ -21,7 +21,9 @@ from cseboard.questions import headline
 from cseboard.questions.headline import MEASURES, measures_by_quarter, protect_measures
 from cseboard.questions.section import Block, Chart, Fetch, Figure, Finding, Note, Section, Signal, Tabs
 
-MEASURE, LATEST_QUARTER, LATEST, MEAN = "Measure", "Quarter", "Latest", "Mean"
+MEASURE, QUARTER, LATEST, MEAN = "Measure", "Quarter", "Latest", "Mean"
+LATEST_QUARTER = QUARTER
+"""The summary's quarter is its latest point's."""
 LOWER, UPPER = "Lower limit", "Upper limit"
 VARIATION, ASSURANCE, SIGNALS = "Variation", "Assurance", "Signals"
 SUMMARY_COLUMNS = (MEASURE, LATEST_QUARTER, LATEST, MEAN, LOWER, UPPER, VARIATION, ASSURANCE, SIGNALS)
@@ -201,8 +203,9 @@ def with_raw_line(key: str, measure: str, values: pd.Series, setting: Measure, r
 
 @dataclass(frozen=True)
 class Panels:
-    """Series drawn as XmR small multiples, as Making Data Count draws several measures: what one panel is (label:
-    "Referral source"), what its figures are (value: "Referrals"), and how many panels make a row."""
+    """Series drawn as XmR small multiples, as Making Data Count draws several measures: what a panel is (label, the
+    table's first column: "Referral source"), what its figures are (value: "Referrals"; percent for shares), a panel
+    in a title's words (noun, singular: "source"), the CSV's name, and how many panels make a row at most."""
 
     label: str
     value: str
@@ -212,7 +215,7 @@ class Panels:
     columns: int = 4
 
 
-PANEL, POINT, RULE, TRIAL = "Panel", "Point", "Special-cause rule", "Trial limits"
+POINT, RULE, TRIAL = "Point", "Special-cause rule", "Trial limits"
 
 
 def panel_charts(series: Mapping[str, pd.Series], improvement: str,
@@ -227,7 +230,7 @@ def panel_table(charts: Mapping[str, pd.DataFrame], panels: Panels, policy: Disc
     The points are figures already published and the rest is worked out from them, so there is nothing to withhold.
     """
     frame = pd.concat([pd.DataFrame({
-        panels.label: name, LATEST_QUARTER: chart.period.astype(str), panels.value: chart.value, MEAN: chart["mean"],
+        panels.label: name, QUARTER: chart.period.astype(str), panels.value: chart.value, MEAN: chart["mean"],
         LOWER: chart.lower, UPPER: chart.upper, RULE: chart.rule,
         POINT: chart.point_type.map(spc.VARIATION_WORDS), TRIAL: chart.trial_limits.map({True: "yes", False: "no"})})
         for name, chart in charts.items()], ignore_index=True)
@@ -253,9 +256,9 @@ def xmr_panels(key: str, series: Mapping[str, pd.Series], setting: Measure, pane
     words = (f"Latest point in each panel: {panels_words(drawn)}."
              + (f" Too few quarters shown for an XmR chart: {', '.join(too_few)}." if too_few else "")
              + (" Limits from fewer than 12 quarters are trial limits." if trial else ""))
+    points = pd.concat([chart.assign(panel=name) for name, chart in drawn.items()], ignore_index=True)
     return Figure(key, panel_table(drawn, panels, policy), panels.file_name, alt_text=f"{title}. {words}",
-                  chart=Chart("spc.xmr_panels", title, pd.concat([chart.assign(panel=name) for name, chart in drawn.items()],
-                                                                   ignore_index=True),
+                  chart=Chart("spc.xmr_panels", title, points,
                               {"percent": panels.percent, "columns": panels.columns, "panels": list(charts)}),
                   caption=f"Each panel is an XmR chart of its own published figures, with its own mean (solid) and "
                           f"process limits (dashed); its icon is its latest point's variation. {words}")

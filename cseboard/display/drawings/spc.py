@@ -153,7 +153,8 @@ def xmr_panels(chart: Chart) -> go.Figure:
     (every series, so a grid of groups keeps its rows and columns); one with no chart (too few quarters shown) says
     so. The quarters run left to right on one axis in every panel, so a withheld quarter is a gap."""
     drawn: pd.DataFrame = chart.data
-    names, columns = chart.options["panels"], chart.options["columns"]
+    names = chart.options["panels"]
+    columns = min(chart.options["columns"], len(names))
     suffix = "%" if chart.options.get("percent", False) else ""
     charted = set(drawn.panel)
     rows = -(-len(names) // columns)
