@@ -185,3 +185,14 @@ def test_each_panel_has_its_own_limits_coloured_points_and_variation_icon():
     titles = [note.text for note in drawn.layout.annotations if note not in icons]
     assert titles[0] == "Rising &lt;b&gt;" and titles[2].replace("<br>", " ") == "Gone: too few quarters shown"
     assert drawn.layout.xaxis3.visible is False
+
+
+def test_a_panel_named_in_markup_or_template_syntax_is_shown_as_written():
+    series = {"<b>%{y}</b>": pd.Series([10.0, 12, 11], index=["2025-Q1", "2025-Q2", "2025-Q3"])}
+    figure = trends.xmr_panels("spc", series, SETTING, PANELS, DEFAULT_POLICY, rebase_at=())
+    drawn = charts.draw(figure.chart)
+    points = [trace for trace in drawn.data if trace.mode == "markers"]
+    assert points and all("%{y}</b>" not in trace.hovertemplate and "&lt;" not in trace.hovertemplate
+                          for trace in points)
+    assert {item[0] for trace in points for item in trace.customdata} == {"&lt;b&gt;%{y}&lt;/b&gt;, "}
+    assert drawn.layout.annotations[0].text == "&lt;b&gt;%{y}&lt;/b&gt;"

@@ -98,7 +98,8 @@ def _limit_traces(drawn: pd.DataFrame, legend: bool) -> list[go.Scatter]:
 
 def _point_traces(drawn: pd.DataFrame, suffix: str, in_legend: set[str], where: str = "") -> list[go.Scatter]:
     """The line joining the figures, then a trace of points per point type in its Making Data Count colour; a type
-    goes in the legend the first time it is drawn (in_legend: the types already there, updated)."""
+    goes in the legend the first time it is drawn (in_legend: the types already there, updated). where (a panel's
+    name, from the data) opens each hover as data, never as part of the template."""
     traces = [go.Scatter(x=list(drawn.period.astype(str)), y=drawn.value, mode="lines", name=VALUES,
                          line={"color": GREY, "width": 1.5}, showlegend=False, hoverinfo="skip")]
     for point_type, colour in POINT_COLOURS.items():
@@ -111,9 +112,9 @@ def _point_traces(drawn: pd.DataFrame, suffix: str, in_legend: set[str], where: 
             legendgroup=point_type, showlegend=point_type not in in_legend,
             marker={"color": colour, "size": 9 if point_type != spc.COMMON_CAUSE else 7,
                     "line": {"color": "white", "width": 1}},
-            customdata=[markup_free(rule or "no rule met") for rule in points.rule],
-            hovertemplate=f"{markup_free(where)}%{{x}}: %{{y:,.1f}}{suffix}<br>{markup_free(words)}: "
-                          "%{customdata}<extra></extra>"))
+            customdata=[(markup_free(where), markup_free(rule or "no rule met")) for rule in points.rule],
+            hovertemplate=f"%{{customdata[0]}}%{{x}}: %{{y:,.1f}}{suffix}<br>{markup_free(words)}: "
+                          "%{customdata[1]}<extra></extra>"))
         in_legend.add(point_type)
     return traces
 
