@@ -29,7 +29,8 @@ def test_page_shows_disproportionality_looked_after_and_re_referrals(app, sample
 
 def test_page_draws_every_chart_on_the_default_period_and_is_in_the_menu(app):
     at = app(page=PAGE)
-    assert len(charts(at)) == 4 and len(data_tables(at)) == 3  # the looked-after share as an SPC chart and as reported
+    # the looked-after share as SPC charts (all children, and by age band and gender, with its table) and as reported
+    assert len(charts(at)) == 5 and len(data_tables(at)) == 4
     assert [tab.label for tab in at.tabs] == ["SPC chart", "As reported"]
     assert not at.exception
     links = [element.proto for element in at.get("page_link")]

@@ -27,15 +27,17 @@ def referrals_in(sample_tables, first: str, last: str, **equals) -> pd.DataFrame
     return chosen
 
 
-# The column that tells each chart's data table apart (st.dataframe elements carry no key under AppTest).
-TABLE_COLUMNS = {"sources_who_refers": "All referrals", "sources_trend": "Quarter",
+# The column that tells each chart's data table apart (st.dataframe elements carry no key under AppTest); only an
+# SPC chart's table has a mean.
+TABLE_COLUMNS = {"sources_who_refers": "All referrals", "sources_trend": "Quarter", "sources_trend_spc": "Mean",
                  "sources_outcome_by_source": "Referrals from this source",
                  "sources_outcome_by_risk": "Referrals at this risk level", "sources_boys": "Referrals of boys"}
 
 
 def table(at, key: str) -> pd.DataFrame:
     """The data behind a chart, as the page hands it to st.dataframe."""
-    return next(frame.value for frame in data_tables(at) if TABLE_COLUMNS[key] in frame.value.columns)
+    return next(frame.value for frame in data_tables(at) if TABLE_COLUMNS[key] in frame.value.columns
+                and (key.endswith("_spc") or "Mean" not in frame.value.columns))
 
 
 def chart(at, key: str) -> dict:

@@ -9,7 +9,7 @@ from cseboard.filters import Filters
 from cseboard.methods import disproportionality as dp, spc
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column as key, metric_text, protect
 from cseboard.questions import trends
-from cseboard.questions.identification import GENDER_GROUPS, OTHER_OR_NOT_KNOWN, percent
+from cseboard.questions.identification import GENDER_GROUPS, OTHER_OR_NOT_KNOWN, band_group, percent
 from cseboard.questions.section import Chart, Fetch, Figure, Finding, Metric, Metrics, Note, Section, nothing_to_draw
 
 COMPARISON, GROUP = "Comparison", "Group"
@@ -23,6 +23,9 @@ COMPARISONS = {"gender": ("Gender", tuple(dict.fromkeys(GENDER_GROUPS.values()))
 """Other and not known genders are one group: neither has a population, and apart they are more often withheld."""
 QUARTER, AGE_BAND, GENDER = "Quarter", "Age band", "Gender"
 LOOKED_AFTER, LOOKED_AFTER_SHARE = "Looked after", "Looked after (% of children referred)"
+PANEL = "Gender and age band"
+LOOKED_AFTER_MEASURE = trends.Measure(spc.NEUTRAL)
+"""A higher share looked after may mean better recording or more risk among looked-after children: no better way."""
 REFERRALS, RE_REFERRALS, RE_REFERRAL_SHARE = "Referrals", "Re-referrals within 12 months", "Re-referrals (% of referrals)"
 
 
@@ -143,6 +146,22 @@ def looked_after_share_over_three_years(fetch: Fetch, filters: Filters, policy: 
                    policy=policy).numeric.set_index(QUARTER)[LOOKED_AFTER_SHARE]
 
 
+def looked_after_by_group_over_three_years(fetch: Fetch, filters: Filters, policy: DisclosurePolicy
+                                           ) -> dict[str, pd.Series]:
+    """The share looked after by quarter for each gender group and age band chosen, over the three years to the last
+    quarter chosen (withheld: NaN; quarters with no child referred left out): the SPC panels' points, from counts each
+    published on its own cell key as the page's table over three whole years publishes them."""
+    wanted = trends.looking_back(filters)
+    rows = fetch("looked_after_by_quarter", wanted)
+    held = set(rows.quarter)
+    table = looked_after_over_time(rows, [quarter for quarter in wanted.quarters() if quarter in held], policy).numeric
+    genders = set(gender_group(pd.Series(filters.genders or GENDERS)))
+    return {band_group(gender, band): table[(table[GENDER] == gender) & (table[AGE_BAND] == band)]
+            .set_index(QUARTER)[LOOKED_AFTER_SHARE]
+            for gender in dict.fromkeys(table[GENDER]) if gender in genders
+            for band in AGE_BANDS if band in filters.age_bands or not filters.age_bands}
+
+
 def looked_after_title(table: ProtectedTable) -> str:
     """Where the share looked after is highest, from the cells shown, over the whole period."""
     shown = table.numeric.dropna(subset=[LOOKED_AFTER, CHILDREN])
@@ -226,16 +245,21 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy) -> Section
                caption="Each dot is a group's relative rate index with its 95% interval; the line at 1 is the rate "
                        "among other children. The axis is logarithmic, so half and double lie equally far from 1."),
         Note(la_title, tone="subheader"),
-        trends.with_raw_line(
-            "fairness_looked_after_spc", "Looked after, as a share of children referred",
-            looked_after_share_over_three_years(fetch, filters, policy), trends.Measure(spc.NEUTRAL),
+        trends.spc_tabs(
             Figure("fairness_looked_after", looked_after, "looked_after_by_quarter_age_band_gender",
                    chart=Chart("fairness.looked_after_trend", la_title, looked_after, {"bands": list(AGE_BANDS)})
                    if not nothing_to_draw(looked_after, [LOOKED_AFTER_SHARE]) else None,
                    too_small="Looked-after share by quarter", alt_text=la_title,
                    caption="A child counts once a quarter, as looked after if any referral that quarter says so. Gaps "
                            "are quarters whose numbers are too small to show."),
-            percent=True),
+            trends.xmr_line("fairness_looked_after_spc", "Looked after, as a share of children referred",
+                            looked_after_share_over_three_years(fetch, filters, policy), LOOKED_AFTER_MEASURE,
+                            percent=True),
+            trends.xmr_panels("fairness_looked_after_panels_spc",
+                              looked_after_by_group_over_three_years(fetch, filters, policy), LOOKED_AFTER_MEASURE,
+                              trends.Panels(PANEL, LOOKED_AFTER_SHARE, "group",
+                                            "looked_after_by_quarter_age_band_gender_spc", percent=True,
+                                            columns=len(AGE_BANDS)), policy)),
         Note(rr_title, tone="subheader"),
         Metrics((
             Metric("Referrals", metric_text(overall, REFERRALS)),

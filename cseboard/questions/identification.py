@@ -22,6 +22,7 @@ LOWER, UPPER = "95% CI lower (%)", "95% CI upper (%)"
 VERDICT, POSITION = "Against the benchmark", "In the funnel"
 BREAKDOWN_LABELS = {"all": "Children", "quarter": "Quarter", "area": "Area", "referral_source": "Referral source"}
 AGE_BAND, GENDER, QUARTER, REFERRALS = "Age band", "Gender", "Quarter", "Referrals"
+PANEL = "Gender and age band"
 OTHER_OR_NOT_KNOWN = "Other or not known"
 GENDER_GROUPS = {"Male": "Male", "Female": "Female", "Other": OTHER_OR_NOT_KNOWN, "Not known": OTHER_OR_NOT_KNOWN}
 """Age band views merge the two smallest genders, so fewer cells are withheld."""
@@ -205,6 +206,25 @@ def boys_share_over_three_years(fetch: Fetch, filters: Filters, policy: Disclosu
     return shares.numeric.set_index(BREAKDOWN_LABELS["quarter"])[SHARE]
 
 
+def band_group(gender: str, band: str) -> str:
+    """A gender group in an age band, as a panel is titled: "Male aged 12-13", "Female under 10"."""
+    return f"{gender} {'under 10' if band == 'Under 10' else 'aged ' + band}"
+
+
+def referrals_by_band_over_three_years(fetch: Fetch, filters: Filters, bands: Sequence[str],
+                                       policy: DisclosurePolicy) -> dict[str, pd.Series]:
+    """Referrals by quarter for each gender group and age band with a figure shown, over the three years to the last
+    quarter chosen (withheld: NaN; quarters the store holds no referral in left out): the SPC panels' points, each
+    published from its own cell key as the page's table over three whole years publishes it."""
+    wanted = trends.looking_back(filters)
+    referrals = fetch("age_gender_referrals", wanted)
+    held = set(referrals.quarter)
+    table = age_band_quarters(referrals, [quarter for quarter in wanted.quarters() if quarter in held], bands, policy)
+    rows = table.numeric.set_index(QUARTER)
+    return {band_group(gender, band): rows.loc[(rows[GENDER] == gender) & (rows[AGE_BAND] == band), REFERRALS]
+            for gender in genders_shown(table) for band in bands}
+
+
 def has_children(fetch: Fetch, filters: Filters) -> bool:
     """Whether any child was referred in the filters: the page asks before drawing its controls."""
     return bool(fetch("age_gender_boys_share", filters).children.any())
@@ -266,12 +286,18 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, benchmark:
                chart=Chart("identification.age_bands", age_band_title(by_band), by_band,
                            {"bands": bands, "genders": genders_present(referrals)}),
                alt_text=age_band_title(by_band)),
-        Figure("age_gender_band_trend", over_time, "referrals_by_quarter_age_band_gender",
-               chart=Chart("identification.age_band_trend", age_band_trend_title(over_time), over_time,
-                           {"bands": bands}) if band_trend_drawn else None,
-               too_small="Referrals by age band each quarter", alt_text=age_band_trend_title(over_time),
-               caption=(f"Each panel is one age band, from {filters.first_quarter} (left) to {filters.last_quarter} "
-                        "(right). Gaps are quarters whose numbers are too small to show.") if band_trend_drawn else ""),
+        trends.with_raw_panels(
+            "age_gender_band_trend_spc", referrals_by_band_over_three_years(fetch, filters, bands, policy),
+            trends.Measure(spc.NEUTRAL),
+            trends.Panels(PANEL, REFERRALS, "group", "referrals_by_quarter_age_band_gender_spc", columns=len(bands)),
+            policy=policy,
+            raw=Figure("age_gender_band_trend", over_time, "referrals_by_quarter_age_band_gender",
+                       chart=Chart("identification.age_band_trend", age_band_trend_title(over_time), over_time,
+                                   {"bands": bands}) if band_trend_drawn else None,
+                       too_small="Referrals by age band each quarter", alt_text=age_band_trend_title(over_time),
+                       caption=(f"Each panel is one age band, from {filters.first_quarter} (left) to "
+                                f"{filters.last_quarter} (right). Gaps are quarters whose numbers are too small to "
+                                "show.") if band_trend_drawn else "")),
     ]
     period = filters.first_quarter if filters.first_quarter == filters.last_quarter else (
         f"{filters.first_quarter} to {filters.last_quarter}")

@@ -9,10 +9,11 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from cseboard.methods import disclosure
+from cseboard.methods import disclosure, spc
 from cseboard.contract import AGE_BANDS, BOYS, CRIME_LABELS, OTHERS, VULNERABILITY_LABELS, gender_group
 from cseboard.filters import Filters
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column as key, visible
+from cseboard.questions import trends
 from cseboard.questions.section import Chart, Fetch, Figure, Finding, Note, Section, Slot, Tabs, nothing_to_draw
 from cseboard.methods.words import percent
 
@@ -169,6 +170,16 @@ def _shares_figure(key: str, table: ProtectedTable, file_name: str, drawing: str
                   chart=None if nothing_to_draw(table, [SHARE]) else Chart(drawing, title, table, options))
 
 
+def shares_over_three_years(fetch: Fetch, filters: Filters, kind: str, chosen: list[str],
+                            policy: DisclosurePolicy) -> dict[str, pd.Series]:
+    """Each chosen item's share of referrals by quarter over the three years to the last quarter chosen (withheld:
+    NaN; quarters with no referral left out): the SPC panels' points, from counts each published on its own cell key
+    as the page's table over three whole years publishes them."""
+    rows = shares(fetch("crimes_by_group", trends.looking_back(filters)), kind, "quarter", policy=policy).numeric
+    item = ITEM_HEADINGS[kind]
+    return {label: rows[rows[item] == label].set_index(DIMENSIONS["quarter"])[SHARE] for label in chosen}
+
+
 def _trend(by_quarter: ProtectedTable, kind: str, chosen: list[str]) -> Figure:
     """The chosen items' shares by quarter; with none chosen, an empty chart that asks for one."""
     item, words = ITEM_HEADINGS[kind], KIND_WORDS[kind]
@@ -213,7 +224,11 @@ def section(fetch: Fetch, filters: Filters, policy: DisclosurePolicy, kind: str,
                        {"item": item}, f"Share of referrals recording each {words}"),
         Note("By quarter", tone="subheader"),
         Slot("items"),
-        _trend(shares(rows, kind, "quarter", policy=policy), kind, chosen),
+        trends.with_raw_panels(
+            "crimes_trend_spc", shares_over_three_years(fetch, filters, kind, chosen, policy),
+            trends.Measure(spc.NEUTRAL),
+            trends.Panels(item, SHARE, KIND_WORDS[kind], f"{kind}_by_quarter_spc", percent=True, columns=3),
+            policy=policy, raw=_trend(shares(rows, kind, "quarter", policy=policy), kind, chosen)),
         Note("Boys and girls", tone="subheader"),
         _shares_figure("crimes_gender", by_gender, f"{kind}_by_gender", "linked.by_gender", titles["gender"],
                        {"item": item, "order": order}, f"Share of boys' and girls' referrals recording each {words}",

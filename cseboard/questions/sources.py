@@ -15,9 +15,10 @@ import pandas as pd
 from cseboard.config import settings
 from cseboard.contract import OUTCOMES, REFERRAL_SOURCES, RISK_LEVELS
 from cseboard.filters import Filters
-from cseboard.methods import disclosure
+from cseboard.methods import disclosure, spc
 from cseboard.methods.disclosure import cell_key_column as key, share
 from cseboard.methods.stats import SIGNIFICANTLY_BELOW, compare_to_benchmark, wilson_interval
+from cseboard.questions import trends
 from cseboard.questions.section import Chart, Fetch, Figure, Finding, Note, Section, nothing_to_draw
 from cseboard.methods.words import counted, percent
 
@@ -59,21 +60,29 @@ def _columns(counted: pd.DataFrame, name: str) -> dict:
     return {name: counted["referrals"].to_numpy(dtype=int), key(name): counted["referrals_ckey"].to_numpy()}
 
 
+def trend_view(counts: pd.DataFrame, sources: Sequence[str], quarters: Sequence[str],
+               policy: disclosure.DisclosurePolicy) -> disclosure.ProtectedTable:
+    """Referrals by source and quarter, every combination kept, each published from its cell key."""
+    by_source_quarter = _counts(counts[counts["referral_source"].isin(sources)], ["referral_source", "quarter"],
+                                pd.MultiIndex.from_product([sources, quarters]))
+    return disclosure.protect(pd.DataFrame({SOURCE: by_source_quarter.index.get_level_values(0),
+                                            QUARTER: by_source_quarter.index.get_level_values(1),
+                                            **_columns(by_source_quarter, REFERRALS)}),
+                              counts=[REFERRALS], policy=policy)
+
+
 def source_views(counts: pd.DataFrame, sources: Sequence[str], quarters: Sequence[str], benchmark: float,
                  policy: disclosure.DisclosurePolicy) -> SourceViews:
     """Build and protect every view of the page from referral counts by quarter, source, risk, outcome and boy."""
     counts = counts[counts["referral_source"].isin(sources)]
     product = pd.MultiIndex.from_product
-    by_source_quarter = _counts(counts, ["referral_source", "quarter"], product([sources, quarters]))
     source_totals = _counts(counts, ["referral_source"], pd.Index(sources))
     everything = counts[COUNTED].sum()
-    trend = pd.DataFrame({SOURCE: by_source_quarter.index.get_level_values(0),
-                          QUARTER: by_source_quarter.index.get_level_values(1), **_columns(by_source_quarter, REFERRALS)})
     by_source = pd.DataFrame({SOURCE: source_totals.index, **_columns(source_totals, REFERRALS),
                               ALL_REFERRALS: int(everything["referrals"]), key(ALL_REFERRALS): everything["referrals_ckey"]})
     risk_totals = _counts(counts, ["risk_level"], pd.Index(RISK_LEVELS))
     return SourceViews(
-        trend=disclosure.protect(trend, counts=[REFERRALS], policy=policy),
+        trend=trend_view(counts, sources, quarters, policy),
         by_source=disclosure.protect(by_source, counts=[REFERRALS, ALL_REFERRALS],
                                      rates={SHARE: (REFERRALS, ALL_REFERRALS)}, policy=policy),
         outcomes_by_source=_outcome_view(_counts(counts, ["referral_source", "outcome"], product([sources, OUTCOMES])),
@@ -207,6 +216,19 @@ def trend_sources(views: SourceViews) -> list[str]:
             and source not in blank]
 
 
+def referrals_over_three_years(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy
+                               ) -> dict[str, pd.Series]:
+    """Each source's published referrals by quarter over the three years to the last quarter chosen (withheld: NaN),
+    quarters the store holds no referral in left out: the SPC panels' points. Three whole years is a period a viewer
+    can choose, and each figure is published from its own cell key as there, so nothing new is published."""
+    wanted = trends.looking_back(filters)
+    counts = fetch("sources_referral_counts", wanted)
+    held = set(counts["quarter"])
+    trend = trend_view(counts, sources_in_scope(filters.sources, counts["referral_source"]),
+                       [quarter for quarter in wanted.quarters() if quarter in held], policy).numeric
+    return {source: rows.set_index(QUARTER)[REFERRALS] for source, rows in trend.groupby(SOURCE, sort=False)}
+
+
 def has_referrals(fetch: Fetch, filters: Filters) -> bool:
     """Whether any referral matches the filters: the page says so rather than draw empty charts."""
     return not fetch("sources_referral_counts", filters).empty
@@ -239,14 +261,17 @@ def section(fetch: Fetch, filters: Filters, policy: disclosure.DisclosurePolicy)
                too_small="Referrals by source",
                chart=None if nothing_to_draw(views.by_source, [REFERRALS])
                else Chart("sources.who_refers", who_title, views.by_source)),
-        Figure("sources_trend", views.trend, "referrals_by_source_and_quarter", alt_text=changed_title,
-               too_small="Referrals by source each quarter",
-               chart=Chart("sources.trend", changed_title, views.trend, {"quarters": quarters, "sources": shown_trend})
-               if shown_trend else None,
-               caption=(f"Referrals per quarter, {quarters[0]} (left) to {quarters[-1]} (right), on the same scale. "
-                        "A gap is a quarter withheld (c)."
-                        + (f" Not shown, as every quarter is withheld: {', '.join(blank)}." if blank else ""))
-               if shown_trend else ""),
+        trends.with_raw_panels(
+            "sources_trend_spc", referrals_over_three_years(fetch, filters, policy), trends.Measure(spc.NEUTRAL),
+            trends.Panels(SOURCE, REFERRALS, "source", "referrals_by_source_and_quarter_spc"), policy=policy,
+            raw=Figure("sources_trend", views.trend, "referrals_by_source_and_quarter", alt_text=changed_title,
+                       too_small="Referrals by source each quarter",
+                       chart=Chart("sources.trend", changed_title, views.trend,
+                                   {"quarters": quarters, "sources": shown_trend}) if shown_trend else None,
+                       caption=(f"Referrals per quarter, {quarters[0]} (left) to {quarters[-1]} (right), on the same "
+                                "scale. A gap is a quarter withheld (c)."
+                                + (f" Not shown, as every quarter is withheld: {', '.join(blank)}." if blank else ""))
+                       if shown_trend else "")),
         Note("What happens next", tone="subheader"),
         _outcome_figure("sources_outcome_by_source", views.outcomes_by_source, SOURCE, FROM_SOURCE,
                         no_further_action_title(views.outcomes_by_source.numeric), "Outcome of referrals by source",

@@ -16,11 +16,14 @@ from cseboard.filters import Filters
 from cseboard.methods import spc
 from cseboard.periods import shift_quarter
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, protect
+from cseboard.methods.words import counted
 from cseboard.questions import headline
 from cseboard.questions.headline import MEASURES, measures_by_quarter, protect_measures
 from cseboard.questions.section import Block, Chart, Fetch, Figure, Finding, Note, Section, Signal, Tabs
 
-MEASURE, LATEST_QUARTER, LATEST, MEAN = "Measure", "Quarter", "Latest", "Mean"
+MEASURE, QUARTER, LATEST, MEAN = "Measure", "Quarter", "Latest", "Mean"
+LATEST_QUARTER = QUARTER
+"""The summary's quarter is its latest point's."""
 LOWER, UPPER = "Lower limit", "Upper limit"
 VARIATION, ASSURANCE, SIGNALS = "Variation", "Assurance", "Signals"
 SUMMARY_COLUMNS = (MEASURE, LATEST_QUARTER, LATEST, MEAN, LOWER, UPPER, VARIATION, ASSURANCE, SIGNALS)
@@ -169,17 +172,102 @@ def xmr_figure(key: str, measure: str, chart: pd.DataFrame, setting: Measure, pe
                   alt_text=title)
 
 
+def spc_tabs(raw: Figure, *spc_figures: Figure | None) -> Tabs | Figure:
+    """A page's trend as its SPC figures with the method, and the page's own chart of the figures as reported a tab
+    away; only the page's own chart when there is no SPC figure (a tab that says so would hide the chart there is)."""
+    drawn = tuple(figure for figure in spc_figures if figure is not None)
+    if not drawn:
+        return raw
+    return Tabs(("SPC chart", "As reported"), ((*drawn, Note(METHOD)), (raw,)))
+
+
+def published_xmr(values: pd.Series, improvement: str, rebase_at: Sequence[str] | None = None) -> pd.DataFrame:
+    """An XmR chart of published figures by quarter: withheld quarters (NaN) are left out, never read as zero;
+    rebase_at: quarters new limits start at (by default the deployment's recorded ones)."""
+    return spc.spc(values.dropna().astype(float), improvement,
+                   rebase_at=settings().spc_rebase if rebase_at is None else rebase_at)
+
+
+def xmr_line(key: str, measure: str, values: pd.Series, setting: Measure, percent: bool = False,
+             rebase_at: Sequence[str] | None = None) -> Figure | None:
+    """One measure's published figures by quarter as an XmR chart; None with too few quarters shown for one."""
+    chart = published_xmr(values, setting.improvement, rebase_at)
+    return xmr_figure(key, measure, chart, setting, percent) if len(chart) >= TOO_FEW_POINTS else None
+
+
 def with_raw_line(key: str, measure: str, values: pd.Series, setting: Measure, raw: Figure, percent: bool = False,
                   rebase_at: Sequence[str] | None = None) -> Tabs | Figure:
-    """A page's trend as an XmR chart of the published figures by quarter (withheld quarters, NaN, left out), with the
-    page's own chart of the figures as reported a tab away; only the page's own chart when there are too few
-    quarters for an XmR chart (a tab that says so would hide the chart there is)."""
-    chart = spc.spc(values.dropna().astype(float), setting.improvement,
-                    rebase_at=settings().spc_rebase if rebase_at is None else rebase_at)
-    if len(chart) < TOO_FEW_POINTS:
-        return raw
-    figure = xmr_figure(key, measure, chart, setting, percent)
-    return Tabs(("SPC chart", "As reported"), ((figure, Note(METHOD)), (raw,)))
+    """A page's trend as an XmR chart of the published figures by quarter, with the page's own chart a tab away."""
+    return spc_tabs(raw, xmr_line(key, measure, values, setting, percent, rebase_at))
+
+
+@dataclass(frozen=True)
+class Panels:
+    """Series drawn as XmR small multiples, as Making Data Count draws several measures: what a panel is (label, the
+    table's first column: "Referral source"), what its figures are (value: "Referrals"; percent for shares), a panel
+    in a title's words (noun, singular: "source"), the CSV's name, and how many panels make a row at most."""
+
+    label: str
+    value: str
+    noun: str
+    file_name: str
+    percent: bool = False
+    columns: int = 4
+
+
+POINT, RULE, TRIAL = "Point", "Special-cause rule", "Trial limits"
+
+
+def panel_charts(series: Mapping[str, pd.Series], improvement: str,
+                 rebase_at: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """An XmR chart per series, each with its own mean and limits from its own published figures."""
+    return {name: published_xmr(values, improvement, rebase_at) for name, values in series.items()}
+
+
+def panel_table(charts: Mapping[str, pd.DataFrame], panels: Panels, policy: DisclosurePolicy) -> ProtectedTable:
+    """Every panel's points with its mean, limits and special causes, for the table and the CSV.
+
+    The points are figures already published and the rest is worked out from them, so there is nothing to withhold.
+    """
+    frame = pd.concat([pd.DataFrame({
+        panels.label: name, QUARTER: chart.period.astype(str), panels.value: chart.value, MEAN: chart["mean"],
+        LOWER: chart.lower, UPPER: chart.upper, RULE: chart.rule,
+        POINT: chart.point_type.map(spc.VARIATION_WORDS), TRIAL: chart.trial_limits.map({True: "yes", False: "no"})})
+        for name, chart in charts.items()], ignore_index=True)
+    return protect(frame.round({panels.value: 1, MEAN: 1, LOWER: 1, UPPER: 1}), counts=[], rates={}, policy=policy)
+
+
+def panels_words(charts: Mapping[str, pd.DataFrame]) -> str:
+    """Each panel's variation in words, as its icon says: "Police: common cause variation; ..." """
+    return "; ".join(f"{name}: {variation_words(chart)}" for name, chart in charts.items())
+
+
+def xmr_panels(key: str, series: Mapping[str, pd.Series], setting: Measure, panels: Panels,
+               policy: DisclosurePolicy, rebase_at: Sequence[str] | None = None) -> Figure | None:
+    """Series by quarter as XmR small multiples, each panel with its own limits, titled with which show special-cause
+    variation; series with too few quarters shown are named instead. None when no series has an XmR chart."""
+    charts = panel_charts(series, setting.improvement, rebase_at)
+    drawn = {name: chart for name, chart in charts.items() if len(chart) >= TOO_FEW_POINTS}
+    if not drawn:
+        return None
+    title = finding(drawn, panels.noun)
+    too_few = [name for name in charts if name not in drawn]
+    trial = any(chart.trial_limits.any() for chart in drawn.values())
+    words = (f"Latest point in each panel: {panels_words(drawn)}."
+             + (f" Too few quarters shown for an XmR chart: {', '.join(too_few)}." if too_few else "")
+             + (" Limits from fewer than 12 quarters are trial limits." if trial else ""))
+    points = pd.concat([chart.assign(panel=name) for name, chart in drawn.items()], ignore_index=True)
+    return Figure(key, panel_table(drawn, panels, policy), panels.file_name, alt_text=f"{title}. {words}",
+                  chart=Chart("spc.xmr_panels", title, points,
+                              {"percent": panels.percent, "columns": panels.columns, "panels": list(charts)}),
+                  caption=f"Each panel is an XmR chart of its own published figures, with its own mean (solid) and "
+                          f"process limits (dashed); its icon is its latest point's variation. {words}")
+
+
+def with_raw_panels(key: str, series: Mapping[str, pd.Series], setting: Measure, panels: Panels, raw: Figure,
+                    policy: DisclosurePolicy, rebase_at: Sequence[str] | None = None) -> Tabs | Figure:
+    """A page's trend of several series as XmR small multiples, with the page's own chart a tab away."""
+    return spc_tabs(raw, xmr_panels(key, series, setting, panels, policy, rebase_at))
 
 
 def summary_blocks(charts: Mapping[str, pd.DataFrame], policy: DisclosurePolicy) -> tuple[Block, ...]:
@@ -200,12 +288,13 @@ def summary_blocks(charts: Mapping[str, pd.DataFrame], policy: DisclosurePolicy)
     )
 
 
-def finding(charts: Mapping[str, pd.DataFrame]) -> str:
-    """Which measures show special-cause variation, named, or that none does."""
+def finding(charts: Mapping[str, pd.DataFrame], noun: str = "headline measure") -> str:
+    """Which measures (or series, noun in the singular) show special-cause variation at any point, named, or that
+    none does."""
     signals = [measure for measure, chart in charts.items() if (chart.rule != "").any()]
     if signals:
-        return f"Special-cause variation in {len(signals)} of {len(charts)} headline measures: {', '.join(signals)}"
-    return f"Only common-cause variation in the {len(charts)} headline measures"
+        return f"Special-cause variation in {len(signals)} of {counted(len(charts), noun)}: {', '.join(signals)}"
+    return f"Only common-cause variation in {'the ' if len(charts) > 1 else ''}{counted(len(charts), noun)}"
 
 
 def looking_back(filters: Filters) -> Filters:
