@@ -190,9 +190,11 @@ def published_xmr(values: pd.Series, improvement: str, rebase_at: Sequence[str] 
 
 def xmr_line(key: str, measure: str, values: pd.Series, setting: Measure, percent: bool = False,
              rebase_at: Sequence[str] | None = None) -> Figure | None:
-    """One measure's published figures by quarter as an XmR chart; None with too few quarters shown for one."""
+    """One measure's published figures by quarter as an XmR chart; None with too few quarters shown for one, or with
+    limits that collapse onto the mean."""
     chart = published_xmr(values, setting.improvement, rebase_at)
-    return xmr_figure(key, measure, chart, setting, percent) if len(chart) >= TOO_FEW_POINTS else None
+    return xmr_figure(key, measure, chart, setting, percent) if len(chart) >= TOO_FEW_POINTS and not collapsed(chart) \
+        else None
 
 
 def with_raw_line(key: str, measure: str, values: pd.Series, setting: Measure, raw: Figure, percent: bool = False,
@@ -247,21 +249,32 @@ def xmr_panels(key: str, series: Mapping[str, pd.Series], setting: Measure, pane
     """Series by quarter as XmR small multiples, each panel with its own limits, titled with which show special-cause
     variation; series with too few quarters shown are named instead. None when no series has an XmR chart."""
     charts = panel_charts(series, setting.improvement, rebase_at)
-    drawn = {name: chart for name, chart in charts.items() if len(chart) >= TOO_FEW_POINTS}
+    flat = [name for name, chart in charts.items() if len(chart) >= TOO_FEW_POINTS and collapsed(chart)]
+    drawn = {name: chart for name, chart in charts.items() if len(chart) >= TOO_FEW_POINTS and name not in flat}
     if not drawn:
         return None
     title = finding(drawn, panels.noun)
-    too_few = [name for name in charts if name not in drawn]
+    too_few = [name for name in charts if name not in drawn and name not in flat]
     trial = any(chart.trial_limits.any() for chart in drawn.values())
     words = (f"Latest point in each panel: {panels_words(drawn)}."
              + (f" Too few quarters shown for an XmR chart: {', '.join(too_few)}." if too_few else "")
+             + (f" Figures too small and too alike to set limits (every point would read as a signal): "
+                f"{', '.join(flat)}." if flat else "")
              + (" Limits from fewer than 12 quarters are trial limits." if trial else ""))
     points = pd.concat([chart.assign(panel=name) for name, chart in drawn.items()], ignore_index=True)
     return Figure(key, panel_table(drawn, panels, policy), panels.file_name, alt_text=f"{title}. {words}",
                   chart=Chart("spc.xmr_panels", title, points,
-                              {"percent": panels.percent, "columns": panels.columns, "panels": list(charts)}),
+                              {"percent": panels.percent, "columns": panels.columns, "panels": list(charts),
+                               "flat": flat}),
                   caption=f"Each panel is an XmR chart of its own published figures, with its own mean (solid) and "
                           f"process limits (dashed); its icon is its latest point's variation. {words}")
+
+
+def collapsed(chart: pd.DataFrame) -> bool:
+    """Whether some stretch of a chart has its limits on its mean: published figures that are small and rounded to
+    the same value most quarters leave no moving range once the screen has taken out the rest, and every point off the
+    mean would then read as special cause, which a board would take for a signal."""
+    return not bool((chart["upper"] - chart["lower"] > 1e-9).all())  # no moving range at all: no limits (NaN)
 
 
 def with_raw_panels(key: str, series: Mapping[str, pd.Series], setting: Measure, panels: Panels, raw: Figure,

@@ -151,16 +151,20 @@ def panel_title(name: str, columns: int) -> str:
 def xmr_panels(chart: Chart) -> go.Figure:
     """XmR small multiples: a panel per series, each with its own mean and limits, its special-cause points coloured,
     and its latest point's variation icon in its top right corner. Panels stand in the order of the option panels
-    (every series, so a grid of groups keeps its rows and columns); one with no chart (too few quarters shown) says
-    so. The quarters run left to right on one axis in every panel, so a withheld quarter is a gap."""
+    (every series, so a grid of groups keeps its rows and columns); one with no chart (too few quarters shown, or
+    figures too alike to set limits) says so. The quarters run left to right on one axis in every panel, so a withheld quarter is a gap."""
     drawn: pd.DataFrame = chart.data
     names = chart.options["panels"]
     columns = min(chart.options["columns"], len(names))
     suffix = "%" if chart.options.get("percent", False) else ""
     charted = set(drawn.panel)
+
+    def why_no_chart(name: str) -> str:
+        return "too alike to set limits" if name in chart.options.get("flat", ()) else "too few quarters shown"
+
     rows = -(-len(names) // columns)
     figure = make_subplots(rows=rows, cols=columns, horizontal_spacing=PANEL_GAP, vertical_spacing=0.3 / rows,
-                           subplot_titles=[panel_title(name if name in charted else f"{name}: too few quarters shown",
+                           subplot_titles=[panel_title(name if name in charted else f"{name}: {why_no_chart(name)}",
                                                        columns) for name in names])
     half_panel = (1 - PANEL_GAP * (columns - 1)) / columns / 2
     figure.for_each_annotation(lambda title: title.update(x=title.x - half_panel, xanchor="left", align="left",
