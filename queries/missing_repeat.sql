@@ -7,10 +7,12 @@ WITH episodes AS (
     FROM filtered_missing_episodes($period_start, $period_end, $areas, $sources, $age_bands, $genders, $referred_only)
 ),
 
+-- A child has one record key, so it is grouped on too: no group changes, and no aggregate is needed for it (cheaper
+-- than any_value(child_rkey), docs/benchmarks.md).
 episodes_per_child AS (
-    SELECT child_key, any_value(child_rkey) AS child_rkey, count(*) AS episodes_in_period
+    SELECT child_key, child_rkey, count(*) AS episodes_in_period
     FROM episodes
-    GROUP BY child_key
+    GROUP BY child_key, child_rkey
 ),
 
 final AS (
