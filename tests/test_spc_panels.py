@@ -60,7 +60,7 @@ def assert_panels_match(figure: Figure, label: str, value: str, expected: dict[s
     drawn = {name: rows.set_index(trends.QUARTER) for name, rows in figure.table.numeric.groupby(label, sort=False)}
     chartable = {name for name, values in expected.items()
                  if len(values) >= 2 and xmr_by_hand(values)[2] - xmr_by_hand(values)[1] > 1e-9}
-    assert set(drawn) == chartable and len(drawn) >= 2, (set(drawn) ^ chartable)
+    assert set(drawn) == chartable and drawn, (set(drawn) ^ chartable)  # which depends on the store's secret keys
     for name, rows in drawn.items():
         values = expected[name]
         mean, lower, upper = xmr_by_hand(values)
