@@ -186,3 +186,20 @@ def test_a_population_without_ethnicity_or_none_at_all_says_so(fetch, kept, says
     compared = rri.table.numeric
     without = len(compared) if says.startswith("no population") else 1 + 6  # other or not known gender; ethnicities
     assert (compared[fair.VERDICT] == dp.NO_POPULATION).sum() == without
+
+
+@pytest.mark.parametrize("filters", [Filters("2025-Q4", "2026-Q3"), Filters("2025-Q4", "2026-Q3", areas=("Northgate",))],
+                         ids=["all", "Northgate"])
+def test_the_looked_after_finding_names_only_a_group_large_enough_to_compare(fetch, filters):
+    """A group of a handful of children, each count rounded to 5, can show 100% looked after: it is not named."""
+    table = fair.looked_after_over_time(fetch("looked_after_by_quarter", filters), filters.quarters(), DEFAULT_POLICY)
+    shown = table.numeric.dropna(subset=[fair.LOOKED_AFTER, fair.CHILDREN])
+    totals = shown.groupby([fair.AGE_BAND, fair.GENDER])[[fair.LOOKED_AFTER, fair.CHILDREN]].sum()
+    large = totals[totals[fair.CHILDREN] >= 20]
+    title = fair.looked_after_title(table)
+    if large.empty:
+        assert title.endswith("(each group too small to compare)")
+        return
+    band, gender = (large[fair.LOOKED_AFTER] / large[fair.CHILDREN]).idxmax()
+    group = f"{gender} {'under 10' if band == 'Under 10' else 'aged ' + band}"
+    assert title.startswith(f"{group} have the highest share looked after"), title

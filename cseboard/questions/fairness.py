@@ -162,8 +162,14 @@ def looked_after_by_group_over_three_years(fetch: Fetch, filters: Filters, polic
             for band in AGE_BANDS if band in filters.age_bands or not filters.age_bands}
 
 
+FEWEST_TO_COMPARE = 20
+"""Children referred (published) a group needs to be named as having the highest share: a handful of counts, each
+rounded to 5, can make any small group's share 100%."""
+
+
 def looked_after_title(table: ProtectedTable) -> str:
-    """Where the share looked after is highest, from the cells shown, over the whole period."""
+    """Where the share looked after is highest, from the cells shown, over the whole period, among groups large
+    enough to compare."""
     shown = table.numeric.dropna(subset=[LOOKED_AFTER, CHILDREN])
     totals = shown.groupby([AGE_BAND, GENDER])[[LOOKED_AFTER, CHILDREN]].sum()
     totals = totals[totals[CHILDREN] > 0]
@@ -172,9 +178,12 @@ def looked_after_title(table: ProtectedTable) -> str:
     shares = 100 * totals[LOOKED_AFTER] / totals[CHILDREN]
     if shares.max() == 0:
         return "None of the children referred in the figures shown are looked after"
-    band, gender = shares.idxmax()
-    return (f"{gender} aged {band} have the highest share looked after of the children referred "
-            f"({percent(shares.max())} over the quarters shown)")
+    compared = shares[totals[CHILDREN] >= FEWEST_TO_COMPARE]
+    if compared.empty:
+        return "Looked-after children among those referred (each group too small to compare)"
+    band, gender = compared.idxmax()
+    return (f"{band_group(gender, band)} have the highest share looked after of the children referred "
+            f"({percent(compared.max())} over the quarters shown)")
 
 
 RE_REFERRAL_COUNTS = {"referrals": REFERRALS, "re_referrals": RE_REFERRALS, "referrals_ckey": key(REFERRALS),

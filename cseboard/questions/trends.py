@@ -306,7 +306,8 @@ def finding(charts: Mapping[str, pd.DataFrame], noun: str = "headline measure") 
     none does."""
     signals = [measure for measure, chart in charts.items() if (chart.rule != "").any()]
     if signals:
-        return f"Special-cause variation in {len(signals)} of {counted(len(charts), noun)}: {', '.join(signals)}"
+        return (f"Special-cause variation at some point in {len(signals)} of {counted(len(charts), noun)}: "
+                f"{', '.join(signals)}")
     return f"Only common-cause variation in {'the ' if len(charts) > 1 else ''}{counted(len(charts), noun)}"
 
 
