@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 QUARTER_PATTERN = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*Q([1-4])\s*$", re.IGNORECASE)
 
@@ -49,3 +50,10 @@ def quarters_between(first: str, last: str) -> list[str]:
         labels.append(current)
         current = shift_quarter(current, 1)
     return labels
+
+
+def quarters_held(quarters: Iterable[str], present: Iterable[str]) -> list[str]:
+    """The quarters, in order, that some data is present in: a quarter with none is left out of a chart, never read
+    as zero."""
+    held = set(present)
+    return [quarter for quarter in quarters if quarter in held]

@@ -6,6 +6,7 @@ import pandas as pd
 
 from cseboard.contract import AGE_BANDS, ETHNICITIES, GENDERS, gender_group
 from cseboard.filters import Filters
+from cseboard.periods import quarters_held
 from cseboard.methods import disproportionality as dp, spc
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, cell_key_column as key, metric_text, protect
 from cseboard.questions import trends
@@ -153,8 +154,7 @@ def looked_after_by_group_over_three_years(fetch: Fetch, filters: Filters, polic
     published on its own cell key as the page's table over three whole years publishes them."""
     wanted = trends.looking_back(filters)
     rows = fetch("looked_after_by_quarter", wanted)
-    held = set(rows.quarter)
-    table = looked_after_over_time(rows, [quarter for quarter in wanted.quarters() if quarter in held], policy).numeric
+    table = looked_after_over_time(rows, quarters_held(wanted.quarters(), rows.quarter), policy).numeric
     genders = set(gender_group(pd.Series(filters.genders or GENDERS)))
     return {band_group(gender, band): table[(table[GENDER] == gender) & (table[AGE_BAND] == band)]
             .set_index(QUARTER)[LOOKED_AFTER_SHARE]

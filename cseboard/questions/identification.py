@@ -10,6 +10,7 @@ import pandas as pd
 from cseboard.config import BOYS_BENCHMARK_SOURCE, settings
 from cseboard.contract import AGE_BANDS
 from cseboard.filters import Filters
+from cseboard.periods import quarters_held
 from cseboard.methods import spc, stats
 from cseboard.questions import trends
 from cseboard.methods.funnel import FUNNEL_LEVELS, funnel_finding, funnel_positions
@@ -200,9 +201,8 @@ def boys_share_over_three_years(fetch: Fetch, filters: Filters, policy: Disclosu
     published."""
     wanted = trends.looking_back(filters)
     counts = fetch("age_gender_boys_share", wanted)
-    held = set(counts.loc[counts.breakdown == "quarter", "group"])
-    shares = boys_shares(counts, "quarter", benchmark, policy,
-                         groups_in_order=[quarter for quarter in wanted.quarters() if quarter in held])
+    shares = boys_shares(counts, "quarter", benchmark, policy, groups_in_order=quarters_held(
+        wanted.quarters(), counts.loc[counts.breakdown == "quarter", "group"]))
     return shares.numeric.set_index(BREAKDOWN_LABELS["quarter"])[SHARE]
 
 
@@ -218,8 +218,7 @@ def referrals_by_band_over_three_years(fetch: Fetch, filters: Filters, bands: Se
     published from its own cell key as the page's table over three whole years publishes it."""
     wanted = trends.looking_back(filters)
     referrals = fetch("age_gender_referrals", wanted)
-    held = set(referrals.quarter)
-    table = age_band_quarters(referrals, [quarter for quarter in wanted.quarters() if quarter in held], bands, policy)
+    table = age_band_quarters(referrals, quarters_held(wanted.quarters(), referrals.quarter), bands, policy)
     rows = table.numeric.set_index(QUARTER)
     return {band_group(gender, band): rows.loc[(rows[GENDER] == gender) & (rows[AGE_BAND] == band), REFERRALS]
             for gender in genders_shown(table) for band in bands}

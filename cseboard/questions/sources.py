@@ -15,6 +15,7 @@ import pandas as pd
 from cseboard.config import settings
 from cseboard.contract import OUTCOMES, REFERRAL_SOURCES, RISK_LEVELS
 from cseboard.filters import Filters
+from cseboard.periods import quarters_held
 from cseboard.methods import disclosure, spc
 from cseboard.methods.disclosure import cell_key_column as key, share
 from cseboard.methods.stats import SIGNIFICANTLY_BELOW, compare_to_benchmark, wilson_interval
@@ -223,9 +224,8 @@ def referrals_over_three_years(fetch: Fetch, filters: Filters, policy: disclosur
     can choose, and each figure is published from its own cell key as there, so nothing new is published."""
     wanted = trends.looking_back(filters)
     counts = fetch("sources_referral_counts", wanted)
-    held = set(counts["quarter"])
     trend = trend_view(counts, sources_in_scope(filters.sources, counts["referral_source"]),
-                       [quarter for quarter in wanted.quarters() if quarter in held], policy).numeric
+                       quarters_held(wanted.quarters(), counts["quarter"]), policy).numeric
     return {source: rows.set_index(QUARTER)[REFERRALS] for source, rows in trend.groupby(SOURCE, sort=False)}
 
 

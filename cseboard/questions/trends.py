@@ -14,7 +14,7 @@ import pandas as pd
 from cseboard.config import settings
 from cseboard.filters import Filters
 from cseboard.methods import spc
-from cseboard.periods import shift_quarter
+from cseboard.periods import quarters_held, shift_quarter
 from cseboard.methods.disclosure import DisclosurePolicy, ProtectedTable, protect
 from cseboard.methods.words import counted
 from cseboard.questions import headline
@@ -67,9 +67,7 @@ def measure_settings() -> dict[str, Measure]:
 def protected_measures(by_quarter: pd.DataFrame, quarters: Sequence[str], policy: DisclosurePolicy) -> ProtectedTable:
     """The headline measures by quarter, published as the home page publishes them; quarters with no data are left
     out (a chart must not read them as zero)."""
-    held = set(by_quarter.quarter)
-    return protect_measures(measures_by_quarter(by_quarter, [quarter for quarter in quarters if quarter in held]),
-                            policy)
+    return protect_measures(measures_by_quarter(by_quarter, quarters_held(quarters, by_quarter.quarter)), policy)
 
 
 def measure_charts(measures: ProtectedTable, settings_by_measure: Mapping[str, Measure],
@@ -193,8 +191,9 @@ def xmr_line(key: str, measure: str, values: pd.Series, setting: Measure, percen
     """One measure's published figures by quarter as an XmR chart; None with too few quarters shown for one, or with
     limits that collapse onto the mean."""
     chart = published_xmr(values, setting.improvement, rebase_at)
-    return xmr_figure(key, measure, chart, setting, percent) if len(chart) >= TOO_FEW_POINTS and not collapsed(chart) \
-        else None
+    if len(chart) < TOO_FEW_POINTS or collapsed(chart):
+        return None
+    return xmr_figure(key, measure, chart, setting, percent)
 
 
 def with_raw_line(key: str, measure: str, values: pd.Series, setting: Measure, raw: Figure, percent: bool = False,
@@ -249,12 +248,13 @@ def xmr_panels(key: str, series: Mapping[str, pd.Series], setting: Measure, pane
     """Series by quarter as XmR small multiples, each panel with its own limits, titled with which show special-cause
     variation; series with too few quarters shown are named instead. None when no series has an XmR chart."""
     charts = panel_charts(series, setting.improvement, rebase_at)
-    flat = [name for name, chart in charts.items() if len(chart) >= TOO_FEW_POINTS and collapsed(chart)]
-    drawn = {name: chart for name, chart in charts.items() if len(chart) >= TOO_FEW_POINTS and name not in flat}
+    long_enough = {name: chart for name, chart in charts.items() if len(chart) >= TOO_FEW_POINTS}
+    flat = [name for name, chart in long_enough.items() if collapsed(chart)]
+    drawn = {name: chart for name, chart in long_enough.items() if name not in flat}
     if not drawn:
         return None
     title = finding(drawn, panels.noun)
-    too_few = [name for name in charts if name not in drawn and name not in flat]
+    too_few = [name for name in charts if name not in long_enough]
     trial = any(chart.trial_limits.any() for chart in drawn.values())
     words = (f"Latest point in each panel: {panels_words(drawn)}."
              + (f" Too few quarters shown for an XmR chart: {', '.join(too_few)}." if too_few else "")

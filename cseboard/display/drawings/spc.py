@@ -152,7 +152,8 @@ def xmr_panels(chart: Chart) -> go.Figure:
     """XmR small multiples: a panel per series, each with its own mean and limits, its special-cause points coloured,
     and its latest point's variation icon in its top right corner. Panels stand in the order of the option panels
     (every series, so a grid of groups keeps its rows and columns); one with no chart (too few quarters shown, or
-    figures too alike to set limits) says so. The quarters run left to right on one axis in every panel, so a withheld quarter is a gap."""
+    figures too alike to set limits) says so. The quarters run left to right on one axis in every panel, so a
+    withheld quarter is a gap."""
     drawn: pd.DataFrame = chart.data
     names = chart.options["panels"]
     columns = min(chart.options["columns"], len(names))
