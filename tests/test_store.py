@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from conftest import TODAY, assert_same_snapshot
+from cseboard.config import SAMPLE_DIR
 from cseboard.intake.ingest import load, prepare_path
 from cseboard.tools import synth
 from cseboard.tools.load import main as load_command
@@ -17,7 +18,7 @@ from cseboard.questions import missing
 from cseboard.store import database as store_module
 from cseboard.store.database import Store, StoreDamaged, StoreError
 from cseboard.store.queries import query_names, query_text
-from factory import rows, write_extract
+from factory import rows, write_csv, write_extract
 
 
 def good_extract(tmp_path, name="good", **overrides):
@@ -34,6 +35,20 @@ def test_good_extract_is_stored_with_its_history(tmp_path, store, prepare):
     assert len(history.files_sha256[0]) == 64
     current = store.cursor().execute("SELECT referral_id, quarter, age_band FROM current_referrals ORDER BY 1").fetchall()
     assert current == [(f"R{i}", "2025-Q1", "14-15") for i in range(1, 5)]
+
+
+@pytest.mark.parametrize("linked_crimes, header_has_it", [("", True), ("drugs", False)])
+def test_a_list_not_supplied_is_stored_as_an_empty_list(tmp_path, store, prepare, linked_crimes, header_has_it):
+    records = rows("referrals", 3, linked_crimes=linked_crimes)
+    records[0]["linked_crimes"] = "gangs"
+    header = [name for name in records[0] if header_has_it or name != "linked_crimes"]
+    folder = write_extract(tmp_path / "lists", referrals=[])
+    write_csv(folder / "referrals.csv", records, header)
+    load(store, prepare(folder))
+    stored = store.cursor().execute(
+        "SELECT linked_crimes, vulnerabilities FROM current_referrals ORDER BY referral_id").fetchall()
+    first = ["gangs"] if header_has_it else []
+    assert stored == [(first, ["missing_education"]), ([], ["missing_education"]), ([], ["missing_education"])]
 
 
 def test_bad_extract_after_a_good_one_changes_nothing(tmp_path, store, prepare):
@@ -272,6 +287,17 @@ def test_columns_kept_at_load_follow_loads_replacements_and_undo(tmp_path, store
     assert stored_per_quarter(store) == expected_per_quarter(current_referrals)
     store.remove(second)
     assert stored_days_since_missing(store) == first
+    assert stored_child_referrals(store) == expected_child_referrals(FIRST_REFERRALS)
+    assert stored_per_quarter(store) == expected_per_quarter(FIRST_REFERRALS)
+
+
+def test_a_first_real_extract_after_the_sample_keeps_its_own_columns(tmp_path, store, prepare):
+    """The sample is removed in the same load, so the extract is the store's only one and nothing is refreshed:
+    its columns must be what it alone gives, with none of the sample's episodes in them."""
+    load(store, prepare(SAMPLE_DIR))
+    load(store, prepare(timeline_extract(tmp_path / "first", FIRST_REFERRALS, FIRST_EPISODES), period=("2024-Q4", "2025-Q2")))
+    assert store.kinds() == {"real"}
+    assert stored_days_since_missing(store) == expected_days_since_missing(FIRST_REFERRALS, FIRST_EPISODES)
     assert stored_child_referrals(store) == expected_child_referrals(FIRST_REFERRALS)
     assert stored_per_quarter(store) == expected_per_quarter(FIRST_REFERRALS)
 
