@@ -317,6 +317,8 @@ def _signed_in_server(db: str) -> tuple[subprocess.Popen, str, str, dict[str, st
 
 DRAWN_CHART = '.js-plotly-plot .main-svg'
 """A Plotly chart the browser has drawn."""
+PLOTLY_ELEMENT = '[data-testid="stPlotlyChart"]'
+"""A chart Streamlit has sent, drawn or not yet."""
 
 
 def phase_serve(args) -> dict:
@@ -357,6 +359,8 @@ def _drawn_after_idle(page, start: float) -> float | None:
     finished; None for a page with no chart."""
     from playwright.sync_api import TimeoutError as NoChart
 
+    if not page.locator(PLOTLY_ELEMENT).count():  # the script has finished and sent no chart to draw
+        return None
     try:
         page.locator(DRAWN_CHART).first.wait_for(state="attached", timeout=CHART_AFTER_IDLE_S * 1000)
     except NoChart:
@@ -547,7 +551,9 @@ def run(args) -> dict:
     stores = out / "stores"
     stores.mkdir(parents=True, exist_ok=True)
     settings = list(QUICK_SETTINGS if args.quick else SETTINGS)
-    browser = not args.no_browser and browser_available(args.chromium)
+    # A quick run measures the server at the smallest size only, without a browser or a profile: under a minute.
+    browser = not (args.quick or args.no_browser) and browser_available(args.chromium)
+    served = args.sizes[:1] if args.quick else args.sizes
     result = {"machine": machine(), "quick": args.quick, "quarters": args.quarters, "settings": settings,
               "sizes": {}}
     for size in args.sizes:
@@ -573,10 +579,11 @@ def run(args) -> dict:
             _say(f"size {size:,}: pandas baseline")
             entry["baseline"] = run_phase("baseline", Path(f"{tag}-baseline.json"), extract=folder,
                                           repeats=args.repeats, timeout=args.timeout)
-        _say(f"size {size:,}: page views on a streamlit server, sessions without a browser")
-        entry["views"] = run_phase("views", Path(f"{tag}-views.json"), db=db, page_repeats=args.page_repeats,
-                                   sessions_at_once=list(QUICK_SESSIONS_AT_ONCE if args.quick else SESSIONS_AT_ONCE),
-                                   profile="yes" if args.profile else None, timeout=args.timeout)
+        if size in served:
+            _say(f"size {size:,}: page views on a streamlit server, sessions without a browser")
+            entry["views"] = run_phase("views", Path(f"{tag}-views.json"), db=db, page_repeats=args.page_repeats,
+                                       sessions_at_once=list(QUICK_SESSIONS_AT_ONCE if args.quick else SESSIONS_AT_ONCE),
+                                       profile="yes" if args.profile else None, timeout=args.timeout)
         if browser:
             _say(f"size {size:,}: streamlit server under Chromium")
             entry["serve"] = run_phase("serve", Path(f"{tag}-serve.json"), db=db, chromium=args.chromium,
@@ -904,7 +911,8 @@ def write_docs(path: Path, figures: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cseboard.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10k and 100k only, fewer repeats and settings")
+    parser.add_argument("--quick", action="store_true", help="10k and 100k only, fewer repeats and settings; the "
+                        "server at 10k only, without a browser or a profile (under a minute)")
     parser.add_argument("--sizes", help="comma-separated referral counts (default 10k,100k,1M,10M)")
     parser.add_argument("--quarters", type=int, default=QUARTERS)
     parser.add_argument("--repeats", type=int, help="timed runs per query after one warm-up (default 5, quick 3)")
@@ -937,7 +945,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.phase:
         Path(args.phase_out).write_text(json.dumps(PHASES[args.phase](args), default=_jsonable))
         return 0
-    args.profile = args.profile or (Path(sys.executable).parent / "py-spy").exists() or None
+    args.profile = args.profile or (not args.quick and (Path(sys.executable).parent / "py-spy").exists()) or None
     args.sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else list(QUICK_SIZES if args.quick else FULL_SIZES)
     if args.compare_sql:
         return query_compare.run(args)
