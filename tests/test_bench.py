@@ -26,6 +26,8 @@ def test_quick_bench_writes_json_and_markdown(tmp_path):
                if not name.startswith("_"))
     queries = entry["queries"]["queries"]
     assert "headline_by_quarter" in queries
+    # the app's queries ran on the benchmark's store (one row per quarter of its extract), not on the demo's sample
+    assert queries["headline_by_quarter"]["settings"]["all data"]["rows"] == result["quarters"]
     for name, query in queries.items():
         for setting in query.get("settings", {}).values():
             assert "error" in setting or {"cold", "cached", "bare"} <= setting.keys(), (name, setting)

@@ -211,10 +211,15 @@ def phase_queries(args) -> dict:
     filter_keys = set(Filters("2025-Q1", "2025-Q1").params())
     extras = _page_extras(json.loads(Path(args.pages_json).read_text()) if args.pages_json else {}, filter_keys)
     settings = filter_settings(Path(args.db), tuple(args.settings))
+    from streamlit import config
+
+    config.set_option("secrets.files", [str(_sign_in_secrets(args.db))])
     st.cache_data.clear()
     st.cache_resource.clear()
     start = time.perf_counter()
     app_store = ui.store()  # the app's own Store: one connection, a cursor per query
+    if app_store.path != Path(args.db):
+        raise SystemExit(f"the app opened {app_store.path}, not the store under test {args.db}")
     open_s = time.perf_counter() - start
     bare = duckdb.connect(args.db)  # same database instance, no app code
     results = {}
@@ -238,7 +243,7 @@ def phase_queries(args) -> dict:
                 per_setting[label] = {"error": str(exc)[:300]}
                 continue
             cold = _timed(lambda: run_query(app_store.cursor(), name, params), args.repeats)
-            floor = _timed(lambda: bare.execute(sql, bound).to_arrow_table(), args.repeats)
+            floor = _timed(lambda: bare.sql(sql, params=bound).to_arrow_table(), args.repeats)
             ui.query(name, filters, **extra)  # fills the cache
             cached = _timed(lambda: ui.query(name, filters, **extra), args.repeats)
             per_setting[label] = {"rows": len(frame), "first_s": first, "cold": cold, "cached": cached, "bare": floor,
@@ -295,6 +300,14 @@ def _pandas_headline(referrals):
     return by_quarter
 
 
+def _sign_in_secrets(db: str) -> Path:
+    """A secrets file saying the app signs people in, so its store is the one under test (without sign-in it is the
+    demo's store, which holds the sample)."""
+    secrets_file = Path(db).parent / "bench-secrets.toml"
+    secrets_file.write_text(serve.LOCAL_SIGN_IN)
+    return secrets_file
+
+
 def _signed_in_server(db: str) -> tuple[subprocess.Popen, str, str, dict[str, str]]:
     """A server with local sign-in on the store, an administrator's account (who sees every page) and a session
     signed in before the server holds the file: the server, its URL, the password and the session's cookie."""
@@ -309,9 +322,7 @@ def _signed_in_server(db: str) -> tuple[subprocess.Popen, str, str, dict[str, st
         token = sign_in(opened, SignIn(method="local"), "bench", password)[1]
     finally:
         opened.close()
-    secrets_file = Path(db).parent / "bench-secrets.toml"
-    secrets_file.write_text(serve.LOCAL_SIGN_IN)
-    server, base = serve.start(db, subprocess.DEVNULL, secrets=secrets_file)
+    server, base = serve.start(db, subprocess.DEVNULL, secrets=_sign_in_secrets(db))
     return server, base, password, {ui.SESSION_COOKIE: token}
 
 
