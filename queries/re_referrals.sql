@@ -6,6 +6,8 @@ WITH referrals AS (
     SELECT * FROM filtered_referrals($period_start, $period_end, $areas, $sources, $age_bands, $genders)
 ),
 
+-- Only a child with more than one current referral (child_referrals, kept up to date at load) has a previous one,
+-- and only one dated in the period or the 365 days before it can make a referral in the period a re-referral.
 with_previous AS (
     SELECT
         referral_id,
@@ -13,6 +15,7 @@ with_previous AS (
         referral_date - lag(referral_date) OVER (PARTITION BY child_key ORDER BY referral_date, referral_id)
             AS days_since_previous
     FROM current_referrals
+    WHERE child_referrals > 1 AND quarter_start <= $period_end AND referral_date >= $period_start::DATE - 365
 ),
 
 final AS (
@@ -23,7 +26,7 @@ final AS (
         (sum(r.referral_rkey) % 256)::INTEGER AS referrals_ckey,
         (coalesce(sum(r.referral_rkey) FILTER (p.days_since_previous <= 365), 0) % 256)::INTEGER AS re_referrals_ckey
     FROM referrals AS r
-    JOIN with_previous AS p USING (referral_id, quarter_start)
+    LEFT JOIN with_previous AS p USING (referral_id, quarter_start)
     GROUP BY r.gender
     ORDER BY r.gender
 )
