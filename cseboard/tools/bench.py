@@ -328,8 +328,6 @@ def _signed_in_server(db: str) -> tuple[subprocess.Popen, str, str, dict[str, st
 
 DRAWN_CHART = '.js-plotly-plot .main-svg'
 """A Plotly chart the browser has drawn."""
-PLOTLY_ELEMENT = '[data-testid="stPlotlyChart"]'
-"""A chart Streamlit has sent, drawn or not yet."""
 
 
 def phase_serve(args) -> dict:
@@ -370,8 +368,6 @@ def _drawn_after_idle(page, start: float) -> float | None:
     finished; None for a page with no chart."""
     from playwright.sync_api import TimeoutError as NoChart
 
-    if not page.locator(PLOTLY_ELEMENT).count():  # the script has finished and sent no chart to draw
-        return None
     try:
         page.locator(DRAWN_CHART).first.wait_for(state="attached", timeout=CHART_AFTER_IDLE_S * 1000)
     except NoChart:
