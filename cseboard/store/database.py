@@ -485,8 +485,6 @@ class Store:
                     cursor.execute(sql, {name: keyed[name] for name in keyed if f"${name}" in sql})
                     cursor.unregister("incoming")
             period = quarter_start(extract.period_start), quarter_start(extract.period_end)
-            if not alone:
-                _note_affected_children(cursor, *period)
             cursor.execute(
                 "INSERT INTO extracts VALUES ($id, $source, $first, $last, $first_date, $last_date, $at, $sha, "
                 "$referrals, $missing, $training, $population, $warnings, $quality, $synthetic, $awareness)",
@@ -502,6 +500,7 @@ class Store:
                 raise StoreError("two different child ids in it share an internal key (a very rare clash); "
                                  "please report this to the maintainers")
             if not alone:
+                _note_affected_children(cursor, *period)
                 _refresh(cursor, *period)
             cursor.execute("UPDATE store_meta SET version = version + 1")
             if audit is not None:

@@ -203,6 +203,7 @@ def phase_queries(args) -> dict:
     os.environ["CSEBOARD_DB"] = args.db
     import duckdb
     import streamlit as st
+    from streamlit import config
 
     from cseboard.display import ui
     from cseboard.filters import Filters
@@ -211,8 +212,6 @@ def phase_queries(args) -> dict:
     filter_keys = set(Filters("2025-Q1", "2025-Q1").params())
     extras = _page_extras(json.loads(Path(args.pages_json).read_text()) if args.pages_json else {}, filter_keys)
     settings = filter_settings(Path(args.db), tuple(args.settings))
-    from streamlit import config
-
     config.set_option("secrets.files", [str(_sign_in_secrets(args.db))])
     st.cache_data.clear()
     st.cache_resource.clear()
