@@ -50,15 +50,17 @@ def test_every_page_renders_without_an_error(warmed, page, path):
 
 def choose_in_sidebar(page, label: str, option: str, url_pattern: str, tries: int = 3) -> None:
     """Choose a sidebar option and wait for the address bar to carry it. A sidebar redrawn by a rerun under way (a
-    loaded machine) can swallow the click, so the choice is made again, up to `tries` times, until the link shows it."""
+    loaded machine) can swallow the click, so the choice is made again, up to `tries` times, until the link shows it;
+    an option the widget already shows as chosen is not clicked again (a second click would take it away)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for attempt in range(tries):
         serve.wait_until_idle(page, 60)
         widget = page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").filter(has_text=label)
-        widget.click()
-        page.get_by_role("option", name=option, exact=True).click()
-        page.keyboard.press("Escape")
+        if not widget.locator(f'[data-tag][aria-label="{option}"]').count():
+            widget.click()
+            page.get_by_role("option", name=option, exact=True).click()
+            page.keyboard.press("Escape")
         try:
             page.wait_for_url(url_pattern, timeout=20_000)
             return
